@@ -1,0 +1,50 @@
+"""planmap_gis: integrated development planning maps for Thai provinces.
+
+Data flows one way: load (boundaries, villages) → join → measure → draw.
+The public API is listed here explicitly; everything in ``_``-modules is internal.
+"""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("planmap-gis")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+from planmap_gis import demo, settings
+from planmap_gis._errors import (
+    CRSError,
+    GeometryError,
+    HierarchyError,
+    InputFileError,
+    PlanmapError,
+    PlanmapWarning,
+    SchemaError,
+)
+from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
+from planmap_gis.report import ImportReport
+from planmap_gis.sources import ChecksumError, fetch_boundaries, find_reference, manifest
+from planmap_gis.villages import read_villages, village_areas
+
+__all__ = [
+    "CRSError",
+    "ChecksumError",
+    "GeometryError",
+    "HierarchyError",
+    "ImportReport",
+    "InputFileError",
+    "PlanmapError",
+    "PlanmapWarning",
+    "SchemaError",
+    "__version__",
+    "amphoes",
+    "check_hierarchy",
+    "demo",
+    "fetch_boundaries",
+    "find_reference",
+    "manifest",
+    "provinces",
+    "read_boundaries",
+    "read_villages",
+    "settings",
+    "village_areas",
+]

@@ -1,0 +1,148 @@
+"""Canonical column names, layer names and Thai/English labels, defined once.
+
+Every module reads its column names from here, so that a layer written by one
+stage is read by the next without renaming. Codes are DOPA administrative
+codes held as strings: province 2 digits, amphoe 4, tambon 6, village 8
+(tambon code + 2-digit หมู่ number).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- administrative codes ---------------------------------------------------
+PROVINCE_CODE: Final = "province_code"
+AMPHOE_CODE: Final = "amphoe_code"
+TAMBON_CODE: Final = "tambon_code"
+VILLAGE_CODE: Final = "village_code"
+
+CODE_LENGTH: Final[dict[str, int]] = {
+    PROVINCE_CODE: 2,
+    AMPHOE_CODE: 4,
+    TAMBON_CODE: 6,
+    VILLAGE_CODE: 8,
+}
+
+# --- names ------------------------------------------------------------------
+PROVINCE_TH: Final = "province_th"
+PROVINCE_EN: Final = "province_en"
+AMPHOE_TH: Final = "amphoe_th"
+AMPHOE_EN: Final = "amphoe_en"
+TAMBON_TH: Final = "tambon_th"
+TAMBON_EN: Final = "tambon_en"
+VILLAGE_TH: Final = "village_th"
+
+GEOMETRY: Final = "geometry"
+
+#: The tambon layer every loader returns, in this order.
+TAMBON_COLUMNS: Final[tuple[str, ...]] = (
+    TAMBON_CODE,
+    AMPHOE_CODE,
+    PROVINCE_CODE,
+    TAMBON_TH,
+    TAMBON_EN,
+    AMPHOE_TH,
+    AMPHOE_EN,
+    PROVINCE_TH,
+    PROVINCE_EN,
+    GEOMETRY,
+)
+
+AMPHOE_COLUMNS: Final[tuple[str, ...]] = (
+    AMPHOE_CODE,
+    PROVINCE_CODE,
+    AMPHOE_TH,
+    AMPHOE_EN,
+    PROVINCE_TH,
+    PROVINCE_EN,
+    "n_tambon",
+    GEOMETRY,
+)
+
+PROVINCE_COLUMNS: Final[tuple[str, ...]] = (
+    PROVINCE_CODE,
+    PROVINCE_TH,
+    PROVINCE_EN,
+    "n_amphoe",
+    "n_tambon",
+    GEOMETRY,
+)
+
+# --- villages ---------------------------------------------------------------
+MOO: Final = "moo"
+HOUSEHOLDS: Final = "households"
+POPULATION: Final = "population"
+POINT: Final = "point"
+AREA_METHOD: Final = "area_method"
+
+#: Village points as read (geometry is the point).
+VILLAGE_POINT_COLUMNS: Final[tuple[str, ...]] = (
+    VILLAGE_CODE,
+    MOO,
+    VILLAGE_TH,
+    TAMBON_CODE,
+    HOUSEHOLDS,
+    POPULATION,
+    GEOMETRY,
+)
+
+#: How a village area was obtained.
+AREA_METHODS: Final[dict[str, str]] = {
+    "thiessen": "Thiessen polygon of the village point, clipped to its tambon",
+    "tambon": "the only village of its tambon: the whole tambon",
+    "given": "polygon supplied by the user",
+    "none": "no area: no usable point or unknown tambon (see the report)",
+}
+
+# --- report -----------------------------------------------------------------
+PROBLEM_COLUMNS: Final[tuple[str, ...]] = (
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "severity",
+    "message_th",
+    "message_en",
+)
+#: error: the row was rejected; warning: loaded but needs attention;
+#: info: loaded, and a value was changed by a documented rule.
+SEVERITIES: Final[tuple[str, ...]] = ("error", "warning", "info")
+
+# --- layer names (GeoPackage workspace, maps) -------------------------------
+LAYER_TAMBON: Final = "tambon"
+LAYER_AMPHOE: Final = "amphoe"
+LAYER_PROVINCE: Final = "province"
+LAYER_VILLAGES: Final = "villages"
+
+#: Thai and English labels for levels and columns, shared by maps, atlas and tables.
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    LAYER_PROVINCE: ("จังหวัด", "Province"),
+    LAYER_AMPHOE: ("อำเภอ", "District (amphoe)"),
+    LAYER_TAMBON: ("ตำบล", "Subdistrict (tambon)"),
+    LAYER_VILLAGES: ("หมู่บ้าน", "Village (muban)"),
+    HOUSEHOLDS: ("ครัวเรือน", "Households"),
+    POPULATION: ("ประชากร", "Population"),
+    MOO: ("หมู่ที่", "Moo"),
+}
+
+#: Budget layers of the "layer cake" (issue 3 builds on these).
+BUDGET_LAYERS: Final[dict[int, tuple[str, str]]] = {
+    1: ("ยุทธศาสตร์ชาติ/จังหวัด (งบผู้ว่าฯ ซีอีโอ)", "National strategy via the governor"),
+    2: ("กระทรวง กรม (ส่วนกลาง/ส่วนภูมิภาค)", "Functional ministries"),
+    3: ("องค์กรปกครองส่วนท้องถิ่น (อปท.)", "Local government"),
+    4: ("งบตรงถึงชุมชน (กองทุนหมู่บ้าน/SML, คพพ.)", "Direct to communities"),
+}
+
+TIERS: Final[dict[str, tuple[str, str]]] = {
+    "central": ("ส่วนกลาง", "Central"),
+    "regional": ("ส่วนภูมิภาค", "Regional"),
+    "local": ("ส่วนท้องถิ่น", "Local"),
+    "people": ("ภาคประชาชน", "People's sector"),
+}
+
+
+def label(key: str, lang: str = "th") -> str:
+    """Return the Thai or English label of a level or column (the key itself if unknown)."""
+    th, en = LABELS.get(key, (key, key))
+    return th if lang == "th" else en

@@ -1,0 +1,155 @@
+"""Reading the spreadsheets agencies bring: CSV or Excel, Thai headers, title rows above.
+
+Shared by every tabular loader. A table is read as text; the header row is the
+first of the top rows that names at least two known columns, so merged title
+rows and blank spacer rows above it are skipped. Each data row keeps its row
+number as a user sees it in the file (``_row``, 1 = first line / Excel row 1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from planmap_gis._errors import InputFileError, SchemaError, show_values
+
+ROW: str = "_row"
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_HEADER_SCAN = 30
+
+
+def thai_digits(text: str) -> str:
+    """Replace Thai digits (๐–๙) by Arabic ones."""
+    return text.translate(_THAI_DIGITS)
+
+
+def header_key(text: object) -> str:
+    """A header in comparable form: lower case, Thai digits, no spaces, dots, brackets."""
+    return re.sub(r"[\s._()\[\]:/-]", "", thai_digits(str(text)).lower())
+
+
+def parse_number(text: object) -> float | None:
+    """A number from a cell: '1,234', '๑๒๓', ' 12.5 '; None for a blank cell.
+
+    Raises
+    ------
+    ValueError
+        When the cell holds something that is not a number.
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    cleaned = thai_digits(str(text)).replace(",", "").strip()
+    if cleaned == "" or cleaned.lower() in {"nan", "none", "-"}:
+        return None
+    return float(cleaned)
+
+
+def _raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        try:
+            frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                                encoding="utf-8-sig", skip_blank_lines=False)
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
+                                encoding="cp874", skip_blank_lines=False)
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame()
+        return frame, None
+    if suffix in (".xlsx", ".xlsm"):
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            names = book.sheet_names
+            if sheet is None:
+                sheet = names[0]
+            elif isinstance(sheet, str) and sheet not in names:
+                raise InputFileError(
+                    f"{path}: no sheet {sheet!r}; sheets are {show_values(names)}. "
+                    "Pass sheet=... with one of them."
+                )
+            frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str)
+        name = sheet if isinstance(sheet, str) else names[int(sheet)]
+        return frame.fillna(""), name
+    raise InputFileError(
+        f"{path}: unknown table format {suffix!r}. Use CSV (UTF-8) or Excel (.xlsx)."
+    )
+
+
+def read_table(
+    path: str | Path,
+    aliases: Mapping[str, str],
+    *,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    required: tuple[str, ...] = (),
+) -> tuple[pd.DataFrame, str | None]:
+    """Read a CSV/XLSX table and name its columns canonically.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    aliases : mapping
+        ``{header_key(header variant): canonical column}``.
+    sheet : str or int, optional
+        Excel sheet; the first one by default.
+    columns : mapping, optional
+        ``{header in the file: canonical column}``, applied before the aliases.
+    required : tuple of str
+        Canonical columns that must be found (one of them is enough when
+        several alternatives are listed by the caller separately).
+
+    Returns
+    -------
+    (DataFrame, sheet name)
+        Text cells (empty string for blank), canonical columns that were
+        recognised, other columns under their own header, and ``_row``.
+        Blank rows are left out (they are not data rows).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found.")
+    raw, sheet_name = _raw(path, sheet)
+    raw = raw.map(lambda v: str(v).strip())
+    nonblank = raw.ne("").any(axis=1) if not raw.empty else pd.Series(dtype=bool)
+    if raw.empty or not nonblank.any():
+        raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.")
+    keyed = {header_key(k): v for k, v in (columns or {}).items()}
+    lookup = {**aliases, **keyed}
+    header_at = None
+    for pos in range(min(_HEADER_SCAN, len(raw))):
+        hits = {lookup[header_key(c)] for c in raw.iloc[pos] if header_key(c) in lookup}
+        if len(hits) >= 2 or (columns and hits):
+            header_at = pos
+            break
+    if header_at is None:
+        first = next(pos for pos in range(len(raw)) if nonblank.iloc[pos])
+        raise SchemaError(
+            f"{path}{_sheet(sheet_name)}: no header row found in the first {_HEADER_SCAN} rows. "
+            f"Row {first + 1} reads {show_values([c for c in raw.iloc[first] if c])}. "
+            f"Expected headers such as {show_values(sorted(set(aliases.values())))}; rename "
+            "the headers or pass columns={'<your header>': '<column>'}."
+        )
+    names: list[str] = []
+    for pos, cell in enumerate(raw.iloc[header_at]):
+        name = lookup.get(header_key(cell)) or cell or f"column_{pos + 1}"
+        names.append(name if name not in names else f"{name}_{pos + 1}")
+    body = raw.iloc[header_at + 1:].copy()
+    body.columns = names
+    body[ROW] = body.index + 1
+    body = body[nonblank.iloc[header_at + 1:].to_numpy()]
+    missing = [c for c in required if c not in body.columns]
+    if missing:
+        raise SchemaError(
+            f"{path}{_sheet(sheet_name)}: header row {header_at + 1} has no column for "
+            f"{show_values(missing)}. Headers found: {show_values(list(raw.iloc[header_at]))}. "
+            "Add the column, or map yours with columns={'<your header>': '<column>'}."
+        )
+    return body.reset_index(drop=True), sheet_name
+
+
+def _sheet(name: str | None) -> str:
+    return f" (sheet {name!r})" if name else ""

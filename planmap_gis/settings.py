@@ -1,0 +1,52 @@
+"""Package-wide defaults, in one place.
+
+Functions read these when they are called, so changing a value here (or the
+CLI's options, which set them) changes every later call::
+
+    import planmap_gis as pm
+    pm.settings.analysis_crs = "EPSG:32648"   # eastern provinces, UTM 48N
+
+Attributes
+----------
+data_crs : str
+    CRS every layer is returned in: WGS 84 longitude/latitude (``EPSG:4326``).
+analysis_crs : str
+    Projected CRS in which areas (m², km²) and distances (m) are computed:
+    WGS 84 / UTM zone 47N (``EPSG:32647``). Thailand spans UTM 47N and 48N;
+    47N is the national convention (Royal Thai Survey Department, DOPA). In the
+    far east (Ubon Ratchathani, 105.5°E) its scale error reaches about 0.6 %,
+    which cancels in shares; set ``EPSG:32648`` for work confined to the east.
+boundaries_env : str
+    Name of the environment variable that may point at a folder (or file) of
+    reference boundary layers, e.g. ``../shared/boundaries``.
+cache_env : str
+    Environment variable that overrides the cache folder.
+seed : int
+    Seed of every random draw in the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+data_crs: str = "EPSG:4326"
+analysis_crs: str = "EPSG:32647"
+boundaries_env: str = "PLANMAP_BOUNDARIES"
+cache_env: str = "PLANMAP_CACHE"
+seed: int = 2569
+lang: str = "th"
+
+
+def cache_dir() -> Path:
+    """Folder where fetched boundary layers are kept.
+
+    ``$PLANMAP_CACHE`` when set, else the platform's user cache folder
+    (``~/.cache/planmap`` on Linux).
+    """
+    override = os.environ.get(cache_env)
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_cache_dir("planmap", appauthor=False))

@@ -1,0 +1,91 @@
+"""Reading tambon layers: schemas, engines, formats, gazetteer reconciliation, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+import planmap_gis as pm
+from planmap_gis._geo import projected
+from planmap_gis._schema import TAMBON_COLUMNS
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> Path:
+    gdf.to_file(path, engine="pyogrio", **kwargs)
+    return path
+
+
+# --- the real layers ---------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
+def test_nst_layer_reads_with_both_engines(nst_path, engine):
+    tambons = pm.read_boundaries(nst_path, engine=engine)
+
+    assert list(tambons.columns) == list(TAMBON_COLUMNS)
+    assert len(tambons) == 170
+    assert tambons.amphoe_code.nunique() == 23
+    assert tambons.crs.to_epsg() == 4326
+    assert tambons.tambon_code.is_monotonic_increasing
+    assert tambons.tambon_code.str.fullmatch(r"80\d{4}").all()
+
+
+def test_truncated_names_are_repaired_and_reported(nst_path):
+    tambons, report = pm.read_boundaries(nst_path, return_report=True)
+
+    mueang = tambons.loc[tambons.amphoe_code == "8001", "amphoe_th"].unique()
+    assert list(mueang) == ["เมืองนครศรีธรรมราช"]
+    pak_phanang = tambons.set_index("tambon_code").loc[["801210", "801214"], "tambon_th"]
+    assert list(pak_phanang) == ["ปากพนังฝั่งตะวันตก", "ปากพนังฝั่งตะวันออก"]
+    repaired = report.problems.query("column == 'amphoe_th'")
+    assert repaired.value.tolist() == ["เมืองนครศรีธรรมร"]
+    assert "truncated" in repaired.message_en.iloc[0]
+    assert report.rows_in == report.rows_loaded == 170 and report.balanced()
+
+
+def test_national_layer_reports_codes_found_on_one_side_only(tha_path):
+    with pytest.warns(pm.PlanmapWarning, match="need attention"):
+        tambons, report = pm.read_boundaries(tha_path, return_report=True)
+
+    assert len(tambons) == 7425
+    assert tambons.province_code.nunique() == 77
+    problems = report.problems
+    # In the file only (abolished in Bangkok and Uttaradit): kept, with the successors named.
+    only_file = problems[problems.message_en.str.contains("not in the DOPA gazetteer")]
+    assert set(only_file.value) == {"104701", "105001", "530306"}
+    assert set(only_file.value) <= set(tambons.tambon_code)
+    assert only_file.message_en.str.contains("succeeded by").all()
+    # In the gazetteer only: reported with no row.
+    only_gaz = problems[problems.message_en.str.contains("has no polygon in this file")]
+    assert len(only_gaz) == 14 and only_gaz.row.isna().all()
+    assert "104702" in set(only_gaz.value)
+
+
+def test_amphoes_and_provinces_dissolve_without_losing_area(nst_tambons):
+    amphoe = pm.amphoes(nst_tambons)
+    province = pm.provinces(nst_tambons)
+
+    assert len(amphoe) == 23 and amphoe.n_tambon.sum() == 170
+    assert amphoe.set_index("amphoe_code").at["8001", "amphoe_th"] == "เมืองนครศรีธรรมราช"
+    assert province.iloc[0].to_dict() | {"geometry": None} == {
+        "province_code": "80", "province_th": "นครศรีธรรมราช",
+        "province_en": "Nakhon Si Thammarat", "n_amphoe": 23, "n_tambon": 170, "geometry": None,
+    }
+    total = projected(nst_tambons.geometry).area.sum()
+    assert projected(amphoe.geometry).area.sum() == pytest.approx(total, rel=1e-9)
+    assert projected(province.geometry).area.sum() == pytest.approx(total, rel=1e-9)
+
+
+def test_errors_are_value_errors():
+    assert issubclass(pm.SchemaError, pm.PlanmapError)
+    assert issubclass(pm.PlanmapError, ValueError)
+
+
+def test_manifest_matches_the_boundaries_readme():
+    readme = (Path(__file__).resolve().parents[1] / "boundaries" / "README.md").read_text("utf-8")
+    for entry in pm.manifest()["files"]:
+        assert entry["name"] in readme and entry["sha256"] in readme
+    assert json.dumps(pm.manifest())  # serialisable, as the CLI prints it

@@ -1,0 +1,52 @@
+"""The planmap command as a user runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import geopandas as gpd
+import pyogrio
+
+from planmap_gis.cli import main
+
+
+def test_demo_writes_a_workspace_on_the_real_layer(nst_path, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PLANMAP_BOUNDARIES", str(nst_path.parent))
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+
+    out = capsys.readouterr().out
+    assert "Illustrative demo data" in out and "1550 villages" in out
+    gpkg = tmp_path / "planmap_demo.gpkg"
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["tambon", "amphoe", "villages"]
+    villages = gpd.read_file(gpkg, layer="villages")
+    assert len(villages) == 1550 and {"lon", "lat", "area_method"} <= set(villages.columns)
+    assert (tmp_path / "villages.csv").read_text("utf-8-sig").startswith("village_code,")
+
+
+def test_demo_runs_without_the_real_layer(no_reference, tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert "fictional province" in capsys.readouterr().out
+
+
+def test_user_mistake_exits_2_without_traceback(tmp_path, capsys):
+    code = main(["boundaries", "check", str(tmp_path / "missing.geojson")])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "missing.geojson: file not found" in err and "Traceback" not in err
+
+
+def test_boundaries_check_writes_the_report(nst_path, tmp_path, capsys):
+    report = tmp_path / "report.xlsx"
+    assert main(["boundaries", "check", str(nst_path), "--report", str(report)]) == 0
+    problems = gpd.pd.read_excel(report, sheet_name="problems")
+    assert "เมืองนครศรีธรรมร" in problems.value.tolist()
+    assert "170 tambon, 23 amphoe" in capsys.readouterr().out
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", "--help"],
+                            capture_output=True, text=True, check=True)
+    assert "boundaries" in result.stdout and "แผนที่" in result.stdout
