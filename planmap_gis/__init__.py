@@ -21,8 +21,15 @@ from planmap_gis._errors import (
     SchemaError,
 )
 from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
+from planmap_gis.indicators import read_indicators, strength_index
+from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
-from planmap_gis.sources import ChecksumError, fetch_boundaries, find_reference, manifest
+from planmap_gis.sources import (
+    ChecksumError,
+    fetch_boundaries,
+    find_reference,
+    manifest,
+)
 from planmap_gis.villages import read_villages, village_areas
 
 __all__ = [
@@ -44,7 +51,11 @@ __all__ = [
     "manifest",
     "provinces",
     "read_boundaries",
+    "read_indicators",
+    "read_projects",
     "read_villages",
     "settings",
+    "strength_index",
     "village_areas",
+    "write_projects",
 ]

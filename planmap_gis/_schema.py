@@ -94,6 +94,53 @@ AREA_METHODS: Final[dict[str, str]] = {
     "none": "no area: no usable point or unknown tambon (see the report)",
 }
 
+# --- projects ---------------------------------------------------------------
+PROJECT_ID: Final = "project_id"
+NAME_TH: Final = "name_th"
+NAME_EN: Final = "name_en"
+AGENCY: Final = "agency"
+TIER: Final = "tier"
+BUDGET_LAYER: Final = "budget_layer"
+STRATEGY: Final = "strategy"
+SECTOR: Final = "sector"
+FISCAL_YEAR: Final = "fiscal_year"
+BUDGET: Final = "budget_thb"
+STATUS: Final = "status"
+MANAGEMENT_UNIT: Final = "management_unit"
+FACILITATOR: Final = "facilitator"
+AREA_CODES: Final = "area_codes"
+AREA_SHARES: Final = "area_shares"
+PRECISION: Final = "location_precision"
+SOURCE_FILE: Final = "source_file"
+SOURCE_SHEET: Final = "source_sheet"
+SOURCE_ROW: Final = "source_row"
+
+#: The canonical project table, in this order. ``area_codes`` is a list of DOPA
+#: codes of any level; ``area_shares`` None or a list of budget shares (0–1) aligned
+#: to it; ``geometry`` the footprint (EPSG:4326) or None.
+PROJECT_COLUMNS: Final[tuple[str, ...]] = (
+    PROJECT_ID, NAME_TH, NAME_EN, AGENCY, TIER, BUDGET_LAYER, STRATEGY, SECTOR, FISCAL_YEAR,
+    BUDGET, STATUS, MANAGEMENT_UNIT, FACILITATOR, AREA_CODES, AREA_SHARES, PRECISION,
+    SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW, GEOMETRY,
+)
+
+#: Location precision, finest first: a footprint, then the level of the coarsest listed area.
+PRECISIONS: Final[tuple[str, ...]] = ("exact", "village", "tambon", "amphoe", "province")
+
+# --- indicators -------------------------------------------------------------
+UNIT_CODE: Final = "unit_code"
+LEVEL: Final = "level"
+KCHCH2C: Final = "kchch2c_level"
+STRENGTH: Final = "strength_index"
+STRENGTH_CLASS: Final = "strength_class"
+STRENGTH_CLASS_TH: Final = "strength_class_th"
+#: Strength classes, weakest first: code → (Thai, English).
+STRENGTH_CLASSES: Final[dict[str, tuple[str, str]]] = {
+    "weak": ("อ่อน", "weak"),
+    "moderate": ("ปานกลาง", "moderate"),
+    "strong": ("เข้มแข็ง", "strong"),
+}
+
 # --- report -----------------------------------------------------------------
 PROBLEM_COLUMNS: Final[tuple[str, ...]] = (
     "file",
@@ -114,6 +161,7 @@ LAYER_TAMBON: Final = "tambon"
 LAYER_AMPHOE: Final = "amphoe"
 LAYER_PROVINCE: Final = "province"
 LAYER_VILLAGES: Final = "villages"
+LAYER_PROJECTS: Final = "projects"
 
 #: Thai and English labels for levels and columns, shared by maps, atlas and tables.
 LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -124,6 +172,24 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     HOUSEHOLDS: ("ครัวเรือน", "Households"),
     POPULATION: ("ประชากร", "Population"),
     MOO: ("หมู่ที่", "Moo"),
+    PROJECT_ID: ("รหัสโครงการ", "Project ID"),
+    NAME_TH: ("ชื่อโครงการ", "Project name (Thai)"),
+    NAME_EN: ("ชื่อโครงการ (อังกฤษ)", "Project name (English)"),
+    AGENCY: ("หน่วยงาน", "Agency"),
+    TIER: ("ระดับหน่วยงาน", "Tier"),
+    BUDGET_LAYER: ("ชั้นงบประมาณ", "Budget layer"),
+    STRATEGY: ("ยุทธศาสตร์", "Strategy"),
+    SECTOR: ("ด้าน", "Sector"),
+    FISCAL_YEAR: ("ปีงบประมาณ", "Fiscal year (BE)"),
+    BUDGET: ("งบประมาณ (บาท)", "Budget (THB)"),
+    STATUS: ("สถานะ", "Status"),
+    MANAGEMENT_UNIT: ("หน่วยจัดการ", "Management unit"),
+    FACILITATOR: ("คุณอำนวย", "Facilitator"),
+    AREA_CODES: ("พื้นที่ดำเนินการ", "Areas"),
+    PRECISION: ("ความละเอียดตำแหน่ง", "Location precision"),
+    STRENGTH: ("ดัชนีความเข้มแข็ง", "Strength index"),
+    STRENGTH_CLASS: ("ระดับความเข้มแข็ง", "Strength class"),
+    KCHCH2C: ("ระดับ กชช.2ค", "KChCh 2C level"),
 }
 
 #: Budget layers of the "layer cake" (issue 3 builds on these).

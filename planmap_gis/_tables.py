@@ -59,23 +59,37 @@ def _raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]
                                 encoding="cp874", skip_blank_lines=False)
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame()
+        except pd.errors.ParserError as exc:
+            raise InputFileError(f"{path}: not a well-formed CSV ({exc}). Save it again as "
+                                 "CSV UTF-8 from Excel.") from exc
         return frame, None
     if suffix in (".xlsx", ".xlsm"):
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            names = book.sheet_names
-            if sheet is None:
-                sheet = names[0]
-            elif isinstance(sheet, str) and sheet not in names:
-                raise InputFileError(
-                    f"{path}: no sheet {sheet!r}; sheets are {show_values(names)}. "
-                    "Pass sheet=... with one of them."
-                )
-            frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str)
-        name = sheet if isinstance(sheet, str) else names[int(sheet)]
-        return frame.fillna(""), name
+        try:
+            return _excel(path, sheet)
+        except InputFileError:
+            raise
+        except Exception as exc:  # a corrupt or non-Excel file, or cells Excel cannot hold
+            raise InputFileError(f"{path}: could not be read as Excel ({type(exc).__name__}: "
+                                 f"{exc}). Open it in Excel or LibreOffice and save it again "
+                                 "as .xlsx.") from exc
     raise InputFileError(
         f"{path}: unknown table format {suffix!r}. Use CSV (UTF-8) or Excel (.xlsx)."
     )
+
+
+def _excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = book.sheet_names
+        if sheet is None:
+            sheet = names[0]
+        elif isinstance(sheet, str) and sheet not in names:
+            raise InputFileError(
+                f"{path}: no sheet {sheet!r}; sheets are {show_values(names)}. "
+                "Pass sheet=... with one of them."
+            )
+        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str)
+    name = sheet if isinstance(sheet, str) else names[int(sheet)]
+    return frame.fillna(""), name
 
 
 def read_table(
@@ -153,3 +167,26 @@ def read_table(
 
 def _sheet(name: str | None) -> str:
     return f" (sheet {name!r})" if name else ""
+
+
+def read_layer_table(
+    path: str | Path,
+    aliases: Mapping[str, str],
+    *,
+    columns: Mapping[str, str] | None = None,
+    crs: object = None,
+) -> pd.DataFrame:
+    """A GIS file as a table like :func:`read_table`'s: text attributes under canonical
+    names, the geometry (in ``settings.data_crs``) as ``geometry``, and ``_row`` (1 = first
+    feature)."""
+    from planmap_gis._geo import read_ogr, set_data_crs
+
+    layer = read_ogr(path)
+    if layer.empty:
+        raise InputFileError(f"{path}: the layer has no features.")
+    layer = set_data_crs(layer, crs, str(path))
+    table = pd.DataFrame(layer.drop(columns=layer.geometry.name)).astype(str)
+    table = table.rename(columns=lambda c: (columns or {}).get(c) or aliases.get(header_key(c), c))
+    table["geometry"] = layer.geometry.values
+    table[ROW] = range(1, len(table) + 1)
+    return table

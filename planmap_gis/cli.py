@@ -17,8 +17,18 @@ import geopandas as gpd
 
 from planmap_gis import __version__, demo
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import LAYER_AMPHOE, LAYER_TAMBON, LAYER_VILLAGES, POINT
+from planmap_gis._schema import (
+    AREA_CODES,
+    AREA_SHARES,
+    LAYER_AMPHOE,
+    LAYER_PROJECTS,
+    LAYER_TAMBON,
+    LAYER_VILLAGES,
+    POINT,
+    VILLAGE_CODE,
+)
 from planmap_gis.boundaries import amphoes, read_boundaries
+from planmap_gis.indicators import strength_index
 from planmap_gis.sources import fetch_boundaries, manifest
 from planmap_gis.villages import village_areas
 
@@ -75,19 +85,30 @@ def _demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     gpkg = out / "planmap_demo.gpkg"
     gpkg.unlink(missing_ok=True)
+    strength = strength_index(data.indicators)
     villages = areas.assign(lon=areas[POINT].x, lat=areas[POINT].y).drop(columns=POINT)
+    villages = villages.join(strength, on=VILLAGE_CODE)
+    projects = data.projects.assign(
+        area_codes=data.projects[AREA_CODES].str.join(","),
+        area_shares=data.projects[AREA_SHARES].map(lambda v: None if v is None else ",".join(map(str, v))))
     for name, layer in ((LAYER_TAMBON, data.tambons), (LAYER_AMPHOE, amphoes(data.tambons)),
-                        (LAYER_VILLAGES, villages)):
+                        (LAYER_VILLAGES, villages), (LAYER_PROJECTS, projects)):
         gpd.GeoDataFrame(layer).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
     table = out / "villages.csv"
     villages.drop(columns="geometry").to_csv(table, index=False, encoding="utf-8-sig")
+    sheets = demo.write_demo_sheets(data, out / "sheets")
     kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
     print(f"{data.note_en} / {data.note_th}")
     print(f"Province: {data.province_th} — boundaries: {kind}")
     print(f"{len(data.tambons)} tambon, {data.tambons.amphoe_code.nunique()} amphoe, "
-          f"{len(areas)} villages")
+          f"{len(areas)} villages, {len(data.projects)} projects from "
+          f"{data.projects.agency.nunique()} agencies")
+    low, high = strength.attrs["strength_breaks"]
+    print(f"Strength index classes (terciles): weak ≤ {low:.1f} < moderate ≤ {high:.1f} < strong")
     print(f"Workspace (GeoPackage): {gpkg}")
     print(f"Village table (CSV):    {table}")
+    for name, path in sheets.items():
+        print(f"Demo sheet ({name}): {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis import settings
+from planmap_gis._demo_projects import demo_indicators, demo_projects
 from planmap_gis._geo import projected
 from planmap_gis._schema import (
     AMPHOE_CODE,
@@ -43,7 +44,8 @@ from planmap_gis._schema import (
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.sources import find_reference
 
-__all__ = ["DemoData", "demo_villages", "load", "synthetic_province"]
+__all__ = ["DemoData", "demo_indicators", "demo_projects", "demo_villages", "load",
+           "synthetic_province", "write_demo_sheets"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -69,6 +71,11 @@ class DemoData:
         Canonical tambon layer (EPSG:4326).
     villages : GeoDataFrame
         Village points, columns ``VILLAGE_POINT_COLUMNS`` (EPSG:4326).
+    projects : GeoDataFrame
+        About 300 illustrative projects from 25 agencies, all four tiers and
+        budget layers (canonical project table).
+    indicators : DataFrame
+        Village BMN pass rates and กชช.2ค levels, indexed by ``unit_code``.
     boundary_source : str
         The boundary file used, or ``"synthetic"``.
     fictional : bool
@@ -79,6 +86,8 @@ class DemoData:
 
     tambons: gpd.GeoDataFrame
     villages: gpd.GeoDataFrame
+    projects: gpd.GeoDataFrame
+    indicators: pd.DataFrame
     boundary_source: str
     fictional: bool
     note_th: str = NOTE_TH
@@ -110,7 +119,10 @@ def load(*, boundaries: str | Path | None = None, seed: int | None = None) -> De
         tambons, source, fictional = synthetic_province(seed=seed), "synthetic", True
     else:
         tambons, source, fictional = read_boundaries(path), str(path), False
-    return DemoData(tambons, demo_villages(tambons, seed=seed), source, fictional)
+    villages = demo_villages(tambons, seed=seed)
+    projects = demo_projects(tambons, villages, seed=seed)
+    indicators = demo_indicators(villages, seed=seed)
+    return DemoData(tambons, villages, projects, indicators, source, fictional)
 
 
 def _allocate_counts(areas: np.ndarray, total: int, minimum: int) -> np.ndarray:
@@ -224,3 +236,31 @@ def synthetic_province(*, seed: int | None = None) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(rows, geometry=GEOMETRY, crs=settings.analysis_crs)
     frame = frame.to_crs(settings.data_crs).sort_values(TAMBON_CODE).reset_index(drop=True)
     return frame[list(TAMBON_COLUMNS)]
+
+
+def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
+    """Write the demo projects and indicators as the messy Thai sheets agencies bring.
+
+    ``projects_long.xlsx``: a merged title above the header, a blank spacer
+    row, Thai header variants, a running-number column, amounts written
+    several ways (``1,250,000``, ``1.25 ล้านบาท``, Thai digits), some years in
+    the Christian era, area names with prefixes and mixed separators, point
+    footprints as lat/lon and lines as ``WKT (EPSG:4326)``, and a totals row.
+    ``projects_wide.xlsx``: one ✓ column per area under two title rows.
+    ``indicators.xlsx``: village BMN rates in percent and กชช.2ค levels.
+    All carry the "illustrative data" label.
+    """
+    from planmap_gis._demo_sheets import (
+        write_indicator_sheet,
+        write_long_sheet,
+        write_wide_sheet,
+    )
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    title = f"{NOTE_TH} ({NOTE_EN})"
+    return {
+        "projects_long": write_long_sheet(data.projects, data.tambons, folder / "projects_long.xlsx", title),
+        "projects_wide": write_wide_sheet(data.projects, data.tambons, folder / "projects_wide.xlsx", title),
+        "indicators": write_indicator_sheet(data.indicators, folder / "indicators.xlsx", title),
+    }

@@ -24,7 +24,7 @@ import shapely
 
 from planmap_gis import settings
 from planmap_gis._errors import GeometryError, PlanmapWarning, SchemaError
-from planmap_gis._geo import projected, read_ogr, set_data_crs
+from planmap_gis._geo import projected
 from planmap_gis._schema import (
     AREA_METHOD,
     GEOMETRY,
@@ -37,7 +37,15 @@ from planmap_gis._schema import (
     VILLAGE_POINT_COLUMNS,
     VILLAGE_TH,
 )
-from planmap_gis._tables import ROW, TABLE_SUFFIXES, header_key, parse_number, read_table, thai_digits
+from planmap_gis._tables import (
+    ROW,
+    TABLE_SUFFIXES,
+    header_key,
+    parse_number,
+    read_layer_table,
+    read_table,
+    thai_digits,
+)
 from planmap_gis.report import ImportReport
 
 __all__ = ["read_villages", "village_areas"]
@@ -117,14 +125,7 @@ def read_villages(
     if path.suffix.lower() in TABLE_SUFFIXES:
         table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns)
     else:
-        layer = read_ogr(path)
-        layer = set_data_crs(layer, crs, str(path))
-        table = pd.DataFrame(layer.drop(columns=layer.geometry.name))
-        table = table.rename(columns=lambda c: (columns or {}).get(c) or ALIASES.get(header_key(c), c))
-        table[GEOMETRY] = layer.geometry.values
-        table[ROW] = np.arange(1, len(table) + 1)
-        table = table.astype({c: str for c in table.columns if c not in (GEOMETRY, ROW)})
-        sheet_name = None
+        table, sheet_name = read_layer_table(path, ALIASES, columns=columns, crs=crs), None
     report = ImportReport(source=str(path), rows_in=len(table))
     villages = _rows_to_villages(table, report, sheet_name)
     _announce(report)

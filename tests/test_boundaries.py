@@ -7,7 +7,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-import shapely
 
 import planmap_gis as pm
 from planmap_gis._geo import projected

@@ -17,11 +17,17 @@ def test_demo_writes_a_workspace_on_the_real_layer(nst_path, tmp_path, monkeypat
     assert main(["demo", "--out", str(tmp_path)]) == 0
 
     out = capsys.readouterr().out
-    assert "Illustrative demo data" in out and "1550 villages" in out
+    assert "Illustrative demo data" in out and "1550 villages, 300 projects from 25 agencies" in out
     gpkg = tmp_path / "planmap_demo.gpkg"
-    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["tambon", "amphoe", "villages"]
+    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["tambon", "amphoe", "villages",
+                                                                "projects"]
     villages = gpd.read_file(gpkg, layer="villages")
-    assert len(villages) == 1550 and {"lon", "lat", "area_method"} <= set(villages.columns)
+    assert len(villages) == 1550
+    assert {"lon", "lat", "area_method", "strength_index", "strength_class"} <= set(villages.columns)
+    projects = gpd.read_file(gpkg, layer="projects")
+    assert len(projects) == 300 and projects.area_codes.str.len().gt(0).sum() > 200
+    assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == [
+        "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx"]
     assert (tmp_path / "villages.csv").read_text("utf-8-sig").startswith("village_code,")
 
 

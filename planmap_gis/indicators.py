@@ -1,0 +1,283 @@
+"""Community-strength indicators (BMN/จปฐ., กชช.2ค) and the strength index.
+
+Indicator tables are village level (8-digit codes) or tambon level (6-digit).
+Recognised columns:
+
+==================  ==============================================================
+column              source
+==================  ==============================================================
+bmn_health …        BMN (จปฐ.) pass rates: share of households passing (0–1; a
+                    column with values above 1 is read as percent and divided by
+                    100). Category headers map to ``bmn_health`` (สุขภาพ),
+                    ``bmn_environment`` (สภาพแวดล้อม), ``bmn_education`` (การศึกษา),
+                    ``bmn_income`` (การมีงานทำและรายได้), ``bmn_values`` (ค่านิยม);
+                    a numbered indicator ("จปฐ. ตัวชี้วัดที่ 12") to ``bmn_12``.
+kchch2c_level       กชช.2ค village development level: 1 lagging (ล้าหลัง),
+                    2 moderate (ปานกลาง), 3 advanced (ก้าวหน้า)
+households          ครัวเรือน
+population          ประชากร
+(extra)             any numeric column named in ``extra=``
+==================  ==============================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from planmap_gis._errors import PlanmapError, SchemaError
+from planmap_gis._schema import (
+    HOUSEHOLDS,
+    KCHCH2C,
+    LEVEL,
+    POPULATION,
+    STRENGTH,
+    STRENGTH_CLASS,
+    STRENGTH_CLASS_TH,
+    STRENGTH_CLASSES,
+    UNIT_CODE,
+)
+from planmap_gis._tables import ROW, header_key, parse_number, read_table, thai_digits
+from planmap_gis.report import ImportReport
+
+__all__ = ["BMN_CATEGORIES", "read_indicators", "strength_index"]
+
+log = logging.getLogger("planmap_gis")
+
+#: BMN (จปฐ.) categories: canonical column → (Thai header words, English).
+BMN_CATEGORIES: dict[str, tuple[tuple[str, ...], str]] = {
+    "bmn_health": (("สุขภาพ", "health"), "Health"),
+    "bmn_environment": (("สภาพแวดล้อม", "ที่อยู่อาศัย", "environment", "housing"), "Living environment"),
+    "bmn_education": (("การศึกษา", "education"), "Education"),
+    "bmn_income": (("รายได้", "การมีงานทำ", "income", "employment"), "Employment and income"),
+    "bmn_values": (("ค่านิยม", "values"), "Thai values"),
+}
+_HEADERS = {
+    UNIT_CODE: ("unit_code", "รหัส", "รหัสหมู่บ้าน", "รหัสตำบล", "village_code", "tambon_code", "code"),
+    KCHCH2C: ("kchch2c_level", "กชช.2ค", "ระดับ กชช.2ค", "ระดับการพัฒนาหมู่บ้าน", "กชช2ค", "kchch2c"),
+    HOUSEHOLDS: ("households", "ครัวเรือน", "จำนวนครัวเรือน"),
+    POPULATION: ("population", "ประชากร", "จำนวนประชากร"),
+}
+ALIASES = {header_key(v): k for k, vs in _HEADERS.items() for v in vs}
+_KCHCH_WORDS = {"ล้าหลัง": 1, "ปานกลาง": 2, "ก้าวหน้า": 3, "lagging": 1, "moderate": 2, "advanced": 3}
+
+
+def _bmn_column(header: str) -> str | None:
+    key = header_key(header)
+    if "จปฐ" not in key and not key.startswith("bmn"):
+        return None
+    for column, (words, _) in BMN_CATEGORIES.items():
+        if column.replace("_", "") == key or any(header_key(w) in key for w in words):
+            return column
+    number = re.search(r"(\d+)", key)
+    return f"bmn_{int(number.group(1)):02d}" if number else None
+
+
+def read_indicators(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
+) -> tuple[pd.DataFrame, ImportReport]:
+    """Read a village- or tambon-level indicator table.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or XLSX, headers in Thai or English (see the module docstring).
+    sheet : str or int, optional
+        Excel sheet; the first by default.
+    columns : mapping, optional
+        ``{header in the file: canonical column}``.
+    extra : sequence of str
+        Further numeric columns to keep, by their header in the file.
+
+    Returns
+    -------
+    (DataFrame, ImportReport)
+        Indexed by ``unit_code`` (8 digits: village, 6: tambon), with ``level``
+        (``"village"`` or ``"tambon"``) and the recognised numeric columns.
+        Rows with no valid code or a repeated code are rejected; values that
+        are not numbers, rates outside 0–100 % or levels outside 1–3 are left
+        empty; all reported.
+    """
+    extra_map = {header_key(e): e for e in extra}
+    table, sheet_name = read_table(path, {**ALIASES, **{k: v for k, v in extra_map.items()}},
+                                   sheet=sheet, columns=columns)
+    renames = {c: _bmn_column(c) for c in table.columns if c not in _HEADERS and _bmn_column(str(c))}
+    table = table.rename(columns=renames)
+    if UNIT_CODE not in table:
+        raise SchemaError(f"{path}: no code column (รหัสหมู่บ้าน or รหัสตำบล); add one or map it "
+                          "with columns={'<header>': 'unit_code'}.")
+    numeric = [c for c in table.columns if c.startswith("bmn_")] + [
+        c for c in (KCHCH2C, HOUSEHOLDS, POPULATION, *extra) if c in table.columns]
+    if not numeric:
+        raise SchemaError(f"{path}: no indicator columns found (จปฐ. …, กชช.2ค, ครัวเรือน, …); "
+                          "name them or pass extra=[...].")
+    report = ImportReport(source=str(path), rows_in=len(table))
+    out, seen = [], {}
+    for rec in table.to_dict("records"):
+        row = int(rec[ROW])
+        code = thai_digits(str(rec[UNIT_CODE])).strip().removesuffix(".0")
+        if not (code.isdigit() and len(code) in (6, 8)):
+            report.add("error", f"code {code!r} is not a 6-digit tambon or 8-digit village code: row "
+                       "rejected", "รหัสไม่ใช่รหัสตำบล 6 หลักหรือรหัสหมู่บ้าน 8 หลัก ไม่นำเข้าแถวนี้",
+                       row=row, column=UNIT_CODE, value=code, sheet=sheet_name)
+            report.rows_rejected += 1
+            continue
+        if code in seen:
+            report.add("error", f"code {code} already on row {seen[code]}: row rejected",
+                       f"รหัส {code} ซ้ำกับแถว {seen[code]} ไม่นำเข้าแถวนี้", row=row, column=UNIT_CODE,
+                       value=code, sheet=sheet_name)
+            report.rows_rejected += 1
+            continue
+        seen[code] = row
+        values: dict[str, object] = {UNIT_CODE: code, LEVEL: "village" if len(code) == 8 else "tambon"}
+        for col in numeric:
+            values[col] = _number(rec.get(col), col, row, report, sheet_name)
+        out.append(values)
+        report.rows_loaded += 1
+    frame = pd.DataFrame(out, columns=[UNIT_CODE, LEVEL, *numeric]).set_index(UNIT_CODE)
+    for col in [c for c in numeric if c.startswith("bmn_")]:
+        if (frame[col] > 1).any():
+            frame[col] = frame[col] / 100
+            report.add("info", f"{col}: values above 1 read as percent and divided by 100",
+                       f"{col}: ค่ามากกว่า 1 ถือเป็นร้อยละ หารด้วย 100", column=col, sheet=sheet_name)
+    if frame[LEVEL].nunique() > 1:
+        report.add("warning", "the table mixes village (8-digit) and tambon (6-digit) codes",
+                   "ตารางมีทั้งรหัสหมู่บ้านและรหัสตำบลปนกัน", column=UNIT_CODE, sheet=sheet_name)
+    log.info(report.summary())
+    return frame, report
+
+
+def _number(value: object, col: str, row: int, report: ImportReport, sheet: str | None) -> float:
+    text = str(value or "").strip()
+    if col == KCHCH2C and header_key(text) in _KCHCH_WORDS:
+        return float(_KCHCH_WORDS[header_key(text)])
+    try:
+        number = parse_number(text.rstrip("%"))
+    except ValueError:
+        number = None
+        report.add("warning", f"{col}: {text!r} is not a number: left empty",
+                   f"{col}: {text} ไม่ใช่ตัวเลข เว้นว่าง", row=row, column=col, value=text, sheet=sheet)
+    if number is None:
+        return np.nan
+    bad = ((col.startswith("bmn_") and not 0 <= number <= 100)
+           or (col == KCHCH2C and number not in (1, 2, 3))
+           or (col in (HOUSEHOLDS, POPULATION) and number < 0))
+    if bad:
+        report.add("warning", f"{col}: {number:g} is out of range: left empty",
+                   f"{col}: {number:g} อยู่นอกช่วงที่เป็นไปได้ เว้นว่าง", row=row, column=col,
+                   value=text, sheet=sheet)
+        return np.nan
+    return number
+
+
+def strength_index(
+    indicators: pd.DataFrame,
+    *,
+    weights: Mapping[str, float] | None = None,
+    method: str = "mean",
+    breaks: tuple[float, float] | None = None,
+    min_weight_share: float = 0.5,
+) -> pd.DataFrame:
+    """A 0–100 community-strength index and a weak/moderate/strong class per unit.
+
+    Each input is first put on a 0–1 scale where 1 is strongest:
+
+    * BMN pass rates (``bmn_*``) as they are (share of households passing);
+    * ``kchch2c_level`` 1–3 as (level − 1) / 2;
+    * any other column named in ``weights`` by min–max over the units; a
+      negative weight means higher values are *weaker* (e.g. debt per
+      household), and its absolute value is the weight.
+
+    ``method="mean"`` then takes the weighted mean of the scaled inputs;
+    ``method="rank"`` the weighted mean of their percentile ranks (robust to
+    skewed inputs; the index then says how a unit stands among the others).
+    The result is multiplied by 100.
+
+    Parameters
+    ----------
+    indicators : DataFrame
+        As returned by :func:`read_indicators` (one row per unit).
+    weights : mapping, optional
+        Column → weight. Default: weight 1 for every ``bmn_*`` column and for
+        ``kchch2c_level``, i.e. equal weights.
+    method : {"mean", "rank"}
+    breaks : (float, float), optional
+        Class breaks on the 0–100 index: below the first is weak, from the
+        first up to the second moderate, above strong. Default: terciles of
+        the index over the units given (``mapclassify.Quantiles(k=3)``),
+        i.e. strength *relative to the province*.
+    min_weight_share : float, default 0.5
+        A missing input is skipped and the other weights rescaled; a unit
+        whose available inputs carry less than this share of the total weight
+        gets no index (NaN) and the class ``"no data"``.
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``indicators.index``: ``strength_index`` (0–100),
+        ``strength_class`` (weak / moderate / strong / no data),
+        ``strength_class_th`` (อ่อน / ปานกลาง / เข้มแข็ง / ไม่มีข้อมูล) and
+        ``inputs_used``. ``result.attrs`` holds ``strength_breaks``,
+        ``weights`` and ``method``.
+    """
+    if method not in ("mean", "rank"):
+        raise PlanmapError(f"strength_index: method must be 'mean' or 'rank', got {method!r}.")
+    if weights is None:
+        weights = {c: 1.0 for c in indicators.columns if c.startswith("bmn_") or c == KCHCH2C}
+    missing = [c for c in weights if c not in indicators]
+    if missing or not weights:
+        raise SchemaError(f"strength_index: no column {missing or 'to use'} in the indicators; "
+                          f"available: {list(indicators.columns)}.")
+    scaled = pd.DataFrame(index=indicators.index)
+    for col, weight in weights.items():
+        values = pd.to_numeric(indicators[col], errors="coerce").astype(float)
+        if col.startswith("bmn_"):
+            values = values.clip(0, 1)
+        elif col == KCHCH2C:
+            values = (values - 1) / 2
+        else:
+            span = values.max() - values.min()
+            values = (values - values.min()) / span if span > 0 else values * 0 + 0.5
+        scaled[col] = 1 - values if weight < 0 else values
+    if method == "rank":
+        scaled = scaled.rank(pct=True)
+    w = pd.Series({c: abs(float(v)) for c, v in weights.items()})
+    present = scaled.notna()
+    used_weight = present.mul(w, axis=1).sum(axis=1)
+    index = scaled.fillna(0).mul(w, axis=1).sum(axis=1) / used_weight.where(used_weight > 0) * 100
+    index = index.where(used_weight >= min_weight_share * w.sum())
+    valid = index.dropna()
+    if breaks is None:
+        breaks = _terciles(valid.to_numpy())
+    codes = np.select([index.isna(), index <= breaks[0], index <= breaks[1]],
+                      ["no data", "weak", "moderate"], default="strong")
+    th = {**{k: v[0] for k, v in STRENGTH_CLASSES.items()}, "no data": "ไม่มีข้อมูล"}
+    result = pd.DataFrame({STRENGTH: index, STRENGTH_CLASS: codes,
+                           STRENGTH_CLASS_TH: [th[c] for c in codes],
+                           "inputs_used": present.sum(axis=1)}, index=indicators.index)
+    result.attrs.update(strength_breaks=breaks, weights=dict(weights), method=method)
+    log.info("strength index (%s): class breaks %.1f / %.1f; %d units without an index", method,
+             breaks[0], breaks[1], int(index.isna().sum()))
+    return result
+
+
+def _terciles(values: np.ndarray) -> tuple[float, float]:
+    """Tercile breaks (mapclassify Quantiles, k=3); thirds of 0–100 when too few distinct values."""
+    if len(np.unique(values)) >= 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # fewer classes than asked: handled below
+            bins = mapclassify.Quantiles(values, k=3).bins
+        if len(bins) == 3:
+            return float(bins[0]), float(bins[1])
+    return 100 / 3, 200 / 3

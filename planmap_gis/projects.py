@@ -1,0 +1,524 @@
+"""The project matrix: import what agencies bring, lose nothing, and write it back.
+
+The canonical project table (columns ``_schema.PROJECT_COLUMNS``) has one row
+per project:
+
+==================  ==========================================================
+column              meaning
+==================  ==========================================================
+project_id          the agency's id (generated ``<file>-r<row>`` when absent)
+name_th, name_en    project name, Thai and (optional) English
+agency              responsible agency (หน่วยงาน)
+tier                central | regional | local | people
+budget_layer        1 national strategy via the governor, 2 functional
+                    ministries, 3 local government, 4 direct to communities
+strategy, sector    the province's strategy and the sector (ด้าน)
+fiscal_year         Buddhist-era fiscal year (2569 = Oct 2025 – Sep 2026);
+                    a Christian-era year (2026) is converted (+543), reported
+budget_thb          budget in baht (float; NaN when the sheet leaves it blank)
+status, management_unit, facilitator (คุณอำนวย)
+area_codes          list of DOPA codes of any level (village 8, tambon 6,
+                    amphoe 4, province 2 digits)
+area_shares         None, or budget shares (0–1) aligned to area_codes
+location_precision  exact (a footprint) | village | tambon | amphoe | province
+source_file, source_sheet, source_row   where the row came from
+geometry            footprint (point, line, polygon; EPSG:4326) or None
+==================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from planmap_gis import settings
+from planmap_gis._areas import LEVEL_OF_LENGTH, AreaIndex
+from planmap_gis._errors import CRSError, SchemaError, show_values
+from planmap_gis._schema import (
+    AGENCY,
+    AREA_CODES,
+    AREA_SHARES,
+    BUDGET,
+    BUDGET_LAYER,
+    FACILITATOR,
+    FISCAL_YEAR,
+    GEOMETRY,
+    LABELS,
+    MANAGEMENT_UNIT,
+    NAME_EN,
+    NAME_TH,
+    PRECISION,
+    PRECISIONS,
+    PROJECT_COLUMNS,
+    PROJECT_ID,
+    SECTOR,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    STATUS,
+    STRATEGY,
+    TIER,
+)
+from planmap_gis._tables import (
+    ROW,
+    TABLE_SUFFIXES,
+    header_key,
+    parse_number,
+    read_layer_table,
+    read_table,
+)
+from planmap_gis._values import (
+    is_blank,
+    parse_amount,
+    parse_budget_layer,
+    parse_fiscal_year,
+    parse_mark,
+    parse_tier,
+)
+from planmap_gis.report import ImportReport
+
+__all__ = ["HEADERS", "read_projects", "write_projects"]
+
+log = logging.getLogger("planmap_gis")
+
+LAT, LON, WKT = "lat", "lon", "wkt"
+#: Header variants recognised, by canonical column (compared after header_key()).
+HEADERS: dict[str, tuple[str, ...]] = {
+    PROJECT_ID: ("project_id", "รหัสโครงการ", "รหัส", "id", "project code", "project id",
+                 "เลขที่โครงการ"),
+    NAME_TH: ("name_th", "ชื่อโครงการ", "โครงการ", "project name", "project", "ชื่อโครงการ/กิจกรรม",
+              "โครงการ/กิจกรรม", "ชื่อโครงการภาษาไทย"),
+    NAME_EN: ("name_en", "ชื่อโครงการ (อังกฤษ)", "project name (english)", "english name",
+              "ชื่อภาษาอังกฤษ"),
+    AGENCY: ("agency", "หน่วยงาน", "หน่วยงานรับผิดชอบ", "หน่วยงานที่รับผิดชอบ", "หน่วยดำเนินการ",
+             "ส่วนราชการ", "responsible agency"),
+    TIER: ("tier", "ระดับหน่วยงาน", "ประเภทหน่วยงาน", "ภาคส่วน", "ระดับ"),
+    BUDGET_LAYER: ("budget_layer", "ชั้นงบประมาณ", "แหล่งงบประมาณ", "ประเภทงบประมาณ", "แหล่งงบ",
+                   "budget layer", "budget source"),
+    STRATEGY: ("strategy", "ยุทธศาสตร์", "ประเด็นยุทธศาสตร์", "ยุทธศาสตร์จังหวัด"),
+    SECTOR: ("sector", "ด้าน", "สาขา", "ประเด็นการพัฒนา", "แผนงาน"),
+    FISCAL_YEAR: ("fiscal_year", "ปีงบประมาณ", "ปีงบ", "ปี", "fy", "year", "fiscal year", "พ.ศ."),
+    BUDGET: ("budget_thb", "งบประมาณ", "งบประมาณ (บาท)", "จำนวนเงิน", "จำนวนเงิน (บาท)", "วงเงิน",
+             "budget", "amount", "budget (thb)", "งบประมาณที่ได้รับ"),
+    STATUS: ("status", "สถานะ", "สถานะโครงการ"),
+    MANAGEMENT_UNIT: ("management_unit", "หน่วยจัดการ", "หน่วยจัดการชุมชน", "management unit"),
+    FACILITATOR: ("facilitator", "คุณอำนวย", "ผู้อำนวยความสะดวก", "ผู้ประสานงาน"),
+    AREA_CODES: ("area_codes", "พื้นที่ดำเนินการ", "พื้นที่", "พื้นที่เป้าหมาย", "สถานที่ดำเนินการ",
+                 "areas", "area", "location", "locations", "พื้นที่ดำเนินการ (รหัสหรือชื่อ)"),
+    LAT: ("lat", "latitude", "ละติจูด"),
+    LON: ("lon", "lng", "longitude", "ลองจิจูด"),
+    WKT: ("wkt", "footprint", "รูปร่าง", "footprint wkt"),
+}
+ALIASES = {header_key(v): k for k, vs in HEADERS.items() for v in vs}
+ALIASES.update({header_key(th): k for k, (th, _) in LABELS.items() if k in HEADERS})
+ALIASES.update({header_key(en): k for k, (_, en) in LABELS.items() if k in HEADERS})
+_CRS_IN_HEADER = re.compile(r"\((EPSG:\d+)\)", re.IGNORECASE)
+_CODE_IN_HEADER = re.compile(r"[\[(](?:TH)?(\d{2}|\d{4}|\d{6}|\d{8})[\])]\s*$")
+_TOTALS = {"รวม", "รวมทั้งสิ้น", "รวมทั้งหมด", "ยอดรวม", "total", "grandtotal", "รวมงบประมาณ"}
+
+
+def read_projects(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+    boundaries: gpd.GeoDataFrame | str | Path | None = None,
+    villages: pd.DataFrame | None = None,
+    crs: Any = None,
+) -> tuple[gpd.GeoDataFrame, ImportReport]:
+    """Read one agency's project sheet (or layer) into the canonical project table.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (UTF-8 or TIS-620), XLSX, or a GeoPackage/GeoJSON/Shapefile whose
+        features are project footprints.
+    sheet : str or int, optional
+        Excel sheet; the first by default.
+    columns : mapping, optional
+        ``{header in the file: canonical column}`` for headers not recognised
+        (see :data:`HEADERS` for the Thai and English variants recognised).
+    boundaries : GeoDataFrame or path, optional
+        The tambon layer whose codes and names areas are matched against.
+        Without it the whole DOPA gazetteer is used, where tambon names repeat
+        across provinces (more names will be reported as ambiguous).
+    villages : DataFrame, optional
+        Village register; when given, village codes must be in it.
+    crs : optional
+        CRS of a WKT footprint column, or of a GIS file without one. A WKT
+        header may declare it instead, e.g. ``WKT (EPSG:32647)``. Latitude and
+        longitude columns are WGS 84 decimal degrees.
+
+    Returns
+    -------
+    (GeoDataFrame, ImportReport)
+        The projects (EPSG:4326) and the report accounting for every row:
+        ``rows_in == rows_loaded + rows_rejected``.
+
+    Notes
+    -----
+    Two sheet shapes are read, also mixed: *long* (areas as a list in one
+    cell: codes or names, separated by commas, "/", new lines; prefixes
+    ต./อ./ม. understood) and *wide* (one column per area — header a name such
+    as ``ต.ท่างิ้ว`` or a code, optionally both as ``ต.ท่างิ้ว (800116)`` — with
+    ✓, x, 1 or an amount in the cells; amounts become ``area_shares``).
+
+    A row is rejected (error) when it has no name, an invalid budget (text or
+    negative), a project id already used above, or no area and no footprint
+    that can be placed. Unknown tiers, layers or years, blank budgets, areas
+    that could not be matched while others could, and similarity matches are
+    warnings: the row is loaded. Totals rows and repeated header rows are
+    skipped and reported.
+
+    Raises
+    ------
+    InputFileError
+        Missing, unreadable or empty file.
+    SchemaError
+        No header row, or no project-name column.
+    CRSError
+        Footprints in WKT (or a GIS file) without a declared CRS.
+    """
+    path = Path(path)
+    if isinstance(boundaries, (str, Path)):
+        from planmap_gis.boundaries import read_boundaries
+
+        boundaries = read_boundaries(boundaries)
+    index = AreaIndex(boundaries, villages)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns)
+        table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
+    else:
+        table = read_layer_table(path, ALIASES, columns=columns, crs=crs)
+        sheet_name, geometry_crs = None, settings.data_crs
+    if NAME_TH not in table:
+        raise SchemaError(
+            f"{path}{f' (sheet {sheet_name!r})' if sheet_name else ''}: no project-name column "
+            f"(ชื่อโครงการ). Columns: {show_values([c for c in table.columns if c != ROW], 20)}. "
+            "Rename it, or pass columns={'<your header>': 'name_th'}."
+        )
+    report = ImportReport(source=str(path), rows_in=len(table))
+    wide = _wide_columns(table, index, report, sheet_name)
+    reader = _RowReader(path, sheet_name, index, wide, report)
+    records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
+    frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
+    projects = gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=geometry_crs)
+    if geometry_crs is not None:
+        projects = projects.to_crs(settings.data_crs)
+    else:
+        projects = projects.set_crs(settings.data_crs)
+    for col in (BUDGET_LAYER, FISCAL_YEAR, SOURCE_ROW):
+        projects[col] = projects[col].astype("Int64")
+    projects[BUDGET] = projects[BUDGET].astype(float)
+    log.info(report.summary())
+    return projects[list(PROJECT_COLUMNS)], report
+
+
+def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tuple[pd.DataFrame, Any]:
+    """The table with its WKT column named ``wkt``, and that column's CRS.
+
+    The CRS is declared in the header (``WKT (EPSG:32647)``) or by ``crs``;
+    a WKT column in use with neither is an error.
+    """
+    declared = None
+    for col in list(table.columns):
+        found = _CRS_IN_HEADER.search(str(col))
+        if found and ALIASES.get(header_key(_CRS_IN_HEADER.sub("", str(col)))) == WKT:
+            declared = found.group(1)
+            table = table.rename(columns={col: WKT})
+    if WKT not in table or not table[WKT].map(lambda v: not is_blank(v)).any():
+        return table, crs or settings.data_crs
+    if declared and crs and not CRS.from_user_input(declared).equals(CRS.from_user_input(crs)):
+        raise CRSError(f"{path}: the WKT header declares {declared} but crs={crs!r} was passed.")
+    if not (declared or crs):
+        raise CRSError(
+            f"{path}{f' (sheet {sheet!r})' if sheet else ''}: the footprint column (WKT) has no "
+            "declared CRS. Write it in the header, e.g. 'WKT (EPSG:4326)' for longitude/latitude "
+            "or 'WKT (EPSG:32647)' for UTM 47N metres, or pass crs=... (CLI: --crs)."
+        )
+    return table, declared or crs
+
+
+def _wide_columns(
+    table: pd.DataFrame, index: AreaIndex, report: ImportReport, sheet: str | None
+) -> dict[str, str]:
+    """Columns that are areas (wide sheet), by column name → area code. Others are reported."""
+    known = set(HEADERS) | {ROW, GEOMETRY}
+    wide: dict[str, str] = {}
+    for col in table.columns:
+        if col in known:
+            continue
+        text = str(col)
+        coded = _CODE_IN_HEADER.search(text)
+        if coded and len(coded.group(1)) in LEVEL_OF_LENGTH:
+            found = index.resolve(coded.group(1))
+        else:
+            found = index.resolve(text) if _looks_like_area(text) else None
+        if found and len(found.codes) == 1 and not found.problems:
+            wide[col] = found.codes[0]
+        elif table[col].map(lambda v: not is_blank(v)).any():
+            report.add("info", f"column {text!r} is not a project field nor an area: not used",
+                       f"คอลัมน์ {text} ไม่ใช่ข้อมูลโครงการหรือพื้นที่ จึงไม่ได้นำเข้า",
+                       column=text, sheet=sheet)
+    return wide
+
+
+def _looks_like_area(text: str) -> bool:
+    return bool(re.match(r"^\s*(?:TH)?\d{2,8}\s*$|^\s*(?:ต\.|อ\.|จ\.|ม\.|ตำบล|อำเภอ|หมู่)", text))
+
+
+class _RowReader:
+    """Turns one sheet row into a project record, reporting every problem."""
+
+    def __init__(self, path: Path, sheet: str | None, index: AreaIndex, wide: dict[str, str],
+                 report: ImportReport) -> None:
+        self.path, self.sheet, self.index, self.wide, self.report = path, sheet, index, wide, report
+        self.seen: dict[str, int] = {}
+
+    def problem(self, severity: str, row: int, column: str | None, value: object,
+                en: str, th: str) -> None:
+        self.report.add(severity, en, th, row=row, column=column, value=value, sheet=self.sheet)
+
+    def reject(self, row: int, column: str | None, value: object, en: str, th: str) -> None:
+        self.problem("error", row, column, value, f"{en}: row rejected", f"{th} ไม่นำเข้าแถวนี้")
+        self.report.rows_rejected += 1
+
+    def read(self, rec: dict[str, Any]) -> dict[str, Any] | None:
+        row = int(rec[ROW])
+        name = "" if is_blank(rec.get(NAME_TH)) else str(rec[NAME_TH]).strip()
+        pid = "" if is_blank(rec.get(PROJECT_ID)) else str(rec[PROJECT_ID]).strip().removesuffix(".0")
+        if ALIASES.get(header_key(name)) == NAME_TH:
+            return self._skip(row, "a repeated header row", "แถวหัวตารางซ้ำ")
+        if not pid and re.sub(r"\s", "", name).lower() in _TOTALS:
+            return self._skip(row, "a totals row", "แถวผลรวม")
+        if not name:
+            self.reject(row, NAME_TH, None, "no project name (ชื่อโครงการ)", "ไม่มีชื่อโครงการ")
+            return None
+        if not pid:
+            pid = f"{self.path.stem}-r{row}"
+            self.problem("info", row, PROJECT_ID, pid, f"no project id: generated {pid!r}",
+                         f"ไม่มีรหัสโครงการ กำหนดให้เป็น {pid}")
+        if pid in self.seen:
+            self.reject(row, PROJECT_ID, pid, f"project id {pid} already used on row {self.seen[pid]}",
+                        f"รหัสโครงการ {pid} ซ้ำกับแถว {self.seen[pid]}")
+            return None
+        try:
+            budget = parse_amount(rec.get(BUDGET))
+        except ValueError as exc:
+            self.reject(row, BUDGET, rec.get(BUDGET), f"budget {rec.get(BUDGET)!r} is invalid ({exc}); "
+                        "write a number of baht ≥ 0, e.g. 1,250,000 or 1.25 ล้านบาท",
+                        "งบประมาณไม่ถูกต้อง ต้องเป็นจำนวนเงินบาทไม่ติดลบ")
+            return None
+        footprint = self._footprint(rec, row)
+        codes, shares, ok = self._areas(rec, row, footprint is not None)
+        if not ok:
+            return None
+        amounts_total = None if shares is None else shares.pop()
+        if budget is None and amounts_total is not None:
+            budget = amounts_total
+            self.problem("info", row, BUDGET, budget, "budget blank: taken as the sum of the "
+                         "amounts in the area columns", "ไม่ระบุงบประมาณ ใช้ผลรวมรายพื้นที่")
+        elif budget is None:
+            self.problem("warning", row, BUDGET, None, "budget blank: loaded without a budget",
+                         "ไม่ระบุงบประมาณ")
+        elif amounts_total is not None and abs(amounts_total - budget) > 1:
+            self.problem("warning", row, BUDGET, budget, f"area amounts add up to {amounts_total:,.2f} "
+                         f"but the budget is {budget:,.2f}: the amounts are used as shares",
+                         "ผลรวมรายพื้นที่ไม่เท่ากับงบประมาณ ใช้เป็นสัดส่วน")
+        self.seen[pid] = row
+        self.report.rows_loaded += 1
+        return {
+            PROJECT_ID: pid, NAME_TH: name, NAME_EN: _text(rec.get(NAME_EN)),
+            AGENCY: self._agency(rec, row), TIER: self._coded(rec, row, TIER, parse_tier),
+            BUDGET_LAYER: self._coded(rec, row, BUDGET_LAYER, parse_budget_layer),
+            STRATEGY: _text(rec.get(STRATEGY)), SECTOR: _text(rec.get(SECTOR)),
+            FISCAL_YEAR: self._year(rec, row), BUDGET: np.nan if budget is None else budget,
+            STATUS: _text(rec.get(STATUS)), MANAGEMENT_UNIT: _text(rec.get(MANAGEMENT_UNIT)),
+            FACILITATOR: _text(rec.get(FACILITATOR)), AREA_CODES: codes, AREA_SHARES: shares,
+            PRECISION: _precision(codes, footprint), SOURCE_FILE: str(self.path),
+            SOURCE_SHEET: self.sheet, SOURCE_ROW: row, GEOMETRY: footprint,
+        }
+
+    def _skip(self, row: int, en: str, th: str) -> None:
+        self.problem("info", row, None, None, f"{en}, not a project: skipped", f"{th} ไม่ใช่โครงการ ข้าม")
+        self.report.rows_rejected += 1
+        return None
+
+    def _agency(self, rec: dict[str, Any], row: int) -> str | None:
+        agency = _text(rec.get(AGENCY))
+        if agency is None:
+            self.problem("warning", row, AGENCY, None, "no agency (หน่วยงาน)", "ไม่ระบุหน่วยงาน")
+        return agency
+
+    def _coded(self, rec: dict[str, Any], row: int, col: str, parse: Any) -> Any:
+        try:
+            return parse(rec.get(col))
+        except ValueError as exc:
+            self.problem("warning", row, col, rec.get(col), f"{exc}: left empty",
+                         f"ค่าไม่ถูกต้อง เว้นว่าง ({rec.get(col)})")
+            return None
+
+    def _year(self, rec: dict[str, Any], row: int) -> int | None:
+        try:
+            year, converted = parse_fiscal_year(rec.get(FISCAL_YEAR))
+        except ValueError as exc:
+            self.problem("warning", row, FISCAL_YEAR, rec.get(FISCAL_YEAR), f"{exc}: left empty",
+                         "ปีงบประมาณไม่ถูกต้อง เว้นว่าง")
+            return None
+        if converted:
+            self.problem("info", row, FISCAL_YEAR, rec.get(FISCAL_YEAR),
+                         f"Christian-era year converted to Buddhist era {year}",
+                         f"แปลงปี ค.ศ. เป็น พ.ศ. {year}")
+        return year
+
+    def _footprint(self, rec: dict[str, Any], row: int) -> shapely.Geometry | None:
+        geom = rec.get(GEOMETRY)
+        if isinstance(geom, shapely.Geometry) and not geom.is_empty:
+            return geom
+        if not is_blank(rec.get(WKT)):
+            try:
+                return shapely.from_wkt(str(rec[WKT]))
+            except shapely.errors.GEOSException:
+                self.problem("warning", row, WKT, str(rec[WKT])[:60], "footprint is not valid WKT: "
+                             "ignored", "รูปร่างพื้นที่ (WKT) ไม่ถูกต้อง ไม่ได้ใช้")
+        if not is_blank(rec.get(LAT)) or not is_blank(rec.get(LON)):
+            try:
+                lat, lon = parse_number(rec.get(LAT)), parse_number(rec.get(LON))
+            except ValueError:
+                lat = lon = None
+            if lat is None or lon is None or not (5.4 <= lat <= 20.6 and 97.0 <= lon <= 106.0):
+                self.problem("warning", row, f"{LAT}/{LON}", f"{rec.get(LAT)}, {rec.get(LON)}",
+                             "coordinates missing, not numbers or outside Thailand: ignored",
+                             "พิกัดไม่ครบ ไม่ใช่ตัวเลข หรืออยู่นอกประเทศไทย ไม่ได้ใช้")
+            else:
+                return shapely.Point(lon, lat)
+        return None
+
+    def _areas(self, rec: dict[str, Any], row: int, has_footprint: bool) -> tuple[list[str], list[float] | None, bool]:
+        codes: list[str] = []
+        errors: list[tuple[str, str, str]] = []
+        found = self.index.resolve(rec.get(AREA_CODES))
+        codes += found.codes
+        for severity, token, en, th in found.problems:
+            if severity == "error":
+                errors.append((token, en, th))
+            else:
+                self.problem(severity, row, AREA_CODES, token, en, th)
+        amounts: dict[str, float] = {}
+        for col, code in self.wide.items():
+            try:
+                marked, amount = parse_mark(rec.get(col))
+            except ValueError as exc:
+                errors.append((str(rec.get(col)), f"column {col!r}: {exc}", f"คอลัมน์ {col}: ไม่ใช่เครื่องหมายหรือจำนวนเงิน"))
+                continue
+            if marked and code not in codes:
+                codes.append(code)
+            if amount is not None:
+                amounts[code] = amount
+        if not codes and not has_footprint:
+            for token, en, th in errors:
+                self.problem("error", row, AREA_CODES, token, en, th)
+            self.reject(row, AREA_CODES, _text(rec.get(AREA_CODES)),
+                        "no area or footprint that can be placed", "ไม่มีพื้นที่ดำเนินการที่ระบุได้")
+            return [], None, False
+        for token, en, th in errors:
+            self.problem("warning", row, AREA_CODES, token, f"{en} (left out; the other areas were "
+                         "loaded)", f"{th} (ไม่นำเข้าพื้นที่นี้ พื้นที่อื่นนำเข้าแล้ว)")
+        shares = None
+        if amounts:
+            if set(amounts) == set(codes) and sum(amounts.values()) > 0:
+                total = sum(amounts.values())
+                shares = [amounts[c] / total for c in codes] + [total]
+            else:
+                self.problem("warning", row, AREA_CODES, None, "amounts given for some areas only: "
+                             "shares ignored", "ระบุจำนวนเงินไม่ครบทุกพื้นที่ ไม่ใช้สัดส่วน")
+        return codes, shares, True
+
+
+def _text(value: object) -> str | None:
+    return None if is_blank(value) else str(value).strip()
+
+
+def _precision(codes: list[str], footprint: shapely.Geometry | None) -> str:
+    if footprint is not None:
+        return "exact"
+    levels = [LEVEL_OF_LENGTH[len(c)] for c in codes]
+    return max(levels, key=PRECISIONS.index) if levels else "province"
+
+
+def write_projects(
+    projects: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    shape: str = "long",
+    boundaries: gpd.GeoDataFrame | None = None,
+    lang: str = "th",
+) -> Path:
+    """Write projects to an XLSX sheet that :func:`read_projects` reads back.
+
+    Parameters
+    ----------
+    projects : GeoDataFrame
+        Canonical project table.
+    path : str or Path
+        The ``.xlsx`` file.
+    shape : {"long", "wide"}
+        ``long``: areas listed in one cell as address-style Thai names
+        (``ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช``); ``wide``: one column per area,
+        headed ``ต.ท่างิ้ว (800116)``, with ✓ (or the amount when the project
+        has ``area_shares``).
+    boundaries : GeoDataFrame, optional
+        Tambon layer for area names; codes are written without it.
+    lang : {"th", "en"}
+        Header language.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    index = AreaIndex(boundaries) if boundaries is not None else None
+    fields = [c for c in PROJECT_COLUMNS if c not in (AREA_CODES, AREA_SHARES, PRECISION, SOURCE_FILE,
+                                                      SOURCE_SHEET, SOURCE_ROW, GEOMETRY)]
+    sheet = pd.DataFrame({c: projects[c].astype(object).where(projects[c].notna(), None)
+                          for c in fields})
+    name = (lambda c: index.full_label(c)) if index else (lambda c: c)
+    if shape == "long":
+        sheet[AREA_CODES] = [", ".join(name(c) for c in codes) for codes in projects[AREA_CODES]]
+    elif shape == "wide":
+        all_codes = sorted({c for codes in projects[AREA_CODES] for c in codes}, key=lambda c: (len(c), c))
+        for code in all_codes:
+            header = f"{index.label(code)} ({code})" if index else code
+            sheet[header] = [
+                (round(shares[codes.index(code)] * budget, 2) if shares is not None else "✓")
+                if code in codes else None
+                for codes, shares, budget in zip(projects[AREA_CODES], projects[AREA_SHARES],
+                                                 projects[BUDGET], strict=True)
+            ]
+    else:
+        raise ValueError(f"shape must be 'long' or 'wide', got {shape!r}")
+    geoms = projects.geometry.to_crs(settings.data_crs)
+    points = (geoms.geom_type == "Point").to_numpy()
+    xy = shapely.get_coordinates(geoms.values[points])
+    sheet[LAT] = None
+    sheet[LON] = None
+    sheet.loc[points, LAT] = xy[:, 1].round(7)
+    sheet.loc[points, LON] = xy[:, 0].round(7)
+    other = geoms.notna() & ~points
+    sheet[f"{WKT} ({settings.data_crs})"] = [
+        shapely.to_wkt(g, rounding_precision=7) if keep else None
+        for g, keep in zip(geoms, other, strict=True)
+    ]
+    labels = {c: LABELS[c][0 if lang == "th" else 1] for c in fields + [AREA_CODES] if c in LABELS}
+    sheet = sheet.rename(columns=labels)
+    sheet.to_excel(path, index=False, sheet_name="projects", engine="openpyxl")
+    return path

@@ -1,0 +1,58 @@
+"""How cell values are read: examples straight from agency sheets."""
+
+from __future__ import annotations
+
+import pytest
+
+from planmap_gis._values import (
+    parse_amount,
+    parse_budget_layer,
+    parse_fiscal_year,
+    parse_mark,
+    parse_tier,
+)
+
+
+@pytest.mark.parametrize(("cell", "baht"), [
+    ("1,250,000", 1_250_000), ("1.25 ล้านบาท", 1_250_000), ("๙๐๐,๐๐๐ บาท", 900_000),
+    ("2.5 ลบ.", 2_500_000), (350000.0, 350_000), ("12,500.50", 12_500.5), ("", None), ("-", None),
+])
+def test_amounts(cell, baht):
+    assert parse_amount(cell) == baht
+
+
+@pytest.mark.parametrize("cell", ["รอจัดสรร", "-5,000", "1,2,3 บาทx"])
+def test_bad_amounts(cell):
+    with pytest.raises(ValueError):
+        parse_amount(cell)
+
+
+@pytest.mark.parametrize(("cell", "year", "converted"), [
+    ("2569", 2569, False), ("ปีงบประมาณ ๒๕๖๙", 2569, False), (2026, 2569, True),
+    ("FY2026", 2569, True), ("2569-2570", 2569, False), (None, None, False),
+])
+def test_fiscal_years(cell, year, converted):
+    assert parse_fiscal_year(cell) == (year, converted)
+
+
+@pytest.mark.parametrize(("cell", "tier"), [
+    ("ส่วนกลาง", "central"), ("ส่วนภูมิภาค", "regional"), ("อปท.", "local"),
+    ("ส่วนท้องถิ่น (อบต.)", "local"), ("ภาคประชาชน", "people"), ("People's sector", "people"),
+])
+def test_tiers(cell, tier):
+    assert parse_tier(cell) == tier
+
+
+@pytest.mark.parametrize(("cell", "layer"), [
+    (1, 1), ("๒", 2), ("ชั้นที่ 3", 3), ("งบจังหวัด", 1), ("กองทุนหมู่บ้าน", 4), ("Local government", 3),
+])
+def test_budget_layers(cell, layer):
+    assert parse_budget_layer(cell) == layer
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("✓", (True, None)), ("x", (True, None)), (1, (True, None)), ("", (False, None)),
+    ("250,000", (True, 250_000)), (0, (False, None)),
+])
+def test_marks(cell, expected):
+    assert parse_mark(cell) == expected
