@@ -21,7 +21,18 @@ from planmap_gis._errors import (
     SchemaError,
 )
 from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
+from planmap_gis.equity import concentration_index, gini, lorenz, theil
+from planmap_gis.hotspots import contiguity, hotspots
 from planmap_gis.indicators import read_indicators, strength_index
+from planmap_gis.join import allocate, rollup
+from planmap_gis.metrics import (
+    coverage,
+    duplication,
+    facilitator_load,
+    gaps,
+    priorities,
+)
+from planmap_gis.plan import Plan, analyse
 from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import (
@@ -33,6 +44,21 @@ from planmap_gis.sources import (
 from planmap_gis.villages import read_villages, village_areas
 
 __all__ = [
+    "Plan",
+    "allocate",
+    "analyse",
+    "concentration_index",
+    "contiguity",
+    "coverage",
+    "duplication",
+    "facilitator_load",
+    "gaps",
+    "gini",
+    "hotspots",
+    "lorenz",
+    "priorities",
+    "rollup",
+    "theil",
     "CRSError",
     "ChecksumError",
     "GeometryError",

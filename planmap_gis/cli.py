@@ -25,10 +25,9 @@ from planmap_gis._schema import (
     LAYER_TAMBON,
     LAYER_VILLAGES,
     POINT,
-    VILLAGE_CODE,
 )
-from planmap_gis.boundaries import amphoes, read_boundaries
-from planmap_gis.indicators import strength_index
+from planmap_gis.boundaries import read_boundaries
+from planmap_gis.plan import Plan, analyse
 from planmap_gis.sources import fetch_boundaries, manifest
 from planmap_gis.villages import village_areas
 
@@ -81,35 +80,63 @@ def _parser() -> argparse.ArgumentParser:
 def _demo(args: argparse.Namespace) -> int:
     data = demo.load(boundaries=args.boundaries, seed=args.seed)
     areas = village_areas(data.villages, data.tambons)
+    plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                   notes=(f"{data.note_en} / {data.note_th}",))
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    gpkg = out / "planmap_demo.gpkg"
-    gpkg.unlink(missing_ok=True)
-    strength = strength_index(data.indicators)
-    villages = areas.assign(lon=areas[POINT].x, lat=areas[POINT].y).drop(columns=POINT)
-    villages = villages.join(strength, on=VILLAGE_CODE)
-    projects = data.projects.assign(
-        area_codes=data.projects[AREA_CODES].str.join(","),
-        area_shares=data.projects[AREA_SHARES].map(lambda v: None if v is None else ",".join(map(str, v))))
-    for name, layer in ((LAYER_TAMBON, data.tambons), (LAYER_AMPHOE, amphoes(data.tambons)),
-                        (LAYER_VILLAGES, villages), (LAYER_PROJECTS, projects)):
-        gpd.GeoDataFrame(layer).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
-    table = out / "villages.csv"
-    villages.drop(columns="geometry").to_csv(table, index=False, encoding="utf-8-sig")
+    gpkg = _write_layers(plan, out / "planmap_demo.gpkg")
+    tables = _write_tables(plan, out)
     sheets = demo.write_demo_sheets(data, out / "sheets")
     kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
-    print(f"{data.note_en} / {data.note_th}")
     print(f"Province: {data.province_th} — boundaries: {kind}")
     print(f"{len(data.tambons)} tambon, {data.tambons.amphoe_code.nunique()} amphoe, "
           f"{len(areas)} villages, {len(data.projects)} projects from "
           f"{data.projects.agency.nunique()} agencies")
-    low, high = strength.attrs["strength_breaks"]
-    print(f"Strength index classes (terciles): weak ≤ {low:.1f} < moderate ≤ {high:.1f} < strong")
+    print(plan.summary())
     print(f"Workspace (GeoPackage): {gpkg}")
-    print(f"Village table (CSV):    {table}")
+    for path in tables:
+        print(f"Table: {path}")
     for name, path in sheets.items():
         print(f"Demo sheet ({name}): {path}")
     return 0
+
+
+def _flat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists and a second geometry column as plain columns, so a GeoPackage can hold them."""
+    frame = frame.copy()
+    if POINT in frame:
+        points = gpd.GeoSeries(frame.pop(POINT))
+        frame["lon"], frame["lat"] = points.x, points.y
+    for col in (AREA_CODES, AREA_SHARES):
+        if col in frame:
+            frame[col] = frame[col].map(lambda v: None if v is None else ",".join(map(str, v)))
+    return frame
+
+
+def _write_layers(plan: Plan, path: Path) -> Path:
+    path.unlink(missing_ok=True)
+    villages = plan.villages.join(plan.hotspots[["gi_z", "gi_q", "hotspot"]]).join(
+        plan.priorities[[c for c in ("score", "rank") if c in plan.priorities]])
+    tambons = plan.tambons.join(plan.metrics["tambon"], on="tambon_code")
+    for name, layer in ((LAYER_TAMBON, tambons), (LAYER_AMPHOE, plan.amphoes),
+                        (LAYER_VILLAGES, villages.reset_index(drop=True)),
+                        (LAYER_PROJECTS, plan.projects)):
+        _flat(gpd.GeoDataFrame(layer)).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+    return path
+
+
+def _write_tables(plan: Plan, out: Path) -> list[Path]:
+    written = []
+    for level, table in plan.metrics.items():
+        written.append(out / f"metrics_{level}.csv")
+        table.to_csv(written[-1], encoding="utf-8-sig")
+    written.append(out / "equity.csv")
+    plan.equity.to_csv(written[-1], encoding="utf-8-sig")
+    written.append(out / "duplication_tambon.csv")
+    plan.duplication["tambon"].to_csv(written[-1], index=False, encoding="utf-8-sig")
+    written.append(out / "priorities.csv")
+    plan.priorities.sort_values("rank").to_csv(written[-1], encoding="utf-8-sig")
+    return written
 
 
 def _fetch(args: argparse.Namespace) -> int:

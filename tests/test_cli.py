@@ -23,12 +23,16 @@ def test_demo_writes_a_workspace_on_the_real_layer(nst_path, tmp_path, monkeypat
                                                                 "projects"]
     villages = gpd.read_file(gpkg, layer="villages")
     assert len(villages) == 1550
-    assert {"lon", "lat", "area_method", "strength_index", "strength_class"} <= set(villages.columns)
+    assert {"lon", "lat", "area_method", "strength_index", "strength_class", "hotspot",
+            "rank"} <= set(villages.columns)
     projects = gpd.read_file(gpkg, layer="projects")
     assert len(projects) == 300 and projects.area_codes.str.len().gt(0).sum() > 200
     assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == [
         "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx"]
-    assert (tmp_path / "villages.csv").read_text("utf-8-sig").startswith("village_code,")
+    assert (tmp_path / "metrics_village.csv").read_text("utf-8-sig").startswith("village_code,")
+    assert "Gini" in out and "hot spots" in out
+    equity = gpd.pd.read_csv(tmp_path / "equity.csv", index_col=0)
+    assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
 
 
 def test_demo_runs_without_the_real_layer(no_reference, tmp_path, capsys):

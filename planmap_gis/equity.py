@@ -1,0 +1,150 @@
+"""Equity of the budget across villages: Gini, Lorenz curve, Theil decomposition, concentration index.
+
+All measures treat each village as one observation (each community counts
+once), on a value such as budget per household (THB per household).
+
+* **Gini** from the ``inequality`` package (``inequality.gini.Gini``).
+* **Theil T** decomposed into between- and within-group parts (groups: amphoe).
+  ``inequality.theil.TheilD`` is the reference, but it slows sharply with the
+  number of groups (44 s for 7,425 tambon); :func:`theil` computes the same
+  values with ``numpy.bincount`` (equal to 1e-12 in the tests) in milliseconds.
+  As in ``inequality``, zeros are replaced by the smallest positive float.
+* **Concentration index** (Wagstaff, van Doorslaer & Paci 1991; O'Donnell et
+  al. 2008): ``C = 2 cov(y, R) / mean(y)`` with R the fractional rank of the
+  villages by *strength*, weakest first. C < 0: the budget goes more to weaker
+  communities (pro-poor); C > 0: more to stronger ones. The confidence interval
+  is a seeded percentile bootstrap over villages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from inequality.gini import Gini
+from scipy.stats import rankdata
+
+from planmap_gis._errors import PlanmapError
+
+__all__ = ["concentration_index", "gini", "lorenz", "theil"]
+
+SMALL = np.finfo(float).tiny
+
+
+def _clean(values: object) -> np.ndarray:
+    y = np.asarray(values, dtype=float)
+    if y.ndim != 1:
+        raise PlanmapError("equity measures take one value per village (a 1-D array).")
+    if np.isnan(y).any():
+        raise PlanmapError("equity measures need a value for every village; drop or fill NaN first.")
+    if (y < 0).any():
+        raise PlanmapError("equity measures need values ≥ 0 (e.g. budget per household, THB).")
+    return y
+
+
+def gini(values: object) -> float:
+    """Gini coefficient (0 = equal, 1 = all to one village); NaN for fewer than 2 or all-zero values."""
+    y = _clean(values)
+    if len(y) < 2 or y.sum() == 0:
+        return float("nan")
+    return float(Gini(y).g)
+
+
+def lorenz(values: object) -> pd.DataFrame:
+    """Lorenz curve: cumulative share of villages (poorest first) against cumulative share of the value.
+
+    Returns
+    -------
+    DataFrame
+        ``population_share`` and ``value_share``, from (0, 0) to (1, 1).
+    """
+    y = np.sort(_clean(values))
+    total = y.sum()
+    value = np.concatenate([[0.0], np.cumsum(y) / total]) if total > 0 else np.linspace(0, 1, len(y) + 1)
+    return pd.DataFrame({"population_share": np.linspace(0, 1, len(y) + 1), "value_share": value})
+
+
+def theil(values: object, groups: object) -> dict[str, float]:
+    """Theil T and its decomposition into between- and within-group inequality.
+
+    Parameters
+    ----------
+    values : array-like
+        One value ≥ 0 per village.
+    groups : array-like
+        Group label per village (e.g. amphoe code).
+
+    Returns
+    -------
+    dict
+        ``T``, ``between``, ``within`` (T = between + within) and
+        ``between_share`` (between / T).
+    """
+    y = _clean(values)
+    labels, g = np.unique(np.asarray(groups), return_inverse=True)
+    if len(y) == 0 or y.sum() == 0:
+        nan = float("nan")
+        return {"T": nan, "between": nan, "within": nan, "between_share": nan}
+    y = y + SMALL * (y == 0)
+    n, total = len(y), y.sum()
+    s = y / total
+    t = float(np.sum(s * np.log(n * s)))
+    n_g = np.bincount(g, minlength=len(labels)).astype(float)
+    s_g = np.bincount(g, weights=s, minlength=len(labels))
+    between = float(np.sum(s_g * np.log(s_g / (n_g / n))))
+    return {"T": t, "between": between, "within": t - between,
+            "between_share": between / t if t > 0 else float("nan")}
+
+
+def concentration_index(
+    values: object,
+    strength: object,
+    *,
+    n_boot: int = 999,
+    level: float = 0.95,
+    seed: int = 2569,
+) -> dict[str, float]:
+    """Concentration index of ``values`` ranked by ``strength`` (weakest first), with a bootstrap CI.
+
+    Parameters
+    ----------
+    values : array-like
+        One value ≥ 0 per village, e.g. budget per household (THB).
+    strength : array-like
+        Strength index per village (higher = stronger). Ties share their
+        mean fractional rank.
+    n_boot : int
+        Bootstrap resamples for the confidence interval (0 for none).
+    level : float
+        Confidence level of the interval.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    dict
+        ``C`` (−1 … 1; negative = more to weaker communities), ``low``,
+        ``high`` and ``n``.
+    """
+    y = _clean(values)
+    rank_by = np.asarray(strength, dtype=float)
+    if len(rank_by) != len(y) or np.isnan(rank_by).any():
+        raise PlanmapError("concentration_index: one strength value per village, none missing.")
+    c = float(_ci(y[None, :], rank_by[None, :])[0])
+    low = high = float("nan")
+    if n_boot and len(y) > 2:
+        rng = np.random.default_rng(seed)
+        picks = rng.integers(0, len(y), size=(n_boot, len(y)))
+        draws = _ci(y[picks], rank_by[picks])
+        draws = draws[~np.isnan(draws)]
+        if len(draws):
+            low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    return {"C": c, "low": float(low), "high": float(high), "n": len(y)}
+
+
+def _ci(y: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Concentration index of each row of ``y`` (samples × villages), ranked by ``strength``."""
+    mean = y.mean(axis=1)
+    rank = (rankdata(strength, method="average", axis=1) - 0.5) / y.shape[1]
+    cov = np.mean((y - mean[:, None]) * (rank - rank.mean(axis=1)[:, None]), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mean > 0, 2 * cov / mean, np.nan)

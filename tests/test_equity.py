@@ -1,0 +1,85 @@
+"""Equity measures against reference computations written differently."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from inequality.theil import TheilD
+
+from planmap_gis import PlanmapError
+from planmap_gis.equity import concentration_index, gini, lorenz, theil
+
+
+def reference_gini(y):
+    """Mean absolute difference over all ordered pairs / (2 × mean)."""
+    pairs = [abs(a - b) for a, b in itertools.product(y, y)]
+    return sum(pairs) / (2 * len(y) ** 2 * np.mean(y))
+
+
+def test_gini_known_values():
+    assert gini([5, 5, 5, 5]) == 0
+    assert gini([0, 0, 0, 1]) == pytest.approx(0.75)
+    rng = np.random.default_rng(1)
+    y = rng.lognormal(0, 1, 200)
+    assert gini(y) == pytest.approx(reference_gini(y), rel=1e-12)
+    assert np.isnan(gini([0, 0, 0]))
+
+
+def test_lorenz_curve():
+    curve = lorenz([0, 0, 0, 1])
+    assert curve.population_share.tolist() == [0, 0.25, 0.5, 0.75, 1]
+    assert curve.value_share.tolist() == [0, 0, 0, 0, 1]
+
+
+def test_theil_split_by_hand():
+    """Groups that are internally equal: all inequality is between groups."""
+    t = theil([1, 1, 3, 3], ["a", "a", "b", "b"])
+    expected = 0.25 * np.log(0.5) + 0.75 * np.log(1.5)  # s_g ln(s_g / (n_g/n))
+    assert t["T"] == pytest.approx(expected)
+    assert t["between"] == pytest.approx(expected) and t["within"] == pytest.approx(0, abs=1e-15)
+    assert t["between_share"] == pytest.approx(1)
+
+
+def test_theil_matches_the_inequality_package_with_zeros_and_many_groups():
+    rng = np.random.default_rng(7)
+    y = rng.lognormal(0, 1.2, 1550) * (rng.random(1550) > 0.1)   # 10 % zeros
+    groups = rng.integers(0, 23, 1550).astype(str)
+    ours = theil(y, groups)
+    ref = TheilD(y, groups)
+    assert ours["T"] == pytest.approx(float(ref.T), rel=1e-12)
+    assert ours["between"] == pytest.approx(float(ref.bg[0]), rel=1e-10)
+    assert ours["within"] == pytest.approx(float(ref.wg[0]), rel=1e-10)
+
+
+def reference_concentration(y, strength):
+    """Kakwani's sum form: C = 2 / (n μ) Σ y_i R_i − 1, R the fractional rank, weakest first."""
+    frame = pd.DataFrame({"y": y, "s": strength}).sort_values("s", kind="stable")
+    n = len(frame)
+    rank = (np.arange(1, n + 1) - 0.5) / n
+    return 2 / (n * frame.y.mean()) * np.sum(frame.y.to_numpy() * rank) - 1
+
+
+def test_concentration_index_sign_value_and_interval():
+    strength = np.array([10, 20, 30, 40, 50, 60, 70, 80])
+    to_the_weak = np.array([8, 7, 6, 5, 4, 3, 2, 1.0])
+    result = concentration_index(to_the_weak, strength, n_boot=499)
+    assert result["C"] < 0
+    assert result["C"] == pytest.approx(reference_concentration(to_the_weak, strength), rel=1e-12)
+    assert result["low"] <= result["C"] <= result["high"] < 0.05
+    to_the_strong = concentration_index(to_the_weak[::-1], strength, n_boot=0)
+    assert to_the_strong["C"] == pytest.approx(-result["C"])
+    rng = np.random.default_rng(3)
+    y, s = rng.lognormal(size=300), rng.normal(size=300)
+    assert concentration_index(y, s, n_boot=0)["C"] == pytest.approx(reference_concentration(y, s), rel=1e-10)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(PlanmapError, match="≥ 0"):
+        gini([1, -1])
+    with pytest.raises(PlanmapError, match="NaN"):
+        theil([1, np.nan], ["a", "b"])
+    with pytest.raises(PlanmapError, match="one strength value"):
+        concentration_index([1, 2], [1.0])

@@ -1,0 +1,75 @@
+"""Hot spots: the weights choice across tambon borders, and inference on random data."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import planmap_gis as pm
+from planmap_gis import demo
+from planmap_gis.hotspots import contiguity, hotspots
+from tests import layout
+
+
+def test_fuzzy_contiguity_finds_neighbours_across_a_tambon_border():
+    """990101-02 (y 1–2 km) and 990102-02 (y 0.5–1.5 km) share 0.5 km of border but no vertex."""
+    villages = layout.villages().set_index("village_code")
+
+    queen = contiguity(villages, "queen")
+    fuzzy = contiguity(villages, "fuzzy")
+
+    assert "99010202" not in queen.neighbors["99010102"]
+    assert "99010202" in fuzzy.neighbors["99010102"]
+    assert set(fuzzy.neighbors["99010101"]) == {"99010102", "99010201", "99010202"}
+
+
+def test_demo_villages_on_tambon_borders_gain_neighbours(nst_tambons):
+    areas = pm.village_areas(demo.demo_villages(nst_tambons), nst_tambons).set_index("village_code")
+    queen, fuzzy = contiguity(areas, "queen"), contiguity(areas, "fuzzy")
+    assert fuzzy.mean_neighbors > queen.mean_neighbors + 0.5
+    assert not fuzzy.islands
+
+
+def test_inference_on_random_data_is_calibrated(fictional):
+    """With no spatial pattern, Gi* z-scores spread about 1 and FDR flags (almost) nothing."""
+    areas = pm.village_areas(demo.demo_villages(fictional, per_tambon=25), fictional)
+    areas = areas.set_index("village_code")
+    areas["noise"] = np.random.default_rng(11).lognormal(size=len(areas))
+
+    result = hotspots(areas, "noise", permutations=199, seed=1)
+
+    assert result.index.equals(areas.index)
+    assert 0.8 < result.gi_z.std() < 1.25
+    assert (result.hotspot != "ns").mean() < 0.02
+    assert result.attrs["weights"] == "fuzzy" and result.attrs["permutations"] == 199
+
+
+def test_a_planted_cluster_is_found(fictional):
+    areas = pm.village_areas(demo.demo_villages(fictional, per_tambon=25), fictional)
+    areas = areas.set_index("village_code")
+    rng = np.random.default_rng(5)
+    areas["budget_per_household"] = rng.lognormal(sigma=0.5, size=len(areas))
+    cluster = areas.tambon_code.isin(["990201", "990202", "990203"])
+    areas.loc[cluster, "budget_per_household"] *= 4
+    areas.loc[areas.index[0], "budget_per_household"] = np.nan
+
+    result = hotspots(areas, "budget_per_household", permutations=999, seed=2)
+
+    hot = result.hotspot == "hot"
+    assert hot.sum() >= 5 and cluster[hot].all()  # found, and nowhere else
+    assert result.loc[areas.index[0], "hotspot"] == "no data"
+    assert set(result.moran_quadrant.dropna()) <= {"HH", "LH", "LL", "HL"}
+    assert result.loc[hot, "hotspot_th"].eq("จุดร้อน (งบกระจุก)").all()
+
+
+def test_weights_can_be_given(fictional):
+    areas = gpd.GeoDataFrame(fictional.set_index("tambon_code"))
+    areas["v"] = np.arange(len(areas), dtype=float)
+    w = contiguity(areas, "rook")
+    result = hotspots(areas, "v", weights=w, permutations=99)
+    assert result.attrs["weights"] == "given" and result.gi_z.notna().all()
+    with pytest.raises(pm.PlanmapError, match="fuzzy, queen or rook"):
+        hotspots(areas, "v", weights="knn")
+    assert isinstance(result, pd.DataFrame)

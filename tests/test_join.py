@@ -1,0 +1,113 @@
+"""Apportioning projects to villages, checked by hand on a 2-tambon, 5-village layout."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import planmap_gis as pm
+from planmap_gis import demo
+from planmap_gis.join import allocate, rollup
+from tests import layout
+
+
+def projects(*rows: dict) -> gpd.GeoDataFrame:
+    base = {"name_th": "x", "agency": "a", "tier": "local", "budget_layer": 3, "strategy": None,
+            "sector": "s", "fiscal_year": 2569, "area_codes": [], "area_shares": None,
+            "location_precision": "tambon", "geometry": None}
+    return gpd.GeoDataFrame([{**base, **r} for r in rows] or [{**base, "project_id": "none",
+                             "budget_thb": 0.0}], geometry="geometry", crs=4326)
+
+
+def shares(allocation: pd.DataFrame, pid: str) -> dict[str, float]:
+    part = allocation[allocation.project_id == pid]
+    return {k: round(v, 9) for k, v in zip(part.village_code, part.share, strict=True)}
+
+
+@pytest.fixture()
+def villages():
+    return layout.villages()
+
+
+def test_area_lists_spread_by_each_method(villages):
+    p = projects({"project_id": "T", "area_codes": ["990102"], "budget_thb": 400_000.0},
+                 {"project_id": "V", "area_codes": ["99010101", "99010203"], "budget_thb": 1000.0},
+                 {"project_id": "A", "area_codes": ["9901"], "budget_thb": 800.0})
+
+    by_hh = allocate(p, villages, method="households")
+    assert shares(by_hh, "T") == {"99010201": 0.25, "99010202": 0.25, "99010203": 0.5}
+    assert by_hh[by_hh.project_id == "T"].budget_thb.tolist() == [100_000, 100_000, 200_000]
+    assert shares(by_hh, "V") == pytest.approx({"99010101": 1 / 3, "99010203": 2 / 3})
+    assert shares(allocate(p, villages, method="equal"), "A") == {c: 0.2 for c in villages.village_code}
+    by_area = allocate(p, villages, method="area")  # km²: 2, 2, 1, 2, 1
+    assert shares(by_area, "T") == pytest.approx({"99010201": 0.25, "99010202": 0.5, "99010203": 0.25})
+    by_pop = allocate(p, villages, method="population")
+    assert shares(by_pop, "T") == pytest.approx({"99010201": 250 / 1200, "99010202": 350 / 1200,
+                                                 "99010203": 600 / 1200})
+
+
+def test_footprints_by_containment_length_and_area(villages):
+    square = shapely.box(1.5, 0.5, 2.5, 1.5)  # 1 km²: 0.25 + 0.25 in 990101, 0.5 in 990102-02
+    p = projects({"project_id": "P", "geometry": layout.utm(shapely.Point(3, 1.8)), "budget_thb": 10.0},
+                 {"project_id": "L", "geometry": layout.utm(shapely.LineString([(1, 0.25), (3, 0.25)])),
+                  "budget_thb": 10.0},
+                 {"project_id": "S", "geometry": layout.utm(square), "budget_thb": 100.0})
+
+    a = allocate(p, villages)
+
+    assert shares(a, "P") == {"99010203": 1.0}
+    assert shares(a, "L") == pytest.approx({"99010101": 0.5, "99010201": 0.5}, abs=1e-6)
+    # Villages that only touch the square (990102-01, -03) get nothing.
+    assert shares(a, "S") == pytest.approx({"99010101": 0.25, "99010102": 0.25, "99010202": 0.5},
+                                           abs=1e-6)
+    assert set(a.method) == {"point", "line", "polygon"}
+
+
+def test_area_shares_are_honoured_before_the_method(villages):
+    p = projects({"project_id": "W", "area_codes": ["990101", "990102"], "area_shares": [0.9, 0.1],
+                  "budget_thb": 1000.0})
+    a = allocate(p, villages, method="equal")
+    assert shares(a, "W") == pytest.approx({"99010101": 0.45, "99010102": 0.45, "99010201": 0.1 / 3,
+                                            "99010202": 0.1 / 3, "99010203": 0.1 / 3})
+
+
+def test_projects_outside_are_reported_not_dropped(villages):
+    p = projects({"project_id": "IN", "area_codes": ["990101"], "budget_thb": 1.0},
+                 {"project_id": "SEA", "geometry": layout.utm(shapely.Point(50, 50)), "budget_thb": 1.0},
+                 {"project_id": "ELSEWHERE", "area_codes": ["800101"], "budget_thb": 1.0})
+
+    with pytest.warns(pm.PlanmapWarning, match="2 projects reach no village"):
+        a, report = allocate(p, villages, return_report=True)
+
+    assert set(a.project_id) == {"IN"}
+    assert (report.rows_in, report.rows_loaded, report.rows_rejected) == (3, 1, 2)
+    assert set(report.problems.query("severity == 'warning'").value) >= {"SEA", "800101"}
+
+
+def test_invariants_and_rollups_on_the_nst_demo(nst_tambons):
+    villages = demo.demo_villages(nst_tambons)
+    areas = pm.village_areas(villages, nst_tambons)
+    p = demo.demo_projects(nst_tambons, villages)
+
+    a = allocate(p, areas)
+
+    per_project = a.groupby("project_id")
+    assert np.allclose(per_project.share.sum(), 1.0, atol=1e-12)
+    budget = p.set_index("project_id").budget_thb
+    assert (per_project.budget_thb.sum() - budget).abs().max() < 0.01
+    assert set(a.project_id) == set(p.project_id)
+    for level in ("tambon", "amphoe"):
+        up = rollup(a, level)
+        assert np.allclose(up.groupby("project_id").share.sum(), 1.0)
+        assert up.budget_thb.sum() == pytest.approx(a.budget_thb.sum(), rel=1e-12)
+    tambon_sum = rollup(a, "tambon").groupby("tambon_code").budget_thb.sum()
+    village_sum = a.groupby(a.village_code.str[:6]).budget_thb.sum()
+    assert np.allclose(tambon_sum.sort_index(), village_sum.sort_index())
+
+
+def test_unknown_method():
+    with pytest.raises(pm.PlanmapError, match="method must be one of"):
+        allocate(projects(), layout.villages(), method="gdp")
