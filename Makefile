@@ -1,14 +1,19 @@
 # `make test` is the README's test command; .ci/run calls the very same target.
-# It installs what the tests need from outside Python when it is missing (nothing yet
-# beyond Python packages), points the tests at the reference boundary layers in
-# ../shared/boundaries when present, and runs pytest.
+# It installs what the tests need from outside Python when it is missing (Chromium,
+# poppler-utils, a Thai font, npm and the offline web-map assets: tools/system-deps.sh),
+# points the tests at the reference boundary layers in ../shared/boundaries when present,
+# and runs pytest.
 PYTHON ?= python
 SHARED ?= $(abspath ../shared/boundaries)
 export PLANMAP_BOUNDARIES ?= $(if $(wildcard $(SHARED)/nst_tambon_adm3.geojson),$(SHARED),)
 
-.PHONY: test system-deps
+.PHONY: test system-deps bench
 test: system-deps
 	$(PYTHON) -m pytest
 
 system-deps:
 	@$(PYTHON) -c "import planmap_gis" 2>/dev/null || { echo "Install first: pip install -e '.[dev]'"; exit 1; }
+	@PATH="$(dir $(shell command -v $(PYTHON))):$$PATH" bash tools/system-deps.sh
+
+bench:
+	$(PYTHON) benchmarks/bench_webmap_size.py

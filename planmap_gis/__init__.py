@@ -20,7 +20,9 @@ from planmap_gis._errors import (
     PlanmapWarning,
     SchemaError,
 )
+from planmap_gis.assets import fetch_assets
 from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
+from planmap_gis.classify import METRICS, classify
 from planmap_gis.equity import concentration_index, gini, lorenz, theil
 from planmap_gis.hotspots import contiguity, hotspots
 from planmap_gis.indicators import read_indicators, strength_index
@@ -42,8 +44,14 @@ from planmap_gis.sources import (
     manifest,
 )
 from planmap_gis.villages import read_villages, village_areas
+from planmap_gis.webmap import save_webmap, webmap
 
 __all__ = [
+    "METRICS",
+    "classify",
+    "fetch_assets",
+    "save_webmap",
+    "webmap",
     "Plan",
     "allocate",
     "analyse",

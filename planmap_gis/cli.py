@@ -26,10 +26,12 @@ from planmap_gis._schema import (
     LAYER_VILLAGES,
     POINT,
 )
+from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.plan import Plan, analyse
 from planmap_gis.sources import fetch_boundaries, manifest
 from planmap_gis.villages import village_areas
+from planmap_gis.webmap import save_webmap
 
 log = logging.getLogger("planmap_gis")
 
@@ -74,7 +76,20 @@ def _parser() -> argparse.ArgumentParser:
                        help="map a file column to a canonical one, e.g. TB_IDN=tambon_code")
     check.add_argument("--report", type=Path, help="write the report (.csv or .xlsx)")
     check.set_defaults(func=_check)
+    assets = commands.add_parser("assets", help="web-map assets for offline use (ไฟล์สำหรับแผนที่ออฟไลน์)")
+    acommands = assets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    afetch = acommands.add_parser(
+        "fetch", help="get Leaflet with npm (or from a folder) into the cache, verifying sha256")
+    afetch.add_argument("--from", dest="source_dir", type=Path,
+                        help="folder with the unpacked npm packages or their .tgz files")
+    afetch.set_defaults(func=_assets_fetch)
     return parser
+
+
+def _assets_fetch(args: argparse.Namespace) -> int:
+    paths = fetch_assets(source_dir=args.source_dir)
+    print(f"{len(paths)} files verified in {asset_dir()}")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -86,6 +101,8 @@ def _demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     gpkg = _write_layers(plan, out / "planmap_demo.gpkg")
     tables = _write_tables(plan, out)
+    offline = not missing_assets()
+    html = save_webmap(plan, out / "webmap.html", offline=offline)
     sheets = demo.write_demo_sheets(data, out / "sheets")
     kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
     print(f"Province: {data.province_th} — boundaries: {kind}")
@@ -94,6 +111,8 @@ def _demo(args: argparse.Namespace) -> int:
           f"{data.projects.agency.nunique()} agencies")
     print(plan.summary())
     print(f"Workspace (GeoPackage): {gpkg}")
+    print(f"Web map (HTML): {html} — " + ("works offline" if offline else
+          "loads Leaflet from the internet; run `planmap assets fetch` for an offline map"))
     for path in tables:
         print(f"Table: {path}")
     for name, path in sheets.items():

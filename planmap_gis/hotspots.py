@@ -135,15 +135,18 @@ def hotspots(
                     keep_simulations=False, n_jobs=1, seed=seed)
         m = Moran_Local(y, w, transformation="r", permutations=permutations,
                         keep_simulations=False, n_jobs=1, seed=seed)
-    q = false_discovery_control(g.p_sim, method="bh") if permutations else g.p_sim
+    # Without permutations, fall back to the normal approximation of Gi*.
+    p_gi = g.p_sim if permutations else g.p_norm
+    p_moran = m.p_sim if permutations else np.full(len(y), np.nan)
+    q = false_discovery_control(p_gi, method="bh")
     significant = q <= alpha
-    threshold = float(g.p_sim[significant].max()) if significant.any() else 0.0
+    threshold = float(p_gi[significant].max()) if significant.any() else 0.0
     label = np.where(significant & (g.Zs > 0), "hot", np.where(significant & (g.Zs < 0), "cold", "ns"))
     out.loc[usable, "gi_z"] = g.Zs
-    out.loc[usable, "gi_p"] = g.p_sim
+    out.loc[usable, "gi_p"] = p_gi
     out.loc[usable, "gi_q"] = q
     out.loc[usable, "moran_i"] = m.Is
-    out.loc[usable, "moran_p"] = m.p_sim
+    out.loc[usable, "moran_p"] = p_moran
     out.loc[usable, "moran_quadrant"] = [_QUADRANTS.get(int(q)) for q in m.q]
     out.loc[usable, "hotspot"] = label
     out.loc[usable, "neighbours"] = [w.cardinalities[i] for i in w.id_order]

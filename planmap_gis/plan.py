@@ -175,14 +175,16 @@ def analyse(
     dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
     village_table = areas.set_index(areas[VILLAGE_CODE].astype(str), drop=False)
     village_table.index.name = None
-    strength = None
-    if indicators is not None:
-        strength = strength_index(indicators)
-        village_table = village_table.join(indicators.drop(columns=[c for c in indicators.columns
-                                                                    if c in village_table.columns]))
-        village_table = village_table.join(strength)
     village_cov = cover["village"]
-    village_table = village_table.join(village_cov[["n_projects", "budget_thb", "budget_per_household"]])
+    measured = ["n_projects", "budget_thb", "budget_per_household"]
+    strength = strength_index(indicators) if indicators is not None else None
+    added = [*measured, *(indicators.columns if indicators is not None else []),
+             *(strength.columns if strength is not None else [])]
+    # Recomputed columns replace any the villages already carry (e.g. a reloaded Plan's).
+    village_table = village_table.drop(columns=[c for c in added if c in village_table.columns])
+    if indicators is not None:
+        village_table = village_table.join(indicators).join(strength)
+    village_table = village_table.join(village_cov[measured])
     equity_table, curve = _equity(allocation, projects, village_cov, strength, seed)
     spots = hotspots(village_table, "budget_per_household", weights=weights,
                      permutations=permutations, seed=seed)

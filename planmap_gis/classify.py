@@ -1,0 +1,188 @@
+"""One place for class breaks, palettes and legend labels, shared by the web map and the atlas.
+
+A printed map and the browser map of the same metric therefore show the same
+classes in the same colours. Palettes are ColorBrewer schemes that are
+colour-blind safe: sequential ``YlGnBu``, ``YlOrRd``, ``PuBu``, ``Purples`` for
+amounts and counts; diverging ``RdBu`` and ``PuOr`` for values around a centre;
+the hot/cold-spot classes use the two ends of ``RdBu``. "No data" is always a
+neutral grey (``NO_DATA_COLOR``) that no palette contains, so a unit with no
+value never looks like a unit with zero.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import mapclassify
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_hex
+
+from planmap_gis._errors import PlanmapError
+
+__all__ = ["METRICS", "NO_DATA_COLOR", "SCHEMES", "Classes", "Metric", "classify", "format_number"]
+
+NO_DATA_COLOR = "#bdbdbd"
+SCHEMES = {
+    "quantiles": "Quantiles",
+    "natural_breaks": "FisherJenks",
+    "equal_interval": "EqualInterval",
+    "user": "UserDefined",
+}
+_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a map layer shows: labels, unit, levels, palette and number format."""
+
+    key: str
+    th: str
+    en: str
+    unit_th: str
+    unit_en: str
+    levels: tuple[str, ...]
+    palette: str
+    kind: str = "sequential"  # sequential | diverging | categorical
+    decimals: int = 0
+    reverse: bool = False
+    categories: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # value → colour, th, en
+
+
+#: Metrics a map can show, by key.
+METRICS: dict[str, Metric] = {m.key: m for m in (
+    Metric("budget_per_household", "งบประมาณต่อครัวเรือน", "Budget per household", "บาท/ครัวเรือน",
+           "THB per household", ("village", "tambon", "amphoe"), "YlGnBu"),
+    Metric("budget_thb", "งบประมาณรวม", "Total budget", "บาท", "THB", ("village", "tambon", "amphoe"),
+           "YlGnBu"),
+    Metric("n_projects", "จำนวนโครงการ", "Number of projects", "โครงการ", "projects",
+           ("village", "tambon", "amphoe"), "PuBu"),
+    Metric("n_agencies", "จำนวนหน่วยงาน", "Number of agencies", "หน่วยงาน", "agencies",
+           ("village", "tambon", "amphoe"), "Purples"),
+    Metric("n_duplications", "ความซ้ำซ้อน (ด้าน-ปี ที่มี ≥2 หน่วยงาน)", "Duplication (sector-years with ≥2 agencies)",
+           "กรณี", "cases", ("village", "tambon", "amphoe"), "YlOrRd"),
+    Metric("strength_index", "ดัชนีความเข้มแข็งของชุมชน", "Community strength index", "คะแนน (0–100)",
+           "score (0–100)", ("village", "tambon", "amphoe"), "RdBu", kind="diverging", decimals=1),
+    Metric("coverage_ratio", "ช่องว่างความเป็นธรรม (งบ/ครัวเรือน เทียบค่ากลางจังหวัด)",
+           "Equity gap (budget per household ÷ provincial median)", "เท่า", "× median",
+           ("village",), "PuOr", kind="diverging", decimals=2, reverse=True),
+    Metric("priority_score", "คะแนนลำดับความสำคัญ (ความจำเป็น × ความขาดแคลน)",
+           "Priority score (need × under-coverage)", "คะแนน", "score", ("village",), "YlOrRd", decimals=2),
+    Metric("hotspot", "จุดร้อน/จุดเย็นของงบประมาณ (Gi*)", "Budget hot and cold spots (Gi*)", "", "",
+           ("village",), "RdBu", kind="categorical", categories={
+               "hot": ("#b2182b", "จุดร้อน (งบกระจุก)", "hot spot"),
+               "cold": ("#2166ac", "จุดเย็น (งบน้อย)", "cold spot"),
+               "ns": ("#f7f7f7", "ไม่มีนัยสำคัญ", "not significant"),
+           }),
+)}
+
+
+def format_number(value: float, decimals: int = 0, *, thai_digits: bool = False) -> str:
+    """A number with thousands separators ('1,234,567'); Thai digits on request ('๑,๒๓๔')."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.translate(_THAI_DIGITS) if thai_digits else text
+
+
+@dataclass(frozen=True)
+class Classes:
+    """The classes of one metric's values.
+
+    Attributes
+    ----------
+    bins : tuple of float
+        Upper bound of each class (empty for categorical metrics).
+    yb : ndarray of int
+        Class of each value, aligned to the input; −1 where there is no value.
+    colors : tuple of str
+        Hex colour of each class.
+    labels_th, labels_en : tuple of str
+        Legend label of each class ("0 – 1,250", or the category name).
+    scheme : str
+    no_data_color : str
+    """
+
+    bins: tuple[float, ...]
+    yb: np.ndarray
+    colors: tuple[str, ...]
+    labels_th: tuple[str, ...]
+    labels_en: tuple[str, ...]
+    scheme: str
+    no_data_color: str = NO_DATA_COLOR
+
+    def color_of(self) -> list[str]:
+        """Colour of each input value (no-data grey where yb is −1)."""
+        return [self.colors[c] if c >= 0 else self.no_data_color for c in self.yb]
+
+    def labels(self, lang: str = "th") -> tuple[str, ...]:
+        return self.labels_th if lang == "th" else self.labels_en
+
+
+def _palette(name: str, k: int, reverse: bool) -> list[str]:
+    cmap = matplotlib.colormaps[name + ("_r" if reverse else "")]
+    if k == 1:
+        return [to_hex(cmap(0.6))]
+    # Stay off the extreme ends: the lightest ColorBrewer shade is too close to white.
+    return [to_hex(cmap(x)) for x in np.linspace(0.12, 0.95, k)]
+
+
+def classify(
+    values: pd.Series | np.ndarray,
+    metric: str | Metric,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    breaks: list[float] | None = None,
+    thai_digits: bool = False,
+) -> Classes:
+    """Classify a metric's values with mapclassify and give each class a colour and a label.
+
+    Parameters
+    ----------
+    values : Series or ndarray
+        One value per unit; NaN is "no data".
+    metric : str or Metric
+        Key of :data:`METRICS` (decides palette, kind and number format).
+    scheme : {"quantiles", "natural_breaks", "equal_interval", "user"}
+        mapclassify scheme (Quantiles, FisherJenks, EqualInterval, UserDefined).
+    k : int
+        Number of classes (fewer when the values have fewer distinct values).
+    breaks : list of float, optional
+        Upper bounds for ``scheme="user"``.
+    thai_digits : bool
+        Write legend numbers in Thai digits.
+    """
+    spec = METRICS[metric] if isinstance(metric, str) else metric
+    raw = pd.Series(values)
+    if spec.kind == "categorical":
+        keys = list(spec.categories)
+        yb = np.array([keys.index(v) if v in keys else -1 for v in raw])
+        return Classes((), yb, tuple(c[0] for c in spec.categories.values()),
+                       tuple(c[1] for c in spec.categories.values()),
+                       tuple(c[2] for c in spec.categories.values()), "categorical")
+    if scheme not in SCHEMES:
+        raise PlanmapError(f"classify: scheme must be one of {tuple(SCHEMES)}, got {scheme!r}.")
+    y = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    valid = ~np.isnan(y)
+    yb = np.full(len(y), -1)
+    if not valid.any():
+        return Classes((), yb, (), (), (), scheme)
+    distinct = np.unique(y[valid])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # too few distinct values: k is lowered below
+        if scheme == "user":
+            if not breaks:
+                raise PlanmapError("classify: scheme='user' needs breaks=[...] (upper bounds).")
+            result = mapclassify.UserDefined(y[valid], bins=sorted(breaks))
+        else:
+            result = getattr(mapclassify, SCHEMES[scheme])(y[valid], k=min(k, len(distinct)))
+    bins = np.unique(result.bins)
+    yb[valid] = np.searchsorted(bins, y[valid], side="left").clip(0, len(bins) - 1)
+    colors = _palette(spec.palette, len(bins), spec.reverse)
+    lower = np.concatenate([[y[valid].min()], bins[:-1]])
+    fmt = lambda v: format_number(v, spec.decimals, thai_digits=thai_digits)  # noqa: E731
+    labels = tuple(f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(lower, bins, strict=True))
+    return Classes(tuple(float(b) for b in bins), yb, tuple(colors), labels, labels, scheme)

@@ -1,0 +1,68 @@
+"""Web map HTML without a browser: what it carries and how big it is."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import shapely
+
+import planmap_gis as pm
+from planmap_gis import demo
+from planmap_gis.classify import NO_DATA_COLOR, classify
+from planmap_gis.webmap import encode
+
+
+@pytest.fixture(scope="module")
+def small_plan(fictional):
+    villages = demo.demo_villages(fictional)
+    areas = pm.village_areas(villages, fictional)
+    projects = demo.demo_projects(fictional, villages, n=40)
+    return pm.analyse(fictional, projects, villages=areas,
+                      indicators=demo.demo_indicators(villages), permutations=0)
+
+
+def test_geometry_encoding_round_trips_to_a_metre():
+    polygon = shapely.Polygon([(100.123456, 9.5), (100.2, 9.5), (100.2, 9.6)], [[(100.15, 9.51),
+                              (100.19, 9.51), (100.19, 9.55)]])
+    kind, rings = encode(polygon)
+    decoded = [np.cumsum(np.array(r).reshape(-1, 2), axis=0) / 1e5 for r in rings]
+    assert kind == "P" and len(rings) == 2
+    assert np.abs(decoded[0] - np.array(polygon.exterior.coords)).max() <= 0.5e-5
+    assert encode(None) is None and encode(shapely.Point(100, 9))[0] == "Pt"
+
+
+def test_online_map_links_leaflet_and_carries_utf8_thai(small_plan, tmp_path):
+    path = pm.save_webmap(small_plan, tmp_path / "online.html", layers=[("n_projects", "tambon")])
+    html = path.read_text("utf-8")
+    assert re.search(r'<script src="https://[^"]+leaflet[^"]*\.js"', html)
+    assert "จำนวนโครงการ" in html and "\\u0e08" not in html  # UTF-8, not escapes
+
+
+def test_data_cannot_close_the_script_element(small_plan, tmp_path):
+    projects = small_plan.projects.copy()
+    projects.loc[projects.index[0], "name_th"] = "</script><script>alert(1)</script>"
+    plan = pm.analyse(small_plan.tambons, projects, villages=small_plan.villages.reset_index(drop=True),
+                      permutations=0)
+    html = pm.save_webmap(plan, tmp_path / "x.html", layers=[("n_projects", "village")]).read_text("utf-8")
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_same_classes_as_the_classifier(small_plan, tmp_path):
+    html = pm.save_webmap(small_plan, tmp_path / "c.html", layers=[("n_projects", "village")],
+                          projects=False).read_text("utf-8")
+    data = json.loads(re.search(r'planmap\.geoLayer\(Object\.assign\(\{\}, planmap_village, (\{.*?\})\), "',
+                                html).group(1))
+    expected = classify(small_plan.metrics["village"].n_projects, "n_projects")
+    assert data["k"] == expected.yb.tolist() and data["col"] == list(expected.colors)
+    assert data["nd"] == NO_DATA_COLOR
+
+
+def test_unknown_metric_or_level_is_a_clear_error(small_plan):
+    with pytest.raises(pm.PlanmapError, match="unknown metric 'gdp'"):
+        pm.webmap(small_plan, layers=[("gdp", "village")])
+    with pytest.raises(pm.PlanmapError, match="drawn at village level, not 'amphoe'"):
+        pm.webmap(small_plan, layers=[("hotspot", "amphoe")])
