@@ -17,3 +17,4 @@ system-deps:
 
 bench:
 	$(PYTHON) benchmarks/bench_webmap_size.py
+	$(PYTHON) benchmarks/bench_atlas.py

@@ -35,6 +35,7 @@ from planmap_gis.metrics import (
     priorities,
 )
 from planmap_gis.plan import Plan, analyse
+from planmap_gis.printmap import atlas, district_map, overview_map, thai_date
 from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import (
@@ -47,6 +48,10 @@ from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap, webmap
 
 __all__ = [
+    "atlas",
+    "district_map",
+    "overview_map",
+    "thai_date",
     "METRICS",
     "classify",
     "fetch_assets",

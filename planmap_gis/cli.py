@@ -29,6 +29,7 @@ from planmap_gis._schema import (
 from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.plan import Plan, analyse
+from planmap_gis.printmap import atlas
 from planmap_gis.sources import fetch_boundaries, manifest
 from planmap_gis.villages import village_areas
 from planmap_gis.webmap import save_webmap
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     run_demo.add_argument("--boundaries", type=Path,
                           help="tambon layer to use instead of the reference NST layer")
     run_demo.add_argument("--seed", type=int, help="random seed (default 2569)")
+    run_demo.add_argument("--paper", choices=("A3", "A4"), default="A3", help="atlas paper size")
     run_demo.set_defaults(func=_demo)
 
     bounds = commands.add_parser("boundaries", help="boundary layers (ชั้นขอบเขตการปกครอง)")
@@ -103,6 +105,7 @@ def _demo(args: argparse.Namespace) -> int:
     tables = _write_tables(plan, out)
     offline = not missing_assets()
     html = save_webmap(plan, out / "webmap.html", offline=offline)
+    pdf = atlas(plan, out / "atlas.pdf", paper=args.paper, progress=not args.quiet)
     sheets = demo.write_demo_sheets(data, out / "sheets")
     kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
     print(f"Province: {data.province_th} — boundaries: {kind}")
@@ -113,6 +116,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Workspace (GeoPackage): {gpkg}")
     print(f"Web map (HTML): {html} — " + ("works offline" if offline else
           "loads Leaflet from the internet; run `planmap assets fetch` for an offline map"))
+    print(f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages): {pdf}")
     for path in tables:
         print(f"Table: {path}")
     for name, path in sheets.items():

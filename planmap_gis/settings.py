@@ -23,6 +23,9 @@ cache_env : str
     Environment variable that overrides the cache folder.
 seed : int
     Seed of every random draw in the demo data.
+thai_font : str or None
+    Font file or family for printed maps; None picks Noto Sans Thai (the
+    ``fontpkg-noto-sans-thai`` dependency), then a TLWG system font.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ boundaries_env: str = "PLANMAP_BOUNDARIES"
 cache_env: str = "PLANMAP_CACHE"
 seed: int = 2569
 lang: str = "th"
+thai_font: str | None = None
 
 
 def cache_dir() -> Path:

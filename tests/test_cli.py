@@ -27,6 +27,8 @@ def test_demo_writes_a_workspace_on_the_real_layer(nst_path, tmp_path, monkeypat
             "rank"} <= set(villages.columns)
     projects = gpd.read_file(gpkg, layer="projects")
     assert len(projects) == 300 and projects.area_codes.str.len().gt(0).sum() > 200
+    assert (tmp_path / "atlas.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (tmp_path / "webmap.html").stat().st_size > 100_000
     assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == [
         "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx"]
     assert (tmp_path / "metrics_village.csv").read_text("utf-8-sig").startswith("village_code,")

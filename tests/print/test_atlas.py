@@ -1,0 +1,111 @@
+"""The printed atlas, checked with poppler: pages, paper size, embedded Thai font, text, ink."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import planmap_gis as pm
+from planmap_gis import _fonts, demo
+from planmap_gis.classify import classify
+from planmap_gis.printmap import atlas, district_map, thai_date
+
+if shutil.which("pdftoppm") is None:
+    if os.environ.get("CI"):
+        pytest.fail("CI needs poppler-utils (pdftoppm, pdffonts, pdftotext): run `make test`.",
+                    pytrace=False)
+    pytest.skip("poppler-utils missing: run `make test`.", allow_module_level=True)
+
+A3_PT = (841.89, 1190.55)
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def plan(nst_path):
+    data = demo.load(boundaries=nst_path)
+    areas = pm.village_areas(data.villages, data.tambons)
+    return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                      permutations=99, notes=(f"{data.note_th} ({data.note_en})",))
+
+
+@pytest.fixture(scope="module")
+def nst_atlas(plan, tmp_path_factory):
+    start = time.perf_counter()
+    path = atlas(plan, tmp_path_factory.mktemp("atlas") / "nst_atlas.pdf", progress=False)
+    print(f"\nNST atlas, 24 A3 pages: {time.perf_counter() - start:.1f} s")
+    return path
+
+
+def test_one_overview_page_and_one_page_per_amphoe_on_a3(nst_atlas):
+    info = run("pdfinfo", "-f", "1", "-l", "24", str(nst_atlas))
+    assert re.search(r"^Pages:\s+24$", info, re.M)
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+    assert len(sizes) == 24
+    for w, h in sizes:
+        assert sorted((float(w), float(h))) == pytest.approx(A3_PT, abs=0.5)  # 297 × 420 mm
+
+
+def test_the_thai_font_is_embedded(nst_atlas):
+    fonts = run("pdffonts", str(nst_atlas))
+    thai = [line for line in fonts.splitlines() if "NotoSansThai" in line]
+    assert thai and all(" yes " in line.replace("  ", " ") for line in thai)
+
+
+def test_text_holds_every_amphoe_name_and_the_labels(nst_atlas, plan):
+    # Sara am (ำ) is drawn with two glyphs; the second maps to an invisible zero-width space.
+    text = run("pdftotext", "-raw", str(nst_atlas), "-").replace("\u200b", "")  # content order
+    for name in plan.amphoes.amphoe_th:
+        assert name in text, name
+    assert "เมืองนครศรีธรรมราช" in text  # repaired from the truncated boundary file
+    assert "ข้อมูลสมมุติ" in text and "Illustrative demo data" in text
+    assert "OCHA" in text and "CC BY-IGO" in text
+    assert thai_date().split()[-1] in text  # Buddhist-era production year
+    assert "กม. (km)" in text and "ไม่มีข้อมูล" in text
+
+
+def test_no_page_is_blank(nst_atlas, tmp_path):
+    run("pdftoppm", "-png", "-r", "20", str(nst_atlas), str(tmp_path / "page"))
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 24
+    from PIL import Image
+    for page in pages:
+        pixels = np.asarray(Image.open(page).convert("L"))
+        assert (pixels < 240).mean() > 0.08, page.name
+    folder = os.environ.get("PLANMAP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        run("pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(nst_atlas), f"{folder}/atlas")
+
+
+def test_district_map_uses_the_web_map_classes(plan, tmp_path):
+    fig = district_map(plan, "8012", paper="A4", path=tmp_path / "pak_phanang.png", dpi=40)
+    assert isinstance(fig, Figure) and (tmp_path / "pak_phanang.png").stat().st_size > 10_000
+    legend_texts = {t.get_text() for t in fig.legends[0].get_texts()}
+    expected = classify(plan.metrics["village"].budget_per_household, "budget_per_household")
+    assert set(expected.labels("th")) <= legend_texts
+    assert fig.get_size_inches().round(2).tolist() in ([8.27, 11.69], [11.69, 8.27])
+
+
+def test_missing_thai_font_is_a_clear_error(plan, monkeypatch):
+    monkeypatch.setattr(_fonts, "_packaged", lambda: None)
+    monkeypatch.setattr(_fonts, "SYSTEM_FAMILIES", ("No Such Thai Font",))
+    with pytest.raises(_fonts.FontError, match="fontpkg-noto-sans-thai.*fonts-thai-tlwg"):
+        district_map(plan, "8012")
+
+
+def test_bad_arguments(plan):
+    with pytest.raises(pm.PlanmapError, match="no amphoe '9999'"):
+        district_map(plan, "9999")
+    with pytest.raises(pm.PlanmapError, match="paper must be one of"):
+        district_map(plan, "8012", paper="Letter")
