@@ -355,7 +355,7 @@ def overview_map(
         _header(fig, f"{spec.th} — จังหวัด{province}",
                 f"{spec.en} — {plan.tambons['province_en'].iloc[0]} · {_years(plan)} · "
                 f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}")
-        ax = fig.add_axes([0.04, 0.40, 0.92, 0.53])
+        ax = fig.add_axes([0.04, 0.39, 0.92, 0.52])
         tambons.plot(ax=ax, color=tambons["color"].to_numpy(), edgecolor="white", lw=0.4)
         amphoes.boundary.plot(ax=ax, color="black", lw=1.3)
         x0, y0, x1, y1 = amphoes.total_bounds
@@ -369,7 +369,8 @@ def overview_map(
             order.geometry.representative_point(), order["amphoe_th"], strict=True)], size=10)
         _north_arrow(ax)
         _scale_bar(ax)
-        _legend(ax, metric, classes, lang=lang, projects=False, loc="lower left")
+        _legend(fig, metric, classes, lang=lang, projects=False, loc="upper right",
+                anchor=(0.96, 0.9))
         _table(fig, plan, [0.04, 0.04, 0.92, 0.33])
         fig.text(0.04, 0.012, _footer(plan), fontsize=7.5, color="#444")
     return fig
