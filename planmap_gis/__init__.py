@@ -45,9 +45,14 @@ from planmap_gis.sources import (
     manifest,
 )
 from planmap_gis.villages import read_villages, village_areas
+from planmap_gis.tables import save_tables
 from planmap_gis.webmap import save_webmap, webmap
+from planmap_gis.workspace import open_workspace, save_workspace
 
 __all__ = [
+    "open_workspace",
+    "save_tables",
+    "save_workspace",
     "atlas",
     "district_map",
     "overview_map",

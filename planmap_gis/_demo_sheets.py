@@ -123,3 +123,18 @@ def write_indicator_sheet(indicators: pd.DataFrame, path: Path, title: str) -> P
         pd.DataFrame([[title]]).to_excel(writer, index=False, header=False, sheet_name="จปฐ")
         table.to_excel(writer, index=False, startrow=2, sheet_name="จปฐ")
     return path
+
+
+def write_village_register(villages: gpd.GeoDataFrame, path: Path, title: str) -> Path:
+    """The demo villages as a register a district office keeps: Thai headers, lat/lon."""
+    points = villages.geometry.to_crs(4326)
+    table = pd.DataFrame({
+        "รหัสหมู่บ้าน": villages["village_code"].to_numpy(), "ชื่อหมู่บ้าน": villages["village_th"].to_numpy(),
+        "หมู่ที่": villages["moo"].to_numpy(), "ครัวเรือน": villages["households"].to_numpy(),
+        "ประชากร": villages["population"].to_numpy(),
+        "ละติจูด": points.y.round(7).to_numpy(), "ลองจิจูด": points.x.round(7).to_numpy(),
+    })
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(f"{title}\n")
+        table.to_csv(handle, index=False)
+    return path

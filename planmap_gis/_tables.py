@@ -8,6 +8,7 @@ number as a user sees it in the file (``_row``, 1 = first line / Excel row 1).
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -51,18 +52,7 @@ def parse_number(text: object) -> float | None:
 def _raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        try:
-            frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig", skip_blank_lines=False)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False,
-                                encoding="cp874", skip_blank_lines=False)
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame()
-        except pd.errors.ParserError as exc:
-            raise InputFileError(f"{path}: not a well-formed CSV ({exc}). Save it again as "
-                                 "CSV UTF-8 from Excel.") from exc
-        return frame, None
+        return _csv(path), None
     if suffix in (".xlsx", ".xlsm"):
         try:
             return _excel(path, sheet)
@@ -75,6 +65,21 @@ def _raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]
     raise InputFileError(
         f"{path}: unknown table format {suffix!r}. Use CSV (UTF-8) or Excel (.xlsx)."
     )
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    """A CSV as text cells; rows may have different lengths (title lines above the header)."""
+    for encoding in ("utf-8-sig", "cp874"):  # cp874: Thai Windows (TIS-620) exports
+        try:
+            with path.open(encoding=encoding, newline="") as handle:
+                rows = list(csv.reader(handle))
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputFileError(f"{path}: neither UTF-8 nor TIS-620 text. Save it as CSV UTF-8 from Excel.")
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
 def _excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:

@@ -248,11 +248,14 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
     footprints as lat/lon and lines as ``WKT (EPSG:4326)``, and a totals row.
     ``projects_wide.xlsx``: one ✓ column per area under two title rows.
     ``indicators.xlsx``: village BMN rates in percent and กชช.2ค levels.
+    ``villages.csv``: the village register (code, name, หมู่, households,
+    population, latitude, longitude) under a title line.
     All carry the "illustrative data" label.
     """
     from planmap_gis._demo_sheets import (
         write_indicator_sheet,
         write_long_sheet,
+        write_village_register,
         write_wide_sheet,
     )
 
@@ -263,4 +266,5 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
         "projects_long": write_long_sheet(data.projects, data.tambons, folder / "projects_long.xlsx", title),
         "projects_wide": write_wide_sheet(data.projects, data.tambons, folder / "projects_wide.xlsx", title),
         "indicators": write_indicator_sheet(data.indicators, folder / "indicators.xlsx", title),
+        "villages": write_village_register(data.villages, folder / "villages.csv", title),
     }

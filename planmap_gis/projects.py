@@ -86,7 +86,7 @@ from planmap_gis._values import (
 )
 from planmap_gis.report import ImportReport
 
-__all__ = ["HEADERS", "read_projects", "write_projects"]
+__all__ = ["HEADERS", "read_project_files", "read_projects", "write_projects"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -223,6 +223,46 @@ def read_projects(
     return projects[list(PROJECT_COLUMNS)], report
 
 
+def read_project_files(
+    paths: list[str | Path],
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+    villages: pd.DataFrame | None = None,
+    crs: Any = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
+    """Read several agencies' sheets into one project table.
+
+    Each file is read with :func:`read_projects`; a project id already used in an
+    earlier file is rejected in the later file's report (the row is named), so the
+    table holds each project once.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The projects in file order, and each file's report by file name.
+    """
+    frames, reports = [], {}
+    seen: dict[str, str] = {}
+    for path in paths:
+        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs)
+        clash = frame[PROJECT_ID].isin(seen)
+        for rec in frame[clash].itertuples():
+            earlier = seen[getattr(rec, PROJECT_ID)]
+            report.add("error", f"project id {getattr(rec, PROJECT_ID)} is already used in {earlier}: "
+                       "row rejected; give each project its own id across agencies",
+                       f"รหัสโครงการ {getattr(rec, PROJECT_ID)} ซ้ำกับไฟล์ {earlier} ไม่นำเข้าแถวนี้",
+                       row=int(getattr(rec, SOURCE_ROW)), column=PROJECT_ID,
+                       value=getattr(rec, PROJECT_ID), sheet=getattr(rec, SOURCE_SHEET))
+        report.rows_loaded -= int(clash.sum())
+        report.rows_rejected += int(clash.sum())
+        frame = frame[~clash]
+        seen.update(dict.fromkeys(frame[PROJECT_ID], Path(path).name))
+        frames.append(frame)
+        reports[Path(path).name] = report
+    projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
+
+
 def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tuple[pd.DataFrame, Any]:
     """The table with its WKT column named ``wkt``, and that column's CRS.
 
@@ -288,9 +328,9 @@ class _RowReader:
                 en: str, th: str) -> None:
         self.report.add(severity, en, th, row=row, column=column, value=value, sheet=self.sheet)
 
-    def reject(self, row: int, column: str | None, value: object, en: str, th: str) -> None:
+    def fatal(self, row: int, column: str | None, value: object, en: str, th: str) -> None:
+        """An error that keeps the row out; the row's other problems are still checked."""
         self.problem("error", row, column, value, f"{en}: row rejected", f"{th} ไม่นำเข้าแถวนี้")
-        self.report.rows_rejected += 1
 
     def read(self, rec: dict[str, Any]) -> dict[str, Any] | None:
         row = int(rec[ROW])
@@ -300,27 +340,29 @@ class _RowReader:
             return self._skip(row, "a repeated header row", "แถวหัวตารางซ้ำ")
         if not pid and re.sub(r"\s", "", name).lower() in _TOTALS:
             return self._skip(row, "a totals row", "แถวผลรวม")
+        failed = False
         if not name:
-            self.reject(row, NAME_TH, None, "no project name (ชื่อโครงการ)", "ไม่มีชื่อโครงการ")
-            return None
+            self.fatal(row, NAME_TH, None, "no project name (ชื่อโครงการ)", "ไม่มีชื่อโครงการ")
+            failed = True
         if not pid:
             pid = f"{self.path.stem}-r{row}"
             self.problem("info", row, PROJECT_ID, pid, f"no project id: generated {pid!r}",
                          f"ไม่มีรหัสโครงการ กำหนดให้เป็น {pid}")
         if pid in self.seen:
-            self.reject(row, PROJECT_ID, pid, f"project id {pid} already used on row {self.seen[pid]}",
-                        f"รหัสโครงการ {pid} ซ้ำกับแถว {self.seen[pid]}")
-            return None
+            self.fatal(row, PROJECT_ID, pid, f"project id {pid} already used on row {self.seen[pid]}",
+                       f"รหัสโครงการ {pid} ซ้ำกับแถว {self.seen[pid]}")
+            failed = True
         try:
             budget = parse_amount(rec.get(BUDGET))
         except ValueError as exc:
-            self.reject(row, BUDGET, rec.get(BUDGET), f"budget {rec.get(BUDGET)!r} is invalid ({exc}); "
-                        "write a number of baht ≥ 0, e.g. 1,250,000 or 1.25 ล้านบาท",
-                        "งบประมาณไม่ถูกต้อง ต้องเป็นจำนวนเงินบาทไม่ติดลบ")
-            return None
+            self.fatal(row, BUDGET, rec.get(BUDGET), f"budget {rec.get(BUDGET)!r} is invalid ({exc}); "
+                       "write a number of baht ≥ 0, e.g. 1,250,000 or 1.25 ล้านบาท",
+                       "งบประมาณไม่ถูกต้อง ต้องเป็นจำนวนเงินบาทไม่ติดลบ")
+            budget, failed = None, True
         footprint = self._footprint(rec, row)
         codes, shares, ok = self._areas(rec, row, footprint is not None)
-        if not ok:
+        if failed or not ok:
+            self.report.rows_rejected += 1
             return None
         amounts_total = None if shares is None else shares.pop()
         if budget is None and amounts_total is not None:
@@ -427,8 +469,8 @@ class _RowReader:
         if not codes and not has_footprint:
             for token, en, th in errors:
                 self.problem("error", row, AREA_CODES, token, en, th)
-            self.reject(row, AREA_CODES, _text(rec.get(AREA_CODES)),
-                        "no area or footprint that can be placed", "ไม่มีพื้นที่ดำเนินการที่ระบุได้")
+            self.fatal(row, AREA_CODES, _text(rec.get(AREA_CODES)),
+                       "no area or footprint that can be placed", "ไม่มีพื้นที่ดำเนินการที่ระบุได้")
             return [], None, False
         for token, en, th in errors:
             self.problem("warning", row, AREA_CODES, token, f"{en} (left out; the other areas were "

@@ -1,64 +1,152 @@
-"""The planmap command as a user runs it."""
+"""The planmap command as a user runs it: demo, run, validate, webmap, atlas, boundaries."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-import geopandas as gpd
+import pandas as pd
 import pyogrio
+import pytest
+from openpyxl import Workbook
 
 from planmap_gis.cli import main
 
 
-def test_demo_writes_a_workspace_on_the_real_layer(nst_path, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("PLANMAP_BOUNDARIES", str(nst_path.parent))
+@pytest.fixture(scope="module")
+def demo_out(nst_path, tmp_path_factory):
+    """`planmap demo` on the real layer, once for the module (atlas included)."""
+    out = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PLANMAP_BOUNDARIES", str(nst_path.parent))
+    try:
+        assert main(["-q", "demo", "--out", str(out)]) == 0
+    finally:
+        mp.undo()
+    return out
 
-    assert main(["demo", "--out", str(tmp_path)]) == 0
 
-    out = capsys.readouterr().out
-    assert "Illustrative demo data" in out and "1550 villages, 300 projects from 25 agencies" in out
-    gpkg = tmp_path / "planmap_demo.gpkg"
-    assert [name for name, _ in pyogrio.list_layers(gpkg)] == ["tambon", "amphoe", "villages",
-                                                                "projects"]
-    villages = gpd.read_file(gpkg, layer="villages")
-    assert len(villages) == 1550
-    assert {"lon", "lat", "area_method", "strength_index", "strength_class", "hotspot",
-            "rank"} <= set(villages.columns)
-    projects = gpd.read_file(gpkg, layer="projects")
-    assert len(projects) == 300 and projects.area_codes.str.len().gt(0).sum() > 200
-    assert (tmp_path / "atlas.pdf").read_bytes()[:5] == b"%PDF-"
-    assert (tmp_path / "webmap.html").stat().st_size > 100_000
-    assert sorted(p.name for p in (tmp_path / "sheets").iterdir()) == [
-        "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx"]
-    assert (tmp_path / "metrics_village.csv").read_text("utf-8-sig").startswith("village_code,")
-    assert "Gini" in out and "hot spots" in out
-    equity = gpd.pd.read_csv(tmp_path / "equity.csv", index_col=0)
+def test_demo_writes_every_output(demo_out):
+    layers = [name for name, _ in pyogrio.list_layers(demo_out / "workspace.gpkg")]
+    assert {"tambon", "amphoe", "villages", "projects", "allocation", "metrics_village",
+            "equity", "hotspots", "priorities", "import_report"} <= set(layers)
+    assert (demo_out / "atlas.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (demo_out / "webmap.html").stat().st_size > 100_000
+    tables = demo_out / "tables"
+    assert (tables / "metrics_village.csv").read_text("utf-8-sig").startswith("village_code,")
+    with pd.ExcelFile(tables / "tables.xlsx") as book:
+        assert "equity" in book.sheet_names
+    equity = pd.read_csv(tables / "equity.csv", index_col=0)
     assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
+    assert sorted(p.name for p in (demo_out / "sheets").iterdir()) == [
+        "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx", "villages.csv"]
+
+
+def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, tmp_path, capsys):
+    sheets = demo_out / "sheets"
+    code = main(["-q", "run", "--boundaries", str(nst_path),
+                 "--projects", str(sheets / "projects_long.xlsx"),
+                 "--villages", str(sheets / "villages.csv"),
+                 "--indicators", str(sheets / "indicators.xlsx"), "--out", str(tmp_path), "--no-atlas"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "301 rows in, 300 loaded, 1 rejected" in out  # the totals row, skipped and reported
+    demo = pd.read_csv(demo_out / "tables" / "metrics_village.csv", index_col=0)
+    again = pd.read_csv(tmp_path / "tables" / "metrics_village.csv", index_col=0)
+    assert again.index.equals(demo.index)
+    assert (again.n_projects == demo.n_projects).all()
+    # Coordinates pass through the sheets at 7 decimals, so village areas move by millimetres.
+    assert again.budget_thb.sum() == pytest.approx(demo.budget_thb.sum(), abs=0.01)
+    assert (again.budget_thb - demo.budget_thb).abs().max() < 1e-3 * demo.budget_thb.max()
+    equity = pd.read_csv(tmp_path / "tables" / "equity.csv", index_col=0)
+    reference = pd.read_csv(demo_out / "tables" / "equity.csv", index_col=0)
+    assert equity.gini.to_numpy() == pytest.approx(reference.gini.to_numpy(), abs=1e-6)
+    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="summary")
+    assert report.rows_in.sum() == report.rows_loaded.sum() + report.rows_rejected.sum()
+
+
+def test_run_with_several_agency_sheets(demo_out, nst_path, tmp_path, capsys):
+    sheets = demo_out / "sheets"
+    code = main(["-q", "run", "--boundaries", str(nst_path), "--projects",
+                 str(sheets / "projects_long.xlsx"), str(sheets / "projects_wide.xlsx"),
+                 "--out", str(tmp_path), "--no-atlas"])
+    assert code == 0
+    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="problems")
+    clashes = report[report.message_en.str.contains("already used in projects_long.xlsx", na=False)]
+    assert len(clashes) == 300  # the wide sheet repeats every project: each rejected and named
+    assert "300 placed" in capsys.readouterr().out
+
+
+def broken_sheet(path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["บัญชีโครงการ อบต.ทดสอบ"])
+    sheet.append([])
+    sheet.append(["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "งบประมาณ (บาท)", "ปีงบประมาณ", "พื้นที่ดำเนินการ"])
+    sheet.append(["X1", "ถนน", "อบต.", "1,000,000", 2026, "ต.ท่างิ้ว"])
+    sheet.append(["X2", "ฝาย", "อบต.", "-50", 2569, "ต.ไม่มีจริง"])
+    sheet.append(["X3", "อบรม", "อบต.", "สองแสน", 2569, "ปากแพรก"])
+    book.save(path)
+    return path
+
+
+def test_validate_prints_the_row_report_and_exits_2(nst_path, tmp_path, capsys):
+    sheet = broken_sheet(tmp_path / "agency.xlsx")
+    code = main(["-q", "validate", str(sheet), "--boundaries", str(nst_path),
+                 "--report", str(tmp_path / "report.xlsx")])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "3 rows in, 1 loaded, 2 rejected" in out
+    assert "a budget cannot be negative" in out and "not an amount in baht" in out
+    problems = pd.read_excel(tmp_path / "report.xlsx", sheet_name="problems")
+    assert set(problems.row) == {4, 5, 6}
+    assert problems.query("row == 6").message_en.str.contains("ambiguous").any()  # all problems, not the first
+    assert problems.query("row == 5").message_en.str.contains("no such area").any()
+
+
+def test_validate_clean_and_warning_exit_codes(demo_out, nst_path, tmp_path, capsys):
+    assert main(["-q", "validate", str(demo_out / "sheets" / "indicators.xlsx")]) == 0
+    book = Workbook()
+    book.active.append(["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "งบประมาณ", "พื้นที่ดำเนินการ"])
+    book.active.append(["W1", "อบรม", None, 1000, "ต.ท่างิ้ว"])  # no agency: a warning
+    book.save(tmp_path / "w.xlsx")
+    assert main(["-q", "validate", str(tmp_path / "w.xlsx"), "--boundaries", str(nst_path)]) == 1
+    assert "warnings" in capsys.readouterr().out
+
+
+def test_webmap_and_atlas_from_a_workspace(demo_out, tmp_path, capsys):
+    html, pdf = tmp_path / "map.html", tmp_path / "atlas.pdf"
+    assert main(["-q", "webmap", str(demo_out / "workspace.gpkg"), "--out", str(html),
+                 "--layer", "n_projects@tambon", "--lang", "en"]) == 0
+    assert "Number of projects (tambon)" in html.read_text("utf-8")
+    assert main(["-q", "atlas", str(demo_out / "workspace.gpkg"), "--out", str(pdf), "--paper", "A4",
+                 "--metric", "strength_index"]) == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert "24 pages" in capsys.readouterr().out
 
 
 def test_demo_runs_without_the_real_layer(no_reference, tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["-q", "demo", "--out", str(tmp_path), "--no-atlas"]) == 0
     assert "fictional province" in capsys.readouterr().out
 
 
 def test_user_mistake_exits_2_without_traceback(tmp_path, capsys):
     code = main(["boundaries", "check", str(tmp_path / "missing.geojson")])
-
     err = capsys.readouterr().err
     assert code == 2
     assert "missing.geojson: file not found" in err and "Traceback" not in err
+    assert main(["-q", "webmap", str(tmp_path / "nothing.gpkg")]) == 2
 
 
 def test_boundaries_check_writes_the_report(nst_path, tmp_path, capsys):
     report = tmp_path / "report.xlsx"
     assert main(["boundaries", "check", str(nst_path), "--report", str(report)]) == 0
-    problems = gpd.pd.read_excel(report, sheet_name="problems")
+    problems = pd.read_excel(report, sheet_name="problems")
     assert "เมืองนครศรีธรรมร" in problems.value.tolist()
     assert "170 tambon, 23 amphoe" in capsys.readouterr().out
 
 
-def test_console_script_is_installed():
-    result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", "--help"],
+def test_help_is_in_english_and_thai():
+    result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", "run", "--help"],
                             capture_output=True, text=True, check=True)
-    assert "boundaries" in result.stdout and "แผนที่" in result.stdout
+    assert "--projects" in result.stdout and "บัญชีโครงการ" in result.stdout

@@ -1,0 +1,232 @@
+"""What each ``planmap`` command does; the parser is in :mod:`planmap_gis.cli`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planmap_gis import demo as demo_data
+from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
+from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
+from planmap_gis.boundaries import read_boundaries
+from planmap_gis.indicators import read_indicators
+from planmap_gis.plan import Plan, analyse
+from planmap_gis.printmap import atlas as write_atlas
+from planmap_gis.projects import read_project_files, read_projects
+from planmap_gis.report import ImportReport
+from planmap_gis.sources import fetch_boundaries, manifest
+from planmap_gis.tables import save_tables
+from planmap_gis.villages import read_villages, village_areas
+from planmap_gis.webmap import save_webmap
+from planmap_gis.workspace import open_workspace, save_workspace
+
+log = logging.getLogger("planmap_gis")
+
+
+@contextmanager
+def _warnings_to_log() -> Iterator[None]:
+    """PlanmapWarnings become log lines: the reports hold the detail."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PlanmapWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, PlanmapWarning):
+            log.warning(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tuple[str, Path]]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = [("Workspace (GeoPackage, opens in QGIS)", save_workspace(plan, out / "workspace.gpkg"))]
+    offline = not missing_assets()
+    written.append(("Web map (HTML" + (", works offline)" if offline else
+                    "; run `planmap assets fetch` for an offline map)"),
+                    save_webmap(plan, out / "webmap.html", offline=offline)))
+    if not args.no_atlas:
+        written.append((f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages)",
+                        write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
+                                    progress=not args.quiet)))
+    tables = save_tables(plan, out / "tables")
+    written.append(("Tables (CSV and XLSX)", tables[-1].parent))
+    if plan.reports:
+        written.append(("Import report (XLSX)", _report_book(plan.reports, out / "import_report.xlsx")))
+    return written
+
+
+def _report_book(reports: dict[str, ImportReport], path: Path) -> Path:
+    summary = pd.DataFrame([{"input": name, "source": r.source, "rows_in": r.rows_in,
+                             "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected,
+                             "errors": r.count("error"), "warnings": r.count("warning"),
+                             "notes": r.count("info")} for name, r in reports.items()])
+    problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        summary.to_excel(writer, sheet_name="summary", index=False)
+        problems.to_excel(writer, sheet_name="problems", index=False)
+    return path
+
+
+def _print_written(written: list[tuple[str, Path]]) -> None:
+    for label, path in written:
+        print(f"{label}: {path}")
+
+
+def demo(args: argparse.Namespace) -> int:
+    with _warnings_to_log():
+        data = demo_data.load(boundaries=args.boundaries, seed=args.seed)
+        areas = village_areas(data.villages, data.tambons)
+        plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                       method=args.method, notes=(f"{data.note_th} ({data.note_en})",))
+    kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
+    print(f"Province: {data.province_th} — boundaries: {kind}")
+    print(f"{len(data.tambons)} tambon, {data.tambons.amphoe_code.nunique()} amphoe, "
+          f"{len(areas)} villages, {len(data.projects)} projects from "
+          f"{data.projects.agency.nunique()} agencies")
+    print(plan.summary())
+    written = _write_outputs(plan, args.out, args)
+    sheets = demo_data.write_demo_sheets(data, args.out / "sheets")
+    written += [(f"Demo input ({name})", path) for name, path in sheets.items()]
+    _print_written(written)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    reports: dict[str, ImportReport] = {}
+    with _warnings_to_log():
+        tambons, reports["boundaries"] = read_boundaries(args.boundaries, return_report=True)
+        points = areas = None
+        if args.villages:
+            points, reports["villages"] = read_villages(args.villages, return_report=True)
+            areas, reports["village_areas"] = village_areas(points, tambons, return_report=True)
+        projects, project_reports = read_project_files(args.projects, boundaries=tambons,
+                                                       villages=points, crs=args.crs)
+        reports.update(project_reports)
+        indicators = None
+        if args.indicators:
+            indicators, reports["indicators"] = read_indicators(args.indicators)
+        if projects.empty:
+            raise PlanmapError("no project could be loaded from "
+                               f"{', '.join(str(p) for p in args.projects)}; see the reports above.")
+        plan = analyse(tambons, projects, villages=areas, indicators=indicators, method=args.method,
+                       reports=reports)
+    for report in reports.values():
+        print(report.summary())
+    print(plan.summary())
+    _print_written(_write_outputs(plan, args.out, args))
+    return 0
+
+
+def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport]:
+    """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
+    readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
+        "projects": lambda: read_projects(path, boundaries=boundaries),
+        "indicators": lambda: read_indicators(path),
+        "villages": lambda: read_villages(path, return_report=True),
+    }
+    if kind != "auto":
+        return kind, readers[kind]()[1]
+    for guess in ("projects", "indicators"):
+        try:
+            return guess, readers[guess]()[1]
+        except SchemaError:
+            continue
+    return "villages", readers["villages"]()[1]
+
+
+def validate(args: argparse.Namespace) -> int:
+    boundaries = read_boundaries(args.boundaries) if args.boundaries else None
+    worst, reports = 0, {}
+    for path in args.files:
+        try:
+            with _warnings_to_log():
+                kind, report = _read_any(path, args.kind, boundaries)
+        except PlanmapError as exc:
+            print(f"{path}: cannot be read — {exc}")
+            worst = 2
+            continue
+        reports[path.name] = report
+        print(f"{path} ({kind}): {report.summary()}")
+        problems = report.problems
+        if len(problems):
+            print(problems[["sheet", "row", "column", "value", "severity", "message_th", "message_en"]]
+                  .to_string(index=False, max_colwidth=70))
+        code = 2 if report.count("error") else 1 if report.count("warning") else 0
+        worst = max(worst, code)
+    if args.report and reports:
+        if args.report.suffix.lower() == ".xlsx":
+            _report_book(reports, args.report)
+        else:
+            pd.concat([r.problems for r in reports.values()]).to_csv(args.report, index=False,
+                                                                     encoding="utf-8-sig")
+        print(f"report written to {args.report}")
+    print({0: "clean / ไม่พบปัญหา", 1: "warnings / มีข้อควรตรวจ", 2: "errors / มีแถวที่นำเข้าไม่ได้"}[worst])
+    return worst
+
+
+def webmap(args: argparse.Namespace) -> int:
+    plan = open_workspace(args.workspace)
+    layers = None
+    if args.layer:
+        layers = [tuple(item.split("@", 1)) if "@" in item else (item, "village") for item in args.layer]
+    kwargs: dict[str, Any] = {"lang": args.lang, "offline": not args.online, "tiles": args.tiles}
+    if layers:
+        kwargs["layers"] = layers
+    out = args.out or args.workspace.with_name("webmap.html")
+    print(f"Web map (HTML): {save_webmap(plan, out, **kwargs)}")
+    return 0
+
+
+def atlas(args: argparse.Namespace) -> int:
+    plan = open_workspace(args.workspace)
+    out = args.out or args.workspace.with_name("atlas.pdf")
+    path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
+                       progress=not args.quiet)
+    print(f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages): {path}")
+    return 0
+
+
+def assets_fetch(args: argparse.Namespace) -> int:
+    paths = fetch_assets(source_dir=args.source_dir)
+    print(f"{len(paths)} files verified in {asset_dir()}")
+    return 0
+
+
+def boundaries_fetch(args: argparse.Namespace) -> int:
+    paths = fetch_boundaries(source_dir=args.source_dir, mirror_url=args.url, dest=args.dest,
+                             names=args.name)
+    for path in paths:
+        print(f"verified {path}")
+    print(f"Licence {manifest()['licence']}; attribute \"{manifest()['attribution']}\".")
+    return 0
+
+
+def boundaries_check(args: argparse.Namespace) -> int:
+    columns = {}
+    for item in args.column:
+        name, _, canonical = item.partition("=")
+        if not canonical:
+            raise PlanmapError(f"--column {item!r}: write NAME=CANONICAL, e.g. TB_IDN=tambon_code.")
+        columns[name] = canonical
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlanmapWarning)  # the report below says it all
+        tambons, report = read_boundaries(args.path, engine=args.engine, layer=args.layer,
+                                          columns=columns or None, crs=args.crs, return_report=True)
+    print(report.summary())
+    print(f"{len(tambons)} tambon, {tambons.amphoe_code.nunique()} amphoe, "
+          f"{tambons.province_code.nunique()} provinces")
+    problems = report.problems
+    if len(problems):
+        print(problems[["row", "column", "value", "severity", "message_en"]]
+              .to_string(index=False, max_rows=40, max_colwidth=90))
+    if args.report:
+        written = (report.to_excel(args.report) if args.report.suffix.lower() == ".xlsx"
+                   else report.to_csv(args.report))
+        print(f"report written to {written}")
+    return 1 if report.count("warning") else 0

@@ -1,0 +1,43 @@
+"""The Plan's tables as files a planning office opens: CSV (UTF-8 with BOM) and one XLSX workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from planmap_gis.plan import Plan
+
+__all__ = ["plan_tables", "save_tables"]
+
+
+def plan_tables(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The tables by name, in a fixed order, indexes as first columns."""
+    tables = {f"metrics_{lv}": plan.metrics[lv].reset_index() for lv in ("village", "tambon", "amphoe")}
+    tables["equity"] = plan.equity.reset_index()
+    tables["duplication_tambon"] = plan.duplication["tambon"]
+    tables["duplication_village"] = plan.duplication["village"]
+    if "rank" in plan.priorities:
+        tables["priorities"] = plan.priorities.sort_values("rank").rename_axis("village_code").reset_index()
+    tables["hotspots"] = plan.hotspots.rename_axis("village_code").reset_index()
+    tables["facilitators"] = plan.load["facilitator"].reset_index()
+    tables["management_units"] = plan.load["management_unit"].reset_index()
+    return tables
+
+
+def save_tables(plan: Plan, folder: str | Path) -> list[Path]:
+    """Write every table as CSV and all of them as sheets of ``tables.xlsx``; returns the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    tables = plan_tables(plan)
+    for name, table in tables.items():
+        written.append(folder / f"{name}.csv")
+        table.to_csv(written[-1], index=False, encoding="utf-8-sig")
+    book = folder / "tables.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            table.to_excel(writer, sheet_name=name[:31], index=False)
+            writer.sheets[name[:31]].freeze_panes = "B2"
+    written.append(book)
+    return written

@@ -1,0 +1,184 @@
+"""The planning workspace: one GeoPackage holding every layer and table of a Plan.
+
+Layers (spatial, EPSG:4326): ``tambon``, ``amphoe``, ``villages`` (village areas
+with the village point as ``lon``/``lat``), ``projects`` (footprints; lists as
+JSON text). Tables (no geometry): ``allocation``, ``metrics_village``,
+``metrics_tambon``, ``metrics_amphoe``, ``duplication_<level>``, ``equity``,
+``lorenz``, ``hotspots``, ``priorities``, ``load_facilitator``,
+``load_management_unit``, ``import_report`` and ``workspace_info``. Every layer
+opens in QGIS and with ``geopandas.read_file(path, layer=...)``.
+
+Rows are written in a fixed order and no table holds a timestamp, so the same
+inputs give the same workspace contents. :func:`open_workspace` reads it back
+into the :class:`~planmap_gis.plan.Plan` the API returns.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from planmap_gis import __version__, settings
+from planmap_gis._errors import InputFileError
+from planmap_gis._schema import AREA_CODES, AREA_SHARES, POINT, VILLAGE_CODE
+from planmap_gis.plan import Plan
+from planmap_gis.report import ImportReport
+
+__all__ = ["open_workspace", "save_workspace"]
+
+LEVELS = ("village", "tambon", "amphoe")
+_INDEXED = {  # table → name of the index column written
+    **{f"metrics_{lv}": f"{lv}_code" for lv in LEVELS},
+    "equity": "budget", "hotspots": VILLAGE_CODE, "priorities": VILLAGE_CODE,
+    "load_facilitator": "facilitator", "load_management_unit": "management_unit",
+}
+
+
+def _write(frame: pd.DataFrame, path: Path, layer: str) -> None:
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    else:
+        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=layer, driver="GPKG")
+
+
+def _lists_to_json(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in (AREA_CODES, AREA_SHARES):
+        if col in frame:
+            frame[col] = [None if v is None else json.dumps(list(v)) for v in frame[col]]
+    return frame
+
+
+def _report_table(reports: dict[str, ImportReport]) -> pd.DataFrame:
+    rows = []
+    for name, report in reports.items():
+        problems = report.problems.assign(report=name, source=report.source, rows_in=report.rows_in,
+                                          rows_loaded=report.rows_loaded,
+                                          rows_rejected=report.rows_rejected)
+        if problems.empty:  # keep the counts of a clean report
+            problems = pd.DataFrame([{"report": name, "source": report.source, "rows_in": report.rows_in,
+                                      "rows_loaded": report.rows_loaded,
+                                      "rows_rejected": report.rows_rejected}])
+        rows.append(problems)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"report": []})
+
+
+def save_workspace(plan: Plan, path: str | Path) -> Path:
+    """Write a Plan to a GeoPackage (replacing the file); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    villages = plan.villages.copy()
+    if POINT in villages:
+        points = gpd.GeoSeries(villages.pop(POINT))
+        villages["lon"], villages["lat"] = points.x, points.y
+    layers: dict[str, pd.DataFrame] = {
+        "tambon": plan.tambons, "amphoe": plan.amphoes,
+        "villages": gpd.GeoDataFrame(villages.reset_index(drop=True), crs=villages.crs),
+        "projects": _lists_to_json(plan.projects),
+        "allocation": plan.allocation,
+        **{f"metrics_{lv}": plan.metrics[lv].reset_index() for lv in LEVELS},
+        **{f"duplication_{lv}": plan.duplication[lv] for lv in LEVELS},
+        "equity": plan.equity.reset_index(), "lorenz": plan.lorenz,
+        "hotspots": plan.hotspots.rename_axis(VILLAGE_CODE).reset_index(),
+        "priorities": plan.priorities.rename_axis(VILLAGE_CODE).reset_index(),
+        "load_facilitator": plan.load["facilitator"].reset_index(),
+        "load_management_unit": plan.load["management_unit"].reset_index(),
+        "import_report": _report_table(plan.reports),
+        "workspace_info": pd.DataFrame({"key": ["method", "notes", "planmap_version", "data_crs",
+                                                "analysis_crs", "hotspot_attrs", "equity_note"],
+                                        "value": [plan.method, json.dumps(list(plan.notes), ensure_ascii=False),
+                                                  __version__, settings.data_crs, settings.analysis_crs,
+                                                  json.dumps(_plain(plan.hotspots.attrs)),
+                                                  "budget per household across villages"]}),
+    }
+    for name, frame in layers.items():
+        _write(frame, path, name)
+    return path
+
+
+def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (int, float, str, list)) else str(v)) for k, v in attrs.items()}
+
+
+def _read(path: Path, layer: str) -> pd.DataFrame:
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and layer not in (
+            "projects", "villages"):
+        return pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return frame
+
+
+def open_workspace(path: str | Path) -> Plan:
+    """Read a workspace written by :func:`save_workspace` back into a Plan.
+
+    Raises
+    ------
+    InputFileError
+        When the file is missing or is not a planmap workspace (names the missing layers).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: workspace not found.")
+    present = {name for name, _ in pyogrio.list_layers(path)}
+    needed = {"tambon", "amphoe", "villages", "projects", "allocation", "equity", "workspace_info"}
+    if needed - present:
+        raise InputFileError(f"{path}: not a planmap workspace; missing layers "
+                             f"{', '.join(sorted(needed - present))}. Write one with `planmap run`.")
+    info = dict(zip(*[_read(path, "workspace_info")[c] for c in ("key", "value")], strict=True))
+    villages = _read(path, "villages")
+    if {"lon", "lat"} <= set(villages.columns):
+        villages[POINT] = gpd.GeoSeries(shapely.points(villages.pop("lon"), villages.pop("lat")),
+                                        crs=villages.crs)
+    villages.index = villages[VILLAGE_CODE].astype(str).to_numpy()
+    projects = _read(path, "projects")
+    for col in (AREA_CODES, AREA_SHARES):
+        if col in projects:
+            projects[col] = [None if v is None or pd.isna(v) else json.loads(v) for v in projects[col]]
+    projects[AREA_CODES] = [v or [] for v in projects[AREA_CODES]]
+    tables = {name: _indexed(_read(path, name), name) for name in _INDEXED if name in present}
+    hotspots = tables.get("hotspots", pd.DataFrame(index=villages.index))
+    hotspots.attrs.update(json.loads(info.get("hotspot_attrs", "{}")))
+    return Plan(
+        tambons=_read(path, "tambon"), amphoes=_read(path, "amphoe"),
+        villages=gpd.GeoDataFrame(villages, geometry="geometry"), projects=projects,
+        allocation=_read(path, "allocation"),
+        metrics={lv: tables[f"metrics_{lv}"] for lv in LEVELS},
+        duplication={lv: _read(path, f"duplication_{lv}") for lv in LEVELS},
+        equity=tables["equity"], lorenz=_read(path, "lorenz"), hotspots=hotspots,
+        priorities=tables.get("priorities", pd.DataFrame(index=villages.index)),
+        load={"facilitator": tables["load_facilitator"],
+              "management_unit": tables["load_management_unit"]},
+        reports=_reports(_read(path, "import_report")) if "import_report" in present else {},
+        method=str(info.get("method", "households")), notes=tuple(json.loads(info.get("notes", "[]"))),
+    )
+
+
+def _indexed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    key = _INDEXED[name]
+    frame = frame.set_index(key)
+    if key.endswith("_code"):
+        frame.index = frame.index.astype(str)
+    frame.index.name = None if name == "hotspots" else key
+    return frame
+
+
+def _reports(table: pd.DataFrame) -> dict[str, ImportReport]:
+    out = {}
+    for name, part in table.groupby("report", sort=False):
+        first = part.iloc[0]
+        report = ImportReport(source=str(first["source"]), rows_in=int(first["rows_in"]),
+                              rows_loaded=int(first["rows_loaded"]),
+                              rows_rejected=int(first["rows_rejected"]))
+        for rec in part.dropna(subset=["severity"]).to_dict("records") if "severity" in part else []:
+            report.add(rec["severity"], rec["message_en"], rec["message_th"],
+                       row=None if pd.isna(rec["row"]) else int(rec["row"]), column=rec["column"],
+                       value=rec["value"], sheet=rec["sheet"], file=rec["file"])
+        out[str(name)] = report
+    return out
