@@ -34,7 +34,9 @@ class ImportReport:
     rows_loaded : int
         Rows that were loaded, with or without warnings.
     rows_rejected : int
-        Rows that were not loaded; each has at least one ``error`` problem.
+        Rows that were not loaded: each has at least one ``error`` problem, or
+        an ``info`` line saying it was skipped as not data (a totals row, a
+        repeated header row).
     """
 
     source: str
