@@ -108,8 +108,10 @@ def allocate(
     village_table = _village_table(villages)
     has_footprint = projects.geometry.notna().to_numpy() & ~projects.geometry.is_empty.to_numpy()
     parts = [
-        _allocate_footprints(projects[has_footprint], villages, village_table, report),
-        _allocate_areas(projects[~has_footprint], village_table, method, report),
+        _allocate_footprints(projects[has_footprint], villages, village_table, report,
+                             np.flatnonzero(has_footprint)),
+        _allocate_areas(projects[~has_footprint], village_table, method, report,
+                        np.flatnonzero(~has_footprint)),
     ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
         else pd.DataFrame(columns=[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD])
@@ -153,7 +155,7 @@ def _numbers(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
-                         table: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+                         table: pd.DataFrame, report: ImportReport, positions: np.ndarray) -> pd.DataFrame:
     if projects.empty:
         return pd.DataFrame()
     footprints = projected(projects.geometry).values
@@ -181,12 +183,14 @@ def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
     pairs[PROJECT_ID] = ids[pairs["p"].to_numpy()]
     full = np.where(dim == 1, shapely.length(footprints), shapely.area(footprints))
     inside = pairs.groupby("p")["m"].sum()
-    for p in range(len(projects)):
-        if p not in inside.index:
+    outside = np.flatnonzero(~np.isin(np.arange(len(projects)), inside.index))
+    partial = [p for p in inside.index if dim[p] > 0 and inside[p] < 0.99 * full[p]]
+    for p in sorted([*outside, *partial]):
+        if p in outside:
             report.add("warning", f"project {ids[p]}: its footprint touches no village (outside the "
                        "province or on villages without an area); not allocated. Check the "
                        "coordinates.", f"โครงการ {ids[p]}: ตำแหน่งไม่อยู่ในหมู่บ้านใด ไม่ได้กระจายงบ",
-                       row=p + 1, column=GEOMETRY, value=ids[p])
+                       row=int(positions[p]) + 1, column=GEOMETRY, value=ids[p])
         elif dim[p] > 0 and inside[p] < 0.99 * full[p]:
             report.add("info", f"project {ids[p]}: {100 * (1 - inside[p] / full[p]):.0f}% of its "
                        "footprint lies outside the villages; its budget goes to the part inside.",
@@ -196,55 +200,73 @@ def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
 
 
 def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
-                    report: ImportReport) -> pd.DataFrame:
-    """Area-list projects: each listed area's villages, weighted by ``method``."""
-    rows = []
-    codes_by_prefix = {n: pd.Series(table.index, index=table.index.str[:n]) for n in (2, 4, 6, 8)}
-    weight = table[method]
-    for pos, rec in enumerate(projects[[PROJECT_ID, AREA_CODES, AREA_SHARES]].itertuples(index=False)):
-        pid, codes, shares = rec
-        codes = list(codes or [])
-        given = shares is not None and len(shares) == len(codes)
-        shares = list(shares) if given else [1.0] * len(codes)
-        members = []
-        for code, share in zip(codes, shares, strict=True):
-            lookup = codes_by_prefix.get(len(code))
-            found = lookup.loc[[code]].to_numpy() if lookup is not None and code in lookup.index else []
-            if not len(found) and len(code) == 8 and code[:6] in codes_by_prefix[6].index:
-                found = codes_by_prefix[6].loc[[code[:6]]].to_numpy()
-                report.add("info", f"project {pid}: village {code} is not in the village layer; "
-                           f"placed on its tambon {code[:6]}.",
-                           f"โครงการ {pid}: ไม่พบหมู่บ้าน {code} ในชั้นข้อมูล ใช้ตำบล {code[:6]} แทน",
-                           row=pos + 1, column=AREA_CODES, value=code)
-            if len(found):
-                members.append((np.asarray(found), share))
-            else:
-                report.add("warning", f"project {pid}: area {code} has no villages in the village "
-                           "layer; its share goes to the project's other areas.",
-                           f"โครงการ {pid}: พื้นที่ {code} ไม่มีหมู่บ้านในชั้นข้อมูล", row=pos + 1,
-                           column=AREA_CODES, value=code)
-        if not members:
-            report.add("warning", f"project {pid}: none of its areas ({', '.join(codes) or 'none'}) "
-                       "has villages; not allocated.", f"โครงการ {pid}: ไม่มีพื้นที่ที่มีหมู่บ้าน ไม่ได้กระจายงบ",
-                       row=pos + 1, column=AREA_CODES, value=", ".join(codes))
-            continue
-        if not given:  # one pool: the villages of all listed areas, weighted together
-            members = [(np.unique(np.concatenate([found for found, _ in members])), 1.0)]
-        total_share = sum(s for _, s in members)
-        for found, share in members:
-            w = weight.loc[found].to_numpy(dtype=float)
-            used = method
-            if np.isnan(w).all() or np.nansum(w) <= 0:
-                w, used = np.ones(len(found)), "equal"
-            elif np.isnan(w).any():
-                report.add("info", f"project {pid}: {int(np.isnan(w).sum())} villages have no "
-                           f"{method}; they weigh as the mean of the others.",
-                           f"โครงการ {pid}: บางหมู่บ้านไม่มีข้อมูล {method} ใช้ค่าเฉลี่ย", row=pos + 1,
-                           column=method)
-                w = np.where(np.isnan(w), np.nanmean(w), w)
-            rows.append(pd.DataFrame({PROJECT_ID: pid, VILLAGE_CODE: found,
-                                      SHARE: share / total_share * w / w.sum(), METHOD: used}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+                    report: ImportReport, positions: np.ndarray) -> pd.DataFrame:
+    """Area-list projects over the villages of their areas, weighted by ``method`` (vectorised).
+
+    Without ``area_shares`` a project's areas form one pool of villages; with them, each
+    area first gets its share. ``positions`` are the projects' rows in the full table.
+    """
+    if projects.empty:
+        return pd.DataFrame()
+    lists = pd.DataFrame({"p": np.arange(len(projects)), PROJECT_ID: projects[PROJECT_ID].to_numpy(),
+                          "code": projects[AREA_CODES].to_numpy(), "given": projects[AREA_SHARES].to_numpy()})
+    lists["code"] = [list(c) if c is not None else [] for c in lists["code"]]
+    lists["given"] = [list(g) if g is not None and len(g) == len(c) else None
+                      for g, c in zip(lists["given"], lists["code"], strict=True)]
+    lists["share"] = [g if g is not None else [1.0] * len(c) for g, c in zip(lists["given"], lists["code"], strict=True)]
+    lists["pooled"] = lists["given"].isna()
+    areas = lists.drop(columns="given").explode(["code", "share"], ignore_index=True).dropna(subset=["code"])
+    areas["code"] = areas["code"].astype(str)
+    areas["share"] = areas["share"].astype(float)
+    # Every village under each of its prefixes: province (2), amphoe (4), tambon (6), itself (8).
+    villages = pd.Series(np.asarray(table.index, dtype=str))
+    prefixes = pd.DataFrame({"key": pd.concat([villages.str[:n] for n in (2, 4, 6, 8)], ignore_index=True),
+                             VILLAGE_CODE: np.tile(villages.to_numpy(), 4)})
+    known = set(prefixes["key"])
+    missing = ~areas["code"].isin(known)
+    fallback = missing & (areas["code"].str.len() == 8) & areas["code"].str[:6].isin(known)
+    for rec in areas[fallback].itertuples():
+        report.add("info", f"project {getattr(rec, PROJECT_ID)}: village {rec.code} is not in the "
+                   f"village layer; placed on its tambon {rec.code[:6]}.",
+                   f"โครงการ {getattr(rec, PROJECT_ID)}: ไม่พบหมู่บ้าน {rec.code} ใช้ตำบล {rec.code[:6]} แทน",
+                   row=int(positions[rec.p]) + 1, column=AREA_CODES, value=rec.code)
+    areas.loc[fallback, "code"] = areas.loc[fallback, "code"].str[:6]
+    for rec in areas[missing & ~fallback].itertuples():
+        report.add("warning", f"project {getattr(rec, PROJECT_ID)}: area {rec.code} has no villages in "
+                   "the village layer; its share goes to the project's other areas.",
+                   f"โครงการ {getattr(rec, PROJECT_ID)}: พื้นที่ {rec.code} ไม่มีหมู่บ้านในชั้นข้อมูล",
+                   row=int(positions[rec.p]) + 1, column=AREA_CODES, value=rec.code)
+    pairs = areas[~(missing & ~fallback)].merge(prefixes, left_on="code", right_on="key")
+    placed = set(pairs["p"])
+    for p in sorted(set(range(len(projects))) - placed):
+        codes = projects[AREA_CODES].iloc[p] or []
+        report.add("warning", f"project {projects[PROJECT_ID].iloc[p]}: none of its areas "
+                   f"({', '.join(codes) or 'none'}) has villages; not allocated.",
+                   f"โครงการ {projects[PROJECT_ID].iloc[p]}: ไม่มีพื้นที่ที่มีหมู่บ้าน ไม่ได้กระจายงบ",
+                   row=int(positions[p]) + 1, column=AREA_CODES, value=", ".join(codes))
+    if pairs.empty:
+        return pd.DataFrame()
+    # A pooled project's areas form one group; otherwise each listed area is its own group.
+    pairs["group"] = np.where(pairs["pooled"], -1, pairs.groupby(["p", "code"], sort=False).ngroup())
+    pairs = pairs.drop_duplicates(["p", "group", VILLAGE_CODE])
+    pairs["w"] = table[method].reindex(pairs[VILLAGE_CODE]).to_numpy(dtype=float)
+    keys = [pairs["p"], pairs["group"]]
+    groups = pairs["w"].groupby(keys, sort=False)
+    n_nan = pairs["w"].isna().groupby(keys, sort=False).transform("sum")
+    total, mean, size = groups.transform("sum"), groups.transform("mean"), groups.transform("size")
+    equal = (n_nan == size) | (total <= 0)
+    pairs[METHOD] = np.where(equal, "equal", method)
+    pairs["w"] = np.where(equal, 1.0, pairs["w"].fillna(mean))
+    for p in sorted(set(pairs.loc[(n_nan > 0) & ~equal, "p"])):
+        report.add("info", f"project {projects[PROJECT_ID].iloc[p]}: some villages have no {method}; "
+                   "they weigh as the mean of the others.",
+                   f"โครงการ {projects[PROJECT_ID].iloc[p]}: บางหมู่บ้านไม่มีข้อมูล {method} ใช้ค่าเฉลี่ย",
+                   row=int(positions[p]) + 1, column=method)
+    within = pairs["w"] / pairs.groupby(["p", "group"], sort=False)["w"].transform("sum")
+    area_share = pairs.groupby(["p", "group"], sort=False)["share"].transform("first")
+    group_total = (pairs.drop_duplicates(["p", "group"]).groupby("p")["share"].sum())
+    pairs[SHARE] = np.where(pairs["pooled"], within, area_share / pairs["p"].map(group_total) * within)
+    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD]]
 
 
 def rollup(allocation: pd.DataFrame, level: str) -> pd.DataFrame:
