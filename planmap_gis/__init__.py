@@ -44,8 +44,8 @@ from planmap_gis.sources import (
     find_reference,
     manifest,
 )
-from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.tables import save_tables
+from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap, webmap
 from planmap_gis.workspace import open_workspace, save_workspace
 

@@ -132,12 +132,15 @@ def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport
     }
     if kind != "auto":
         return kind, readers[kind]()[1]
-    for guess in ("projects", "indicators"):
+    first: SchemaError | None = None
+    for guess in ("projects", "indicators", "villages"):
         try:
             return guess, readers[guess]()[1]
-        except SchemaError:
-            continue
-    return "villages", readers["villages"]()[1]
+        except SchemaError as exc:
+            first = first or exc
+    # Nothing fits: the project reader's message is the one an agency needs.
+    raise SchemaError(f"{first} (Tried as a project sheet, an indicator table and a village "
+                      "register; pass --kind to choose.)")
 
 
 def validate(args: argparse.Namespace) -> int:

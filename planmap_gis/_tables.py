@@ -149,7 +149,7 @@ def read_table(
         raise SchemaError(
             f"{path}{_sheet(sheet_name)}: no header row found in the first {_HEADER_SCAN} rows. "
             f"Row {first + 1} reads {show_values([c for c in raw.iloc[first] if c])}. "
-            f"Expected headers such as {show_values(sorted(set(aliases.values())))}; rename "
+            f"Expected headers such as {show_values(sorted(set(aliases.values())), 24)}; rename "
             "the headers or pass columns={'<your header>': '<column>'}."
         )
     names: list[str] = []

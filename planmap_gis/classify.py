@@ -22,9 +22,11 @@ from matplotlib.colors import to_hex
 
 from planmap_gis._errors import PlanmapError
 
-__all__ = ["METRICS", "NO_DATA_COLOR", "SCHEMES", "Classes", "Metric", "classify", "format_number"]
+__all__ = ["LAYER_COLORS", "METRICS", "NO_DATA_COLOR", "SCHEMES", "Classes", "Metric", "classify", "format_number"]
 
 NO_DATA_COLOR = "#bdbdbd"
+#: Project footprints by budget layer (ColorBrewer Dark2), on the web map and in print alike.
+LAYER_COLORS = {1: "#1b9e77", 2: "#d95f02", 3: "#7570b3", 4: "#e7298a"}
 SCHEMES = {
     "quantiles": "Quantiles",
     "natural_breaks": "FisherJenks",

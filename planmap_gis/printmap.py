@@ -34,6 +34,7 @@ from planmap_gis import _fonts, _mapdata, settings
 from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS, FISCAL_YEAR
 from planmap_gis.classify import (
+    LAYER_COLORS,
     METRICS,
     NO_DATA_COLOR,
     Classes,
@@ -42,7 +43,6 @@ from planmap_gis.classify import (
 )
 from planmap_gis.plan import Plan
 from planmap_gis.sources import manifest
-from planmap_gis.webmap import LAYER_COLORS
 
 __all__ = ["PAPER_MM", "atlas", "district_map", "overview_map", "thai_date"]
 

@@ -64,7 +64,13 @@ from planmap_gis._schema import (
     TIERS,
 )
 from planmap_gis.assets import read_asset
-from planmap_gis.classify import METRICS, NO_DATA_COLOR, classify, format_number
+from planmap_gis.classify import (
+    LAYER_COLORS,
+    METRICS,
+    NO_DATA_COLOR,
+    classify,
+    format_number,
+)
 from planmap_gis.plan import Plan
 
 __all__ = ["DEFAULT_LAYERS", "save_webmap", "webmap"]
@@ -81,7 +87,6 @@ DEFAULT_LAYERS: tuple[tuple[str, str], ...] = (
     ("budget_thb", "amphoe"),
 )
 LEVEL_LABEL = {"village": ("หมู่บ้าน", "village"), "tambon": ("ตำบล", "tambon"), "amphoe": ("อำเภอ", "amphoe")}
-LAYER_COLORS = {1: "#1b9e77", 2: "#d95f02", 3: "#7570b3", 4: "#e7298a"}  # ColorBrewer Dark2
 QUANTUM = 1e5  # coordinates as integers of 1e-5 degree (≈ 1.1 m)
 
 

@@ -150,3 +150,13 @@ def test_help_is_in_english_and_thai():
     result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", "run", "--help"],
                             capture_output=True, text=True, check=True)
     assert "--projects" in result.stdout and "บัญชีโครงการ" in result.stdout
+
+
+def test_validate_names_the_project_headers_when_nothing_fits(tmp_path, capsys):
+    book = Workbook()
+    book.active.append(["ลำดับ", "กิจกรรม", "เงิน", "ที่ไหน"])
+    book.active.append([1, "ถนน", "1,000", "ต.ท่างิ้ว"])
+    book.save(tmp_path / "wrong_header.xlsx")
+    assert main(["-q", "validate", str(tmp_path / "wrong_header.xlsx")]) == 2
+    out = capsys.readouterr().out
+    assert "no header row found" in out and "name_th" in out and "pass --kind" in out
