@@ -27,6 +27,14 @@ from planmap_gis.equity import concentration_index, gini, lorenz, theil
 from planmap_gis.hotspots import contiguity, hotspots
 from planmap_gis.indicators import read_indicators, strength_index
 from planmap_gis.join import allocate, rollup
+from planmap_gis.masterplan import alignment, needs_met, read_master_plans
+from planmap_gis.matrix import (
+    cross_tabs,
+    duplicated_cells,
+    gap_table,
+    integration_matrix,
+    save_matrix,
+)
 from planmap_gis.metrics import (
     coverage,
     duplication,
@@ -35,7 +43,7 @@ from planmap_gis.metrics import (
     priorities,
 )
 from planmap_gis.plan import Plan, analyse
-from planmap_gis.printmap import atlas, district_map, overview_map, thai_date
+from planmap_gis.printmap import atlas, district_map, needs_map, overview_map, thai_date
 from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import (
@@ -50,11 +58,20 @@ from planmap_gis.webmap import save_webmap, webmap
 from planmap_gis.workspace import open_workspace, save_workspace
 
 __all__ = [
+    "alignment",
+    "needs_met",
+    "read_master_plans",
+    "cross_tabs",
+    "duplicated_cells",
+    "gap_table",
+    "integration_matrix",
+    "save_matrix",
     "open_workspace",
     "save_tables",
     "save_workspace",
     "atlas",
     "district_map",
+    "needs_map",
     "overview_map",
     "thai_date",
     "METRICS",

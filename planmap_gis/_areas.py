@@ -66,6 +66,21 @@ _TOKEN = re.compile(
 _LEVEL_OF_PREFIX = [(level, re.compile(f"^(?:{p})$")) for level, p in _PREFIX]
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _KEY_DROP = re.compile(r"[\s.'()-]")
+_PERCENT = re.compile(r"\s*(?:\(\s*)?(?:ร้อยละ\s*)?(\d+(?:\.\d+)?)\s*(?:%|เปอร์เซ็นต์)?\s*\)?\s*$")
+
+
+def split_percent(piece: str) -> tuple[float | None, str]:
+    """A listed area and the budget percentage written after it.
+
+    ``"ต.ท่างิ้ว 60%"``, ``"ต.ท่างิ้ว (60%)"`` and ``"ต.ท่างิ้ว ร้อยละ 60"`` give
+    ``(60.0, "ต.ท่างิ้ว")``; a piece without a percentage gives ``(None, piece)``.
+    A bare trailing number (a code, a หมู่ number) is not a percentage.
+    """
+    piece = piece.strip()
+    found = _PERCENT.search(piece)
+    if not found or not re.search(r"%|เปอร์เซ็นต์|ร้อยละ", found.group(0)):
+        return None, piece
+    return float(found.group(1)), piece[: found.start()].strip()
 
 
 def name_key(text: str) -> str:
@@ -82,6 +97,9 @@ class Resolved:
     codes: list[str] = field(default_factory=list)
     #: (severity, token, message_en, message_th)
     problems: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: Per listed piece (text between separators): its codes (empty when it could
+    #: not be resolved) and the budget percentage written with it, if any.
+    parts: list[tuple[list[str], float | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -171,13 +189,21 @@ class AreaIndex:
         if cell is None or (isinstance(cell, float) and pd.isna(cell)):
             return out
         for piece in _SPLIT.split(thai_digits(str(cell)).strip()):
+            percent, piece = split_percent(piece)
+            if not piece:
+                if percent is not None:
+                    out.parts.append(([], percent))
+                continue
+            piece_codes: list[str] = []
             for group in self._groups(piece):
                 codes, problem = self._resolve_group(group)
+                piece_codes += [c for c in codes if c not in piece_codes]
                 for code in codes:
                     if code not in out.codes:
                         out.codes.append(code)
                 if problem:
                     out.problems.append(problem)
+            out.parts.append((piece_codes, percent))
         return out
 
     def _groups(self, piece: str) -> list[list[_Token]]:

@@ -17,6 +17,8 @@ from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
 from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.indicators import read_indicators
+from planmap_gis.masterplan import read_master_plans
+from planmap_gis.matrix import save_matrix
 from planmap_gis.plan import Plan, analyse
 from planmap_gis.printmap import atlas as write_atlas
 from planmap_gis.projects import read_project_files, read_projects
@@ -54,6 +56,7 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
         written.append((f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages)",
                         write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
                                     progress=not args.quiet)))
+    written.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", save_matrix(plan, out / "matrix.xlsx")))
     tables = save_tables(plan, out / "tables")
     written.append(("Tables (CSV and XLSX)", tables[-1].parent))
     if plan.reports:
@@ -83,7 +86,8 @@ def demo(args: argparse.Namespace) -> int:
         data = demo_data.load(boundaries=args.boundaries, seed=args.seed)
         areas = village_areas(data.villages, data.tambons)
         plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
-                       method=args.method, notes=(f"{data.note_th} ({data.note_en})",))
+                       master_plans=data.master_plans, method=args.method,
+                       notes=(f"{data.note_th} ({data.note_en})",))
     kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
     print(f"Province: {data.province_th} — boundaries: {kind}")
     print(f"{len(data.tambons)} tambon, {data.tambons.amphoe_code.nunique()} amphoe, "
@@ -108,14 +112,17 @@ def run(args: argparse.Namespace) -> int:
         projects, project_reports = read_project_files(args.projects, boundaries=tambons,
                                                        villages=points, crs=args.crs)
         reports.update(project_reports)
-        indicators = None
+        indicators = needs = None
         if args.indicators:
             indicators, reports["indicators"] = read_indicators(args.indicators)
+        if args.master_plans:
+            needs, reports["master_plans"] = read_master_plans(args.master_plans, boundaries=tambons,
+                                                               villages=points)
         if projects.empty:
             raise PlanmapError("no project could be loaded from "
                                f"{', '.join(str(p) for p in args.projects)}; see the reports above.")
-        plan = analyse(tambons, projects, villages=areas, indicators=indicators, method=args.method,
-                       reports=reports)
+        plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
+                       top_needs=args.top_needs, method=args.method, reports=reports)
     for report in reports.values():
         print(report.summary())
     print(plan.summary())
@@ -129,18 +136,19 @@ def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport
         "projects": lambda: read_projects(path, boundaries=boundaries),
         "indicators": lambda: read_indicators(path),
         "villages": lambda: read_villages(path, return_report=True),
+        "master_plans": lambda: read_master_plans(path, boundaries=boundaries),
     }
     if kind != "auto":
         return kind, readers[kind]()[1]
     first: SchemaError | None = None
-    for guess in ("projects", "indicators", "villages"):
+    for guess in ("projects", "indicators", "villages", "master_plans"):
         try:
             return guess, readers[guess]()[1]
         except SchemaError as exc:
             first = first or exc
     # Nothing fits: the project reader's message is the one an agency needs.
-    raise SchemaError(f"{first} (Tried as a project sheet, an indicator table and a village "
-                      "register; pass --kind to choose.)")
+    raise SchemaError(f"{first} (Tried as a project sheet, an indicator table, a village "
+                      "register and a master plan; pass --kind to choose.)")
 
 
 def validate(args: argparse.Namespace) -> int:

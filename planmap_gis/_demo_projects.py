@@ -188,3 +188,46 @@ def demo_indicators(villages: gpd.GeoDataFrame, *, seed: int | None = None) -> p
     frame[HOUSEHOLDS] = villages[HOUSEHOLDS].to_numpy().astype(float)
     frame[POPULATION] = villages[POPULATION].to_numpy().astype(float)
     return frame
+
+
+#: What a village writes in its master plan, by sector (illustrative).
+NEEDS_TH = {
+    "เกษตร": "ส่งเสริมเกษตรผสมผสานและลดต้นทุนการผลิต",
+    "แหล่งน้ำ": "ขาดแคลนน้ำในฤดูแล้ง ต้องการขุดลอกแหล่งน้ำ",
+    "การท่องเที่ยว": "พัฒนาแหล่งท่องเที่ยวชุมชน",
+    "เศรษฐกิจชุมชน": "สร้างอาชีพเสริมและเพิ่มรายได้ครัวเรือน",
+    "โครงสร้างพื้นฐาน": "ถนนในหมู่บ้านชำรุด",
+    "สาธารณสุข": "ดูแลผู้สูงอายุและผู้ป่วยติดเตียง",
+    "การศึกษา": "ปรับปรุงศูนย์พัฒนาเด็กเล็ก",
+    "สังคม": "เสริมสร้างความเข้มแข็งของครอบครัว",
+    "ความมั่นคง": "ป้องกันยาเสพติดในหมู่บ้าน",
+    "สิ่งแวดล้อม": "จัดการขยะและน้ำเสีย",
+}
+#: Which BMN category raises the weight of which sectors when it is low.
+_NEED_DRIVERS = {"bmn_health": ("สาธารณสุข",), "bmn_environment": ("แหล่งน้ำ", "สิ่งแวดล้อม"),
+                 "bmn_education": ("การศึกษา",), "bmn_income": ("เศรษฐกิจชุมชน", "เกษตร"),
+                 "bmn_values": ("สังคม", "ความมั่นคง")}
+
+
+def demo_master_plans(indicators: pd.DataFrame, *, seed: int | None = None) -> pd.DataFrame:
+    """Illustrative village master plans: 3–5 ranked needs per village.
+
+    Sectors are drawn without replacement, weighted towards the BMN categories
+    the village passes least (low health → สาธารณสุข, low income → เศรษฐกิจชุมชน
+    and เกษตร, …). Same columns as :func:`~planmap_gis.read_master_plans`.
+    """
+    rng = np.random.default_rng((settings.seed if seed is None else seed) + 3)
+    sectors = list(NEEDS_TH)
+    rows = []
+    for row_number, (code, rec) in enumerate(indicators.iterrows()):
+        weight = np.full(len(sectors), 0.6)
+        weight[sectors.index("โครงสร้างพื้นฐาน")] = 1.5
+        for column, driven in _NEED_DRIVERS.items():
+            for sector in driven:
+                weight[sectors.index(sector)] += 3.0 * (1 - float(rec.get(column, 0.8)))
+        n = int(rng.integers(3, 6))
+        chosen = rng.choice(len(sectors), size=n, replace=False, p=weight / weight.sum())
+        for rank, j in enumerate(chosen, start=1):
+            rows.append({UNIT_CODE: str(code), LEVEL: "village", SECTOR: sectors[j], "rank": rank,
+                         "need_th": NEEDS_TH[sectors[j]], "source_row": row_number + 1})
+    return pd.DataFrame(rows)

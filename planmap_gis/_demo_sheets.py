@@ -125,6 +125,21 @@ def write_indicator_sheet(indicators: pd.DataFrame, path: Path, title: str) -> P
     return path
 
 
+def write_master_plan_sheet(needs: pd.DataFrame, tambons: gpd.GeoDataFrame, path: Path, title: str) -> Path:
+    """Village master-plan needs as a community development office collects them."""
+    index = AreaIndex(tambons)
+    table = pd.DataFrame({
+        "หมู่บ้าน": [index.full_label(c) for c in needs["unit_code"]],
+        "ด้าน": needs["sector"].to_numpy(), "ลำดับความสำคัญ": needs["rank"].to_numpy(),
+        "ปัญหา/ความต้องการ": needs["need_th"].to_numpy(),
+    })
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        pd.DataFrame([[f"แผนแม่บทชุมชน — {title}"]]).to_excel(writer, index=False, header=False,
+                                                          sheet_name="แผนแม่บทชุมชน")
+        table.to_excel(writer, index=False, startrow=2, sheet_name="แผนแม่บทชุมชน")
+    return path
+
+
 def write_village_register(villages: gpd.GeoDataFrame, path: Path, title: str) -> Path:
     """The demo villages as a register a district office keeps: Thai headers, lat/lon."""
     points = villages.geometry.to_crs(4326)

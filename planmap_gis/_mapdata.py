@@ -74,9 +74,20 @@ def values(plan: Plan, metric: str, level: str) -> pd.Series:
         return plan.priorities["coverage_ratio"] if "coverage_ratio" in plan.priorities else _none(plan)
     if metric == "priority_score":
         return plan.priorities["score"] if "score" in plan.priorities else _none(plan)
+    if metric == "alignment":
+        table = plan.alignment.get(level)
+        return table["alignment"] if table is not None else pd.Series(np.nan, index=plan.metrics[level].index)
     if metric == "hotspot":
         return plan.hotspots["hotspot"].where(plan.hotspots["hotspot"] != "no data")
     raise PlanmapError(f"metric {metric!r} has no values in this plan.")
+
+
+def unmet_sectors(plan: Plan, level: str) -> pd.Series:
+    """Per unit code, the Thai sectors of its unmet top needs ("; "); empty without master plans."""
+    table = plan.alignment.get(level)
+    if table is None:
+        return pd.Series(dtype=object)
+    return table["unmet_sectors"].fillna("")
 
 
 def _none(plan: Plan) -> pd.Series:

@@ -200,6 +200,25 @@ BUDGET_LAYERS: Final[dict[int, tuple[str, str]]] = {
     4: ("งบตรงถึงชุมชน (กองทุนหมู่บ้าน/SML, คพพ.)", "Direct to communities"),
 }
 
+#: Sectors (ด้าน) projects and master plans share: Thai → (English, other names read as it).
+SECTORS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "เกษตร": ("Agriculture", ("การเกษตร", "agriculture", "farming", "เกษตรกรรม")),
+    "แหล่งน้ำ": ("Water resources", ("น้ำ", "water", "การบริหารจัดการน้ำ", "ทรัพยากรน้ำ")),
+    "การท่องเที่ยว": ("Tourism", ("ท่องเที่ยว", "tourism")),
+    "เศรษฐกิจชุมชน": ("Community economy", ("เศรษฐกิจ", "อาชีพ", "รายได้", "economy", "livelihood")),
+    "โครงสร้างพื้นฐาน": ("Infrastructure", ("ถนน", "infrastructure", "roads")),
+    "สาธารณสุข": ("Health", ("สุขภาพ", "health")),
+    "การศึกษา": ("Education", ("education",)),
+    "สังคม": ("Social", ("social", "สวัสดิการสังคม")),
+    "ความมั่นคง": ("Security", ("security", "ยาเสพติด")),
+    "สิ่งแวดล้อม": ("Environment", ("ทรัพยากรธรรมชาติและสิ่งแวดล้อม", "environment")),
+}
+
+#: Short Thai labels of the budget layers, for narrow table columns ("2 กระทรวง กรม").
+BUDGET_LAYERS_SHORT: Final[dict[int, str]] = {
+    1: "1 ยุทธศาสตร์จังหวัด", 2: "2 กระทรวง กรม", 3: "3 อปท.", 4: "4 งบตรงถึงชุมชน",
+}
+
 TIERS: Final[dict[str, tuple[str, str]]] = {
     "central": ("ส่วนกลาง", "Central"),
     "regional": ("ส่วนภูมิภาค", "Regional"),

@@ -127,6 +127,9 @@ def parse_budget_layer(value: object) -> int | None:
     digits = re.fullmatch(r"(?:ชั้น(?:ที่)?|layer)?\s*([1-4])", text, flags=re.IGNORECASE)
     if digits:
         return int(digits.group(1))
+    numbered = re.match(r"(?:ชั้น(?:ที่)?\s*)?([1-4])\s+\D", text)  # "2 กระทรวง กรม"
+    if numbered:
+        return int(numbered.group(1))
     word = _word(text)
     if word in LAYER_WORDS:
         return LAYER_WORDS[word]

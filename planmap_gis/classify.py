@@ -51,6 +51,8 @@ class Metric:
     decimals: int = 0
     reverse: bool = False
     categories: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # value → colour, th, en
+    #: Fixed upper bounds used instead of quantiles (values with few distinct levels).
+    breaks: tuple[float, ...] = ()
 
 
 #: Metrics a map can show, by key.
@@ -72,6 +74,10 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            ("village",), "PuOr", kind="diverging", decimals=2, reverse=True),
     Metric("priority_score", "คะแนนลำดับความสำคัญ (ความจำเป็น × ความขาดแคลน)",
            "Priority score (need × under-coverage)", "คะแนน", "score", ("village",), "YlOrRd", decimals=2),
+    Metric("alignment", "ความสอดคล้องกับแผนแม่บทชุมชน (สัดส่วนความต้องการอันดับต้นที่มีโครงการรองรับ)",
+           "Master-plan alignment (share of top needs met)", "สัดส่วน (0–1)", "share (0–1)",
+           ("village", "tambon", "amphoe"), "RdYlBu", kind="diverging", decimals=2,
+           breaks=(0.0, 0.34, 0.67, 1.0)),
     Metric("hotspot", "จุดร้อน/จุดเย็นของงบประมาณ (Gi*)", "Budget hot and cold spots (Gi*)", "", "",
            ("village",), "RdBu", kind="categorical", categories={
                "hot": ("#b2182b", "จุดร้อน (งบกระจุก)", "hot spot"),
@@ -165,6 +171,8 @@ def classify(
         return Classes((), yb, tuple(c[0] for c in spec.categories.values()),
                        tuple(c[1] for c in spec.categories.values()),
                        tuple(c[2] for c in spec.categories.values()), "categorical")
+    if spec.breaks and breaks is None and scheme == "quantiles":
+        scheme, breaks = "user", list(spec.breaks)
     if scheme not in SCHEMES:
         raise PlanmapError(f"classify: scheme must be one of {tuple(SCHEMES)}, got {scheme!r}.")
     y = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)

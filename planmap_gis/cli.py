@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="one or more agencies' project sheets (บัญชีโครงการของแต่ละหน่วยงาน)")
     run.add_argument("--villages", type=Path, help="village register (ทะเบียนหมู่บ้าน)")
     run.add_argument("--indicators", type=Path, help="village indicators, BMN/กชช.2ค (ข้อมูล จปฐ.)")
+    run.add_argument("--master-plans", dest="master_plans", type=Path,
+                     help="village master-plan needs (แผนแม่บทชุมชน: หมู่บ้าน, ด้าน, ลำดับความสำคัญ)")
+    run.add_argument("--top-needs", dest="top_needs", type=int, default=3,
+                     help="how many of each village's best-ranked needs count (default 3)")
     run.add_argument("--crs", help="CRS of WKT footprints without one, e.g. EPSG:32647")
     _outputs_options(run, default_out=None)
     run.set_defaults(func=_commands.run)
@@ -66,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="only the import report; exit 0 clean, 1 warnings, 2 errors (ตรวจไฟล์)")
     validate.add_argument("files", type=Path, nargs="+")
-    validate.add_argument("--kind", choices=("auto", "projects", "indicators", "villages"),
+    validate.add_argument("--kind", choices=("auto", "projects", "indicators", "villages", "master_plans"),
                           default="auto", help="what the files hold (default: guessed)")
     validate.add_argument("--boundaries", type=Path, help="tambon layer to match area names against")
     validate.add_argument("--report", type=Path, help="also write the report (.xlsx or .csv)")

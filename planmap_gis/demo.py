@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis import settings
-from planmap_gis._demo_projects import demo_indicators, demo_projects
+from planmap_gis._demo_projects import demo_indicators, demo_master_plans, demo_projects
 from planmap_gis._geo import projected
 from planmap_gis._schema import (
     AMPHOE_CODE,
@@ -44,7 +44,7 @@ from planmap_gis._schema import (
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.sources import find_reference
 
-__all__ = ["DemoData", "demo_indicators", "demo_projects", "demo_villages", "load",
+__all__ = ["DemoData", "demo_indicators", "demo_master_plans", "demo_projects", "demo_villages", "load",
            "synthetic_province", "write_demo_sheets"]
 
 log = logging.getLogger("planmap_gis")
@@ -82,6 +82,8 @@ class DemoData:
         True when the built-in fictional province is used.
     note_th, note_en : str
         The "illustrative data" label every output must carry.
+    master_plans : DataFrame
+        3–5 ranked needs per village (see :func:`demo_master_plans`).
     """
 
     tambons: gpd.GeoDataFrame
@@ -92,6 +94,7 @@ class DemoData:
     fictional: bool
     note_th: str = NOTE_TH
     note_en: str = NOTE_EN
+    master_plans: pd.DataFrame | None = None
 
     @property
     def province_th(self) -> str:
@@ -122,7 +125,8 @@ def load(*, boundaries: str | Path | None = None, seed: int | None = None) -> De
     villages = demo_villages(tambons, seed=seed)
     projects = demo_projects(tambons, villages, seed=seed)
     indicators = demo_indicators(villages, seed=seed)
-    return DemoData(tambons, villages, projects, indicators, source, fictional)
+    return DemoData(tambons, villages, projects, indicators, source, fictional,
+                    master_plans=demo_master_plans(indicators, seed=seed))
 
 
 def _allocate_counts(areas: np.ndarray, total: int, minimum: int) -> np.ndarray:
@@ -248,6 +252,8 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
     footprints as lat/lon and lines as ``WKT (EPSG:4326)``, and a totals row.
     ``projects_wide.xlsx``: one ✓ column per area under two title rows.
     ``indicators.xlsx``: village BMN rates in percent and กชช.2ค levels.
+    ``master_plans.xlsx``: ranked needs per village, villages written as
+    ``ม.3 ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช``.
     ``villages.csv``: the village register (code, name, หมู่, households,
     population, latitude, longitude) under a title line.
     All carry the "illustrative data" label.
@@ -255,6 +261,7 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
     from planmap_gis._demo_sheets import (
         write_indicator_sheet,
         write_long_sheet,
+        write_master_plan_sheet,
         write_village_register,
         write_wide_sheet,
     )
@@ -267,4 +274,7 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
         "projects_wide": write_wide_sheet(data.projects, data.tambons, folder / "projects_wide.xlsx", title),
         "indicators": write_indicator_sheet(data.indicators, folder / "indicators.xlsx", title),
         "villages": write_village_register(data.villages, folder / "villages.csv", title),
+        **({"master_plans": write_master_plan_sheet(data.master_plans, data.tambons,
+                                                    folder / "master_plans.xlsx", title)}
+           if data.master_plans is not None else {}),
     }

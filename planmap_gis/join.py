@@ -9,8 +9,9 @@ Where a project happens decides how its budget is spread:
 * a **list of areas** (village, tambon, amphoe or province codes): the budget
   is spread over all the villages of those areas together by ``method`` —
   ``equal``, ``area`` (km² in the analysis CRS), ``households`` or
-  ``population``. When the project gives ``area_shares``, each listed area
-  first receives its share, which is then spread over its own villages.
+  ``population``. When the project gives ``area_shares`` (explicit location
+  percentages, or amounts per area), each listed area first receives its share,
+  which is then spread over its own villages: given shares come before any method.
 
 For every placed project the shares sum to 1 and the allocated budget to the
 project's budget. A project that reaches no village is reported and left out of
@@ -40,6 +41,7 @@ from planmap_gis._schema import (
     HOUSEHOLDS,
     POPULATION,
     PRECISION,
+    PRECISIONS,
     PROJECT_ID,
     TAMBON_CODE,
     VILLAGE_CODE,
@@ -51,6 +53,8 @@ __all__ = ["ALLOCATION_COLUMNS", "METHODS", "allocate", "rollup"]
 log = logging.getLogger("planmap_gis")
 
 METHODS = ("equal", "area", "households", "population")
+_PRECISION_RANK = {8: PRECISIONS.index("village"), 6: PRECISIONS.index("tambon"),
+                   4: PRECISIONS.index("amphoe"), 2: PRECISIONS.index("province")}
 SHARE, METHOD = "share", "method"
 #: One row per (project, village).
 ALLOCATION_COLUMNS = (PROJECT_ID, VILLAGE_CODE, TAMBON_CODE, AMPHOE_CODE, SHARE, BUDGET, METHOD,
@@ -94,8 +98,10 @@ def allocate(
     DataFrame
         Columns ``ALLOCATION_COLUMNS``: ``share`` (0–1), ``budget_thb`` (THB;
         NaN when the project has no budget), ``method`` (``point``, ``line``,
-        ``polygon`` or the area method) and the project's
-        ``location_precision``. Sorted by project order, then village code.
+        ``polygon`` or the area method) and ``location_precision`` of this
+        row: ``exact`` for a footprint, else the level of the listed area that
+        reached the village (``village``, ``tambon``, ``amphoe``, ``province``;
+        the finest when two did). Sorted by project order, then village code.
     """
     if method not in METHODS:
         raise PlanmapError(f"allocate: method must be one of {METHODS}, got {method!r}.")
@@ -114,11 +120,13 @@ def allocate(
                         np.flatnonzero(~has_footprint)),
     ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else pd.DataFrame(columns=[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD])
-    frame = frame.groupby([PROJECT_ID, VILLAGE_CODE, METHOD], sort=False, as_index=False)[SHARE].sum()
+        else pd.DataFrame(columns=[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"])
+    # A village reached through two listed areas keeps the finer one's precision.
+    frame = frame.groupby([PROJECT_ID, VILLAGE_CODE, METHOD], sort=False, as_index=False).agg(
+        **{SHARE: (SHARE, "sum"), "rank": ("rank", "min")})
+    frame[PRECISION] = np.asarray(PRECISIONS, dtype=object)[frame["rank"].to_numpy(dtype=int)]
     info = projects.set_index(PROJECT_ID)
     frame[BUDGET] = frame[SHARE] * frame[PROJECT_ID].map(info[BUDGET]).astype(float)
-    frame[PRECISION] = frame[PROJECT_ID].map(info[PRECISION]) if PRECISION in info else None
     frame[TAMBON_CODE] = frame[VILLAGE_CODE].map(village_table[TAMBON_CODE])
     frame[AMPHOE_CODE] = frame[TAMBON_CODE].str[:4]
     order = pd.Series(np.arange(len(projects)), index=projects[PROJECT_ID])
@@ -196,7 +204,8 @@ def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
                        "footprint lies outside the villages; its budget goes to the part inside.",
                        f"โครงการ {ids[p]}: บางส่วนอยู่นอกพื้นที่ กระจายงบตามส่วนที่อยู่ในพื้นที่",
                        column=GEOMETRY, value=ids[p])
-    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD]]
+    pairs["rank"] = PRECISIONS.index("exact")
+    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"]]
 
 
 def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
@@ -266,7 +275,8 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
     area_share = pairs.groupby(["p", "group"], sort=False)["share"].transform("first")
     group_total = (pairs.drop_duplicates(["p", "group"]).groupby("p")["share"].sum())
     pairs[SHARE] = np.where(pairs["pooled"], within, area_share / pairs["p"].map(group_total) * within)
-    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD]]
+    pairs["rank"] = pairs["code"].str.len().map(_PRECISION_RANK)
+    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"]]
 
 
 def rollup(allocation: pd.DataFrame, level: str) -> pd.DataFrame:

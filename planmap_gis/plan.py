@@ -31,6 +31,7 @@ from planmap_gis.equity import concentration_index, gini, lorenz, theil
 from planmap_gis.hotspots import hotspots
 from planmap_gis.indicators import strength_index
 from planmap_gis.join import allocate
+from planmap_gis.masterplan import alignment, needs_met
 from planmap_gis.metrics import coverage, duplication, facilitator_load, priorities
 from planmap_gis.report import ImportReport
 
@@ -69,6 +70,13 @@ class Plan:
         Village ranking with reasons (see :func:`planmap_gis.metrics.priorities`).
     load : dict of DataFrame
         Facilitator and management-unit load.
+    needs : DataFrame or None
+        The master-plan needs considered, each with ``met`` and ``met_by``
+        (:func:`planmap_gis.masterplan.needs_met`); None without master plans.
+    alignment : dict of DataFrame
+        ``village``, ``tambon``, ``amphoe``: needs, met, alignment score 0–1
+        and unmet sectors (:func:`planmap_gis.masterplan.alignment`); empty
+        without master plans.
     reports : dict of ImportReport
         Import and allocation reports by name.
     method : str
@@ -89,6 +97,8 @@ class Plan:
     hotspots: pd.DataFrame
     priorities: pd.DataFrame
     load: dict[str, pd.DataFrame]
+    needs: pd.DataFrame | None = None
+    alignment: dict[str, pd.DataFrame] = field(default_factory=dict)
     reports: dict[str, ImportReport] = field(default_factory=dict)
     method: str = "households"
     notes: tuple[str, ...] = ()
@@ -108,6 +118,10 @@ class Plan:
             f"hot spots {(self.hotspots['hotspot'] == 'hot').sum()}, cold spots "
             f"{(self.hotspots['hotspot'] == 'cold').sum()} (Gi*, FDR 5%)",
         ]
+        if self.needs is not None:
+            v = self.alignment["village"]
+            lines.append(f"master plans: {int(v['n_met'].sum())} of {int(v['n_needs'].sum())} top needs "
+                         f"met; {int((v['alignment'] < 1).sum())} villages with an unmet need")
         return "\n".join([*self.notes, *lines])
 
 
@@ -127,6 +141,9 @@ def analyse(
     *,
     villages: gpd.GeoDataFrame | None = None,
     indicators: pd.DataFrame | None = None,
+    master_plans: pd.DataFrame | None = None,
+    top_needs: int = 3,
+    needs_within: str = "tambon",
     method: str = "households",
     weights: str = "fuzzy",
     permutations: int = 999,
@@ -189,11 +206,15 @@ def analyse(
     spots = hotspots(village_table, "budget_per_household", weights=weights,
                      permutations=permutations, seed=seed)
     ranks = priorities(village_cov, strength) if strength is not None else pd.DataFrame(index=village_cov.index)
+    needs, aligned = None, {}
+    if master_plans is not None:
+        needs = needs_met(master_plans, allocation, projects, top=top_needs, within=needs_within)
+        aligned = {lv: alignment(needs, lv, units=cover[lv].index) for lv in ("village", "tambon", "amphoe")}
     result = Plan(
         tambons=tambons, amphoes=amphoes(tambons), villages=gpd.GeoDataFrame(village_table),
         projects=projects, allocation=allocation, metrics=cover, duplication=dup,
         equity=equity_table, lorenz=curve, hotspots=spots, priorities=ranks,
-        load=facilitator_load(projects, allocation),
+        load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
         reports={**(reports or {}), "allocation": alloc_report}, method=method, notes=notes,
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),

@@ -44,7 +44,7 @@ from planmap_gis.classify import (
 from planmap_gis.plan import Plan
 from planmap_gis.sources import manifest
 
-__all__ = ["PAPER_MM", "atlas", "district_map", "overview_map", "thai_date"]
+__all__ = ["PAPER_MM", "atlas", "district_map", "needs_map", "overview_map", "thai_date"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -355,24 +355,87 @@ def overview_map(
         _header(fig, f"{spec.th} — จังหวัด{province}",
                 f"{spec.en} — {plan.tambons['province_en'].iloc[0]} · {_years(plan)} · "
                 f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}")
-        ax = fig.add_axes([0.04, 0.39, 0.92, 0.52])
-        tambons.plot(ax=ax, color=tambons["color"].to_numpy(), edgecolor="white", lw=0.4)
-        amphoes.boundary.plot(ax=ax, color="black", lw=1.3)
-        x0, y0, x1, y1 = amphoes.total_bounds
-        pad = 0.04 * max(x1 - x0, y1 - y0)
-        ax.set_xlim(x0 - pad, x1 + pad)
-        ax.set_ylim(y0 - pad, y1 + pad)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        order = amphoes.assign(area=amphoes.area).sort_values("area", ascending=False)
-        _place_labels(ax, [(p.x, p.y, f"อ.{n}") for p, n in zip(
-            order.geometry.representative_point(), order["amphoe_th"], strict=True)], size=10)
+        ax = _province_axes(fig, tambons, amphoes, {c: f"อ.{n}" for c, n in zip(
+            amphoes["amphoe_code"], amphoes["amphoe_th"], strict=True)})
         _north_arrow(ax)
         _scale_bar(ax)
         _legend(fig, metric, classes, lang=lang, projects=False, loc="upper right",
                 anchor=(0.96, 0.9))
         _table(fig, plan, [0.04, 0.04, 0.92, 0.33])
         fig.text(0.04, 0.012, _footer(plan), fontsize=7.5, color="#444")
+    return fig
+
+
+def _province_axes(fig: Figure, units: gpd.GeoDataFrame, amphoes: gpd.GeoDataFrame,
+                   labels: dict[str, str]) -> Any:
+    """The province map in the upper part of a page: coloured units, amphoe outlines and labels."""
+    ax = fig.add_axes([0.04, 0.39, 0.92, 0.52])
+    units.plot(ax=ax, color=units["color"].to_numpy(), edgecolor="white", lw=0.4 if len(units) < 500 else 0.1)
+    amphoes.boundary.plot(ax=ax, color="black", lw=1.3)
+    x0, y0, x1, y1 = amphoes.total_bounds
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    order = amphoes.assign(area=amphoes.area).sort_values("area", ascending=False)
+    _place_labels(ax, [(p.x, p.y, labels[c]) for p, c in zip(
+        order.geometry.representative_point(), order["amphoe_code"], strict=True)], size=10)
+    _north_arrow(ax)
+    _scale_bar(ax)
+    return ax
+
+
+def needs_map(plan: Plan, *, paper: str = "A3", lang: str = "th") -> Figure:
+    """The "unmet needs" page: villages by master-plan alignment, the sectors still unmet.
+
+    Each amphoe is labelled with the sector most often left unmet among its
+    villages' top needs; the table lists, per amphoe, needs met and the three
+    most frequent unmet sectors (Thai).
+
+    Raises
+    ------
+    PlanmapError
+        When the plan has no master plans.
+    """
+    if not plan.alignment:
+        raise PlanmapError("needs_map: the plan has no master plans; pass master_plans= to analyse().")
+    with matplotlib.rc_context(_fonts.rc()):
+        villages, classes = _metric_classes(plan, "alignment", "village")
+        amphoes = plan.amphoes.to_crs(settings.analysis_crs)
+        fig = _new_figure(paper, False)
+        province = str(plan.tambons["province_th"].iloc[0])
+        _header(fig, f"ความต้องการในแผนแม่บทชุมชนที่ยังไม่มีโครงการรองรับ — จังหวัด{province}",
+                f"Master-plan needs not yet met by a project — {plan.tambons['province_en'].iloc[0]} · "
+                f"{_years(plan)} · ระดับหมู่บ้าน")
+        unmet = plan.needs[~plan.needs["met"]]
+        top = unmet.groupby("amphoe_code")["sector"].agg(lambda s: s.value_counts().index[:3].tolist())
+        labels = {c: f"อ.{n}" + (f"\nขาด: {top[c][0]}" if top.get(c) else "")
+                  for c, n in zip(amphoes["amphoe_code"], amphoes["amphoe_th"], strict=True)}
+        _province_axes(fig, villages, amphoes, labels)
+        _legend(fig, "alignment", classes, lang=lang, projects=False, loc="upper right",
+                anchor=(0.96, 0.9))
+        table = plan.alignment["amphoe"]
+        rows = [[f"{c} {labels[c].splitlines()[0]}", f"{int(r.n_needs)}", f"{int(r.n_met)}",
+                 f"{r.alignment:.2f}", f"{int(r.n_units_unmet)}", ", ".join(top.get(c, []))]
+                for c, r in table.dropna(subset=["n_needs"]).iterrows()]
+        ax = fig.add_axes([0.04, 0.04, 0.92, 0.33])
+        ax.set_axis_off()
+        drawn = ax.table(cellText=rows, colLabels=["อำเภอ", "ความต้องการ 3 อันดับแรก", "มีโครงการรองรับ",
+                                                   "ความสอดคล้อง", "หมู่บ้านที่ยังขาด",
+                                                   "ด้านที่ยังขาดบ่อยที่สุด"],
+                         loc="upper center", cellLoc="right", colLoc="center",
+                         colWidths=[0.22, 0.13, 0.12, 0.1, 0.12, 0.31])
+        drawn.auto_set_font_size(False)
+        drawn.set_fontsize(8.5 if len(rows) < 26 else 7)
+        for (r, c), cell in drawn.get_celld().items():
+            cell.set_edgecolor("#bbb")
+            if r == 0:
+                cell.set_facecolor("#e8eef4")
+            if c in (0, 5):
+                cell.set_text_props(ha="left")
+        fig.text(0.04, 0.012, _footer(plan) + " · กติกา: ความต้องการ 3 อันดับแรกของหมู่บ้าน นับว่ามีโครงการ"
+                 "รองรับเมื่อมีโครงการด้านเดียวกันในหมู่บ้านหรือตำบลนั้น", fontsize=7.5, color="#444")
     return fig
 
 
@@ -417,7 +480,8 @@ def atlas(
     lang: str = "th",
     progress: bool = True,
 ) -> Path:
-    """Write the atlas: the province overview, then one page per amphoe, as one PDF.
+    """Write the atlas: the province overview, the unmet-needs page (with master plans), then
+    one page per amphoe, as one PDF.
 
     Parameters
     ----------
@@ -446,8 +510,10 @@ def atlas(
     with matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), \
             PdfPages(path, metadata=metadata) as pdf:
         pdf.savefig(overview_map(plan, metric=metric, paper=paper, orientation="portrait", lang=lang))
+        if plan.alignment:
+            pdf.savefig(needs_map(plan, paper=paper, lang=lang))
         for code in tqdm(codes, desc="atlas pages", unit="page", disable=not progress):
             fig = _district_page(plan, code, metric, paper, orientation, lang)
             pdf.savefig(fig)
-    log.info("atlas: %d pages written to %s", len(codes) + 1, path)
+    log.info("atlas: %d pages written to %s", len(codes) + 1 + bool(plan.alignment), path)
     return path

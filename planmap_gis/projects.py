@@ -91,6 +91,10 @@ __all__ = ["HEADERS", "read_project_files", "read_projects", "write_projects"]
 log = logging.getLogger("planmap_gis")
 
 LAT, LON, WKT = "lat", "lon", "wkt"
+#: Optional column of budget percentages aligned to the listed areas ("60, 40").
+PERCENTAGES = "area_percentages"
+#: Percentages summing to 100 within this many points are accepted (rounding).
+PERCENT_TOLERANCE = 0.5
 #: Header variants recognised, by canonical column (compared after header_key()).
 HEADERS: dict[str, tuple[str, ...]] = {
     PROJECT_ID: ("project_id", "รหัสโครงการ", "รหัส", "id", "project code", "project id",
@@ -117,6 +121,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     LAT: ("lat", "latitude", "ละติจูด"),
     LON: ("lon", "lng", "longitude", "ลองจิจูด"),
     WKT: ("wkt", "footprint", "รูปร่าง", "footprint wkt"),
+    PERCENTAGES: ("area_percentages", "สัดส่วนงบรายพื้นที่ (%)", "สัดส่วนงบรายพื้นที่", "ร้อยละรายพื้นที่",
+                  "สัดส่วนพื้นที่ (%)", "location percentage", "location percentages",
+                  "locationpercentage", "percentages"),
 }
 ALIASES = {header_key(v): k for k, vs in HEADERS.items() for v in vs}
 ALIASES.update({header_key(th): k for k, (th, _) in LABELS.items() if k in HEADERS})
@@ -171,6 +178,14 @@ def read_projects(
     ต./อ./ม. understood) and *wide* (one column per area — header a name such
     as ``ต.ท่างิ้ว`` or a code, optionally both as ``ต.ท่างิ้ว (800116)`` — with
     ✓, x, 1 or an amount in the cells; amounts become ``area_shares``).
+
+    Explicit location shares (as AMP ``locationPercentage`` / IATI
+    ``location@percentage``): a long sheet may write a percentage after each
+    listed area (``ต.ท่างิ้ว 60%, ต.ท่าซัก 40%``, also ``(60%)`` or ``ร้อยละ 60``)
+    or in a column ``สัดส่วนงบรายพื้นที่ (%)`` aligned to the list (``60, 40``).
+    They become ``area_shares``. Percentages that do not add up to 100 (±
+    :data:`PERCENT_TOLERANCE`), or are missing for some areas, are reported
+    as a warning and the row is loaded with an even split over its areas.
 
     A row is rejected (error) when it has no name, an invalid budget (text or
     negative), a project id already used above, or no area and no footprint
@@ -364,7 +379,7 @@ class _RowReader:
         if failed or not ok:
             self.report.rows_rejected += 1
             return None
-        amounts_total = None if shares is None else shares.pop()
+        amounts_total = None if shares is None or len(shares) == len(codes) else shares.pop()
         if budget is None and amounts_total is not None:
             budget = amounts_total
             self.problem("info", row, BUDGET, budget, "budget blank: taken as the sum of the "
@@ -450,6 +465,7 @@ class _RowReader:
         errors: list[tuple[str, str, str]] = []
         found = self.index.resolve(rec.get(AREA_CODES))
         codes += found.codes
+        percent_shares = self._percentages(rec, row, found)
         for severity, token, en, th in found.problems:
             if severity == "error":
                 errors.append((token, en, th))
@@ -476,7 +492,13 @@ class _RowReader:
             self.problem("warning", row, AREA_CODES, token, f"{en} (left out; the other areas were "
                          "loaded)", f"{th} (ไม่นำเข้าพื้นที่นี้ พื้นที่อื่นนำเข้าแล้ว)")
         shares = None
-        if amounts:
+        if percent_shares is not None:
+            if amounts:
+                self.problem("warning", row, AREA_CODES, None, "both percentages and amounts per area "
+                             "given: the percentages are used", "ระบุทั้งร้อยละและจำนวนเงินรายพื้นที่ ใช้ร้อยละ")
+            shares = ([1 / len(codes)] * len(codes) if percent_shares == "even"
+                      else [percent_shares.get(c, 0.0) for c in codes])
+        elif amounts:
             if set(amounts) == set(codes) and sum(amounts.values()) > 0:
                 total = sum(amounts.values())
                 shares = [amounts[c] / total for c in codes] + [total]
@@ -484,6 +506,45 @@ class _RowReader:
                 self.problem("warning", row, AREA_CODES, None, "amounts given for some areas only: "
                              "shares ignored", "ระบุจำนวนเงินไม่ครบทุกพื้นที่ ไม่ใช้สัดส่วน")
         return codes, shares, True
+
+
+    def _percentages(self, rec: dict[str, Any], row: int, found: Any) -> dict[str, float] | str | None:
+        """Shares by code from the percentages in the area cell or column.
+
+        None when no percentage is written; ``"even"`` when they are unusable (reported).
+        """
+        parts = list(found.parts)
+        column = rec.get(PERCENTAGES)
+        if not is_blank(column):
+            try:
+                given = [parse_number(v) for v in re.split(r"[,;/|\n]+", str(column).replace("%", ""))
+                         if v.strip()]
+            except ValueError:
+                given = []
+            if len(given) == len(parts) and all(p is None for _, p in parts) and None not in given:
+                parts = [(codes, float(p)) for (codes, _), p in zip(parts, given, strict=True)]
+            else:
+                parts = [(codes, p) for codes, p in parts] + [([], None)]  # even split below
+        if all(p is None for _, p in parts) and is_blank(column):
+            return None
+        total = sum(p for _, p in parts if p is not None)
+        complete = all(piece and p is not None for piece, p in parts)
+        if complete and abs(total - 100) <= PERCENT_TOLERANCE and total > 0:
+            shares: dict[str, float] = {}
+            for piece, p in parts:
+                for code in piece:  # a range "ม.1-3 ต.X 30%" splits its 30 % evenly
+                    shares[code] = shares.get(code, 0.0) + p / total / len(piece)
+            return shares
+        why = (f"the percentages add up to {total:g}, not 100" if complete else
+               "a percentage is missing, or given for an area that could not be placed, "
+               "or the percentage column does not match the listed areas")
+        self.problem("warning", row, PERCENTAGES if not is_blank(column) else AREA_CODES,
+                     str(column) if not is_blank(column) else str(rec.get(AREA_CODES)),
+                     f"{why}: loaded with an even split over the areas; correct the percentages "
+                     "so that each area has one and they add up to 100",
+                     "ร้อยละรายพื้นที่ไม่ครบหรือรวมไม่เท่ากับ 100 กระจายงบเท่ากันทุกพื้นที่ "
+                     "โปรดแก้ให้ครบทุกพื้นที่และรวมเป็น 100")
+        return "even"
 
 
 def _text(value: object) -> str | None:
@@ -515,7 +576,8 @@ def write_projects(
         The ``.xlsx`` file.
     shape : {"long", "wide"}
         ``long``: areas listed in one cell as address-style Thai names
-        (``ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช``); ``wide``: one column per area,
+        (``ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช``), each followed by its percentage
+        when the project has ``area_shares``; ``wide``: one column per area,
         headed ``ต.ท่างิ้ว (800116)``, with ✓ (or the amount when the project
         has ``area_shares``).
     boundaries : GeoDataFrame, optional
@@ -535,7 +597,11 @@ def write_projects(
                           for c in fields})
     name = (lambda c: index.full_label(c)) if index else (lambda c: c)
     if shape == "long":
-        sheet[AREA_CODES] = [", ".join(name(c) for c in codes) for codes in projects[AREA_CODES]]
+        sheet[AREA_CODES] = [
+            ", ".join(name(c) if shares is None else f"{name(c)} {100 * share:.6g}%"
+                      for c, share in zip(codes, shares if shares is not None else codes, strict=True))
+            for codes, shares in zip(projects[AREA_CODES], projects[AREA_SHARES], strict=True)
+        ]
     elif shape == "wide":
         all_codes = sorted({c for codes in projects[AREA_CODES] for c in codes}, key=lambda c: (len(c), c))
         for code in all_codes:

@@ -20,6 +20,10 @@ def plan_tables(plan: Plan) -> dict[str, pd.DataFrame]:
     if "rank" in plan.priorities:
         tables["priorities"] = plan.priorities.sort_values("rank").rename_axis("village_code").reset_index()
     tables["hotspots"] = plan.hotspots.rename_axis("village_code").reset_index()
+    if plan.needs is not None:
+        tables["needs"] = plan.needs
+        for level, table in plan.alignment.items():
+            tables[f"alignment_{level}"] = table.reset_index()
     tables["facilitators"] = plan.load["facilitator"].reset_index()
     tables["management_units"] = plan.load["management_unit"].reset_index()
     return tables

@@ -86,6 +86,8 @@ DEFAULT_LAYERS: tuple[tuple[str, str], ...] = (
     ("n_duplications", "tambon"),
     ("budget_thb", "amphoe"),
 )
+#: Added to the default layers when the plan has master plans.
+NEEDS_LAYER = ("alignment", "village")
 LEVEL_LABEL = {"village": ("หมู่บ้าน", "village"), "tambon": ("ตำบล", "tambon"), "amphoe": ("อำเภอ", "amphoe")}
 QUANTUM = 1e5  # coordinates as integers of 1e-5 degree (≈ 1.1 m)
 
@@ -168,6 +170,17 @@ def _value_short(value: Any, metric: str, lang: str) -> str | None:
     return format_number(float(value), spec.decimals)
 
 
+def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, lang: str) -> list[str | None]:
+    """Tooltip values; the alignment layer also names the unmet sectors (in Thai: they are data)."""
+    shown = [_value_short(v, metric, lang) for v in frame[_mapdata.VALUE]]
+    if metric != "alignment":
+        return shown
+    unmet = _mapdata.unmet_sectors(plan, level)
+    label = _label("ยังขาด", "unmet", lang)
+    return [v if v is None or not unmet.get(c) else f"{v} — {label}: {unmet.get(c)}"
+            for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
+
+
 def _names(plan: Plan, level: str, codes: pd.Series, lang: str) -> dict[str, Any]:
     """Unit names without repeating the parent's: own name, parent index, parent names."""
     t = plan.tambons.drop_duplicates("tambon_code").set_index("tambon_code")
@@ -209,6 +222,14 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
                 f"{_label('ซ้ำซ้อน', 'duplications', lang)}: {int(row['n_duplications'])}"]
         if not pd.isna(strength.iloc[pos]):
             text.append(f"{_label('ความเข้มแข็ง', 'Strength', lang)}: {strength.iloc[pos]:.1f}/100")
+        if plan.alignment.get(level) is not None and code in plan.alignment[level].index:
+            rec = plan.alignment[level].loc[code]
+            if not pd.isna(rec["n_needs"]):
+                text.append(f"{_label('แผนแม่บทชุมชน', 'Master plan', lang)}: "
+                            f"{int(rec['n_met'])}/{int(rec['n_needs'])} "
+                            f"{_label('ความต้องการมีโครงการรองรับ', 'top needs met', lang)}")
+                if rec["unmet_sectors"]:
+                    text.append(f"{_label('ยังไม่มีโครงการด้าน', 'Unmet sectors', lang)}: {rec['unmet_sectors']}")
         if level == "village" and len(plan.priorities) and "rank" in plan.priorities:
             rank = plan.priorities["rank"].get(code)
             if rank is not None and not pd.isna(rank):
@@ -285,7 +306,10 @@ def webmap(
     """
     if lang not in ("th", "en", "both"):
         raise PlanmapError(f"webmap: lang must be th, en or both, got {lang!r}.")
+    default = layers is DEFAULT_LAYERS
     layers = list(layers)
+    if default and plan.alignment:
+        layers.append(NEEDS_LAYER)
     if not layers:
         raise PlanmapError("webmap: give at least one (metric, level) layer.")
     for metric, level in layers:
@@ -377,7 +401,7 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
         shared[level] = var
     var = shared[level]
     layer_data = {"k": classes.yb.tolist(), "col": list(classes.colors), "nd": NO_DATA_COLOR,
-                  "vt": [_value_short(v, metric, lang) for v in frame[_mapdata.VALUE]],
+                  "vt": _tooltip_values(plan, metric, level, frame, lang),
                   "label": _label(spec.th, spec.en, lang), "unit": _label(spec.unit_th, spec.unit_en, lang),
                   "noData": _label("ไม่มีข้อมูล", "no data", lang),
                   "pjTitle": _label("โครงการในพื้นที่", "Projects here", lang),

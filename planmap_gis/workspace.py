@@ -5,7 +5,8 @@ with the village point as ``lon``/``lat``), ``projects`` (footprints; lists as
 JSON text). Tables (no geometry): ``allocation``, ``metrics_village``,
 ``metrics_tambon``, ``metrics_amphoe``, ``duplication_<level>``, ``equity``,
 ``lorenz``, ``hotspots``, ``priorities``, ``load_facilitator``,
-``load_management_unit``, ``import_report`` and ``workspace_info``. Every layer
+``load_management_unit``, ``needs`` and ``alignment_<level>`` (with master
+plans), ``import_report`` and ``workspace_info``. Every layer
 opens in QGIS and with ``geopandas.read_file(path, layer=...)``.
 
 Rows are written in a fixed order and no table holds a timestamp, so the same
@@ -37,6 +38,7 @@ _INDEXED = {  # table → name of the index column written
     **{f"metrics_{lv}": f"{lv}_code" for lv in LEVELS},
     "equity": "budget", "hotspots": VILLAGE_CODE, "priorities": VILLAGE_CODE,
     "load_facilitator": "facilitator", "load_management_unit": "management_unit",
+    **{f"alignment_{lv}": f"{lv}_code" for lv in LEVELS},
 }
 
 
@@ -90,6 +92,8 @@ def save_workspace(plan: Plan, path: str | Path) -> Path:
         "priorities": plan.priorities.rename_axis(VILLAGE_CODE).reset_index(),
         "load_facilitator": plan.load["facilitator"].reset_index(),
         "load_management_unit": plan.load["management_unit"].reset_index(),
+        **({"needs": plan.needs} if plan.needs is not None else {}),
+        **{f"alignment_{lv}": table.reset_index() for lv, table in plan.alignment.items()},
         "import_report": _report_table(plan.reports),
         "workspace_info": pd.DataFrame({"key": ["method", "notes", "planmap_version", "data_crs",
                                                 "analysis_crs", "hotspot_attrs", "equity_note"],
@@ -155,6 +159,8 @@ def open_workspace(path: str | Path) -> Plan:
         priorities=tables.get("priorities", pd.DataFrame(index=villages.index)),
         load={"facilitator": tables["load_facilitator"],
               "management_unit": tables["load_management_unit"]},
+        needs=_read(path, "needs").astype({"unit_code": str}) if "needs" in present else None,
+        alignment={lv: tables[f"alignment_{lv}"] for lv in LEVELS if f"alignment_{lv}" in tables},
         reports=_reports(_read(path, "import_report")) if "import_report" in present else {},
         method=str(info.get("method", "households")), notes=tuple(json.loads(info.get("notes", "[]"))),
     )

@@ -39,7 +39,11 @@ def test_demo_writes_every_output(demo_out):
     equity = pd.read_csv(tables / "equity.csv", index_col=0)
     assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
     assert sorted(p.name for p in (demo_out / "sheets").iterdir()) == [
-        "indicators.xlsx", "projects_long.xlsx", "projects_wide.xlsx", "villages.csv"]
+        "indicators.xlsx", "master_plans.xlsx", "projects_long.xlsx", "projects_wide.xlsx",
+        "villages.csv"]
+    assert {"needs", "alignment_village", "alignment_amphoe"} <= set(layers)
+    with pd.ExcelFile(demo_out / "matrix.xlsx") as book:
+        assert book.sheet_names[:2] == ["อ่านก่อน", "จังหวัด"] and "ช่องว่าง" in book.sheet_names
 
 
 def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, tmp_path, capsys):
@@ -47,10 +51,14 @@ def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, 
     code = main(["-q", "run", "--boundaries", str(nst_path),
                  "--projects", str(sheets / "projects_long.xlsx"),
                  "--villages", str(sheets / "villages.csv"),
-                 "--indicators", str(sheets / "indicators.xlsx"), "--out", str(tmp_path), "--no-atlas"])
+                 "--indicators", str(sheets / "indicators.xlsx"),
+                 "--master-plans", str(sheets / "master_plans.xlsx"), "--out", str(tmp_path), "--no-atlas"])
     assert code == 0
     out = capsys.readouterr().out
     assert "301 rows in, 300 loaded, 1 rejected" in out  # the totals row, skipped and reported
+    aligned = pd.read_csv(tmp_path / "tables" / "alignment_village.csv", index_col=0)
+    expected = pd.read_csv(demo_out / "tables" / "alignment_village.csv", index_col=0)
+    assert aligned.n_met.sum() == expected.n_met.sum() and (aligned.n_met == expected.n_met).all()
     demo = pd.read_csv(demo_out / "tables" / "metrics_village.csv", index_col=0)
     again = pd.read_csv(tmp_path / "tables" / "metrics_village.csv", index_col=0)
     assert again.index.equals(demo.index)

@@ -111,3 +111,20 @@ def test_invariants_and_rollups_on_the_nst_demo(nst_tambons):
 def test_unknown_method():
     with pytest.raises(pm.PlanmapError, match="method must be one of"):
         allocate(projects(), layout.villages(), method="gdp")
+
+
+def test_given_shares_come_first_and_each_row_keeps_its_precision(villages):
+    p = projects({"project_id": "G", "area_codes": ["99010101", "990102"], "area_shares": [0.8, 0.2],
+                  "budget_thb": 1000.0, "location_precision": "tambon"},
+                 {"project_id": "F", "geometry": layout.utm(shapely.Point(1, 0.5)), "budget_thb": 5.0,
+                  "location_precision": "exact"})
+
+    a = allocate(p, villages, method="households")
+
+    g = a[a.project_id == "G"].set_index("village_code")
+    # 80 % to the named village, the tambon's 20 % by households (100, 100, 200)
+    assert g.budget_thb.to_dict() == pytest.approx({"99010101": 800, "99010201": 50, "99010202": 50,
+                                                    "99010203": 100})
+    assert g.location_precision.to_dict() == {"99010101": "village", "99010201": "tambon",
+                                              "99010202": "tambon", "99010203": "tambon"}
+    assert a[a.project_id == "F"].location_precision.tolist() == ["exact"]

@@ -268,3 +268,54 @@ def test_random_cells_never_break_the_accounting(fictional, tmp_path_factory, ro
     assert report.balanced()
     assert len(projects) == report.rows_loaded
     assert projects.project_id.is_unique
+
+
+# --- explicit location shares (AMP locationPercentage, IATI location@percentage) ---------
+
+def test_percentages_after_each_area_become_shares(fictional, tmp_path):
+    rows = [HEADER,
+            project("S1", "ต.ดอนห้วย 60%, ต.สวนเขา (40%)", budget=1_000_000),
+            project("S2", "990101 ร้อยละ 25 / ม.1-3 ต.สวนเขา 75%", budget=1_000_000),
+            project("S3", "ต.ดอนห้วย, อ.สมมุติใต้", budget=1_000_000)]
+    projects, report = pm.read_projects(xlsx(tmp_path / "pct.xlsx", rows), boundaries=fictional)
+
+    got = projects.set_index("project_id")
+    assert got.at["S1", "area_shares"] == pytest.approx([0.6, 0.4])
+    # a range carries one percentage: its villages split it evenly
+    assert got.at["S2", "area_codes"] == ["990101", "99010201", "99010202", "99010203"]
+    assert got.at["S2", "area_shares"] == pytest.approx([0.25, 0.25, 0.25, 0.25])
+    assert got.at["S3", "area_shares"] is None  # no percentage: the method decides
+    assert report.count("warning") == 0 and report.balanced()
+
+
+def test_percentages_not_adding_up_load_with_an_even_split_and_a_warning(fictional, tmp_path):
+    header = [*HEADER, "สัดส่วนงบรายพื้นที่ (%)"]
+    rows = [header,
+            [*project("B1", "ต.ดอนห้วย 70%, ต.สวนเขา 40%"), None],
+            [*project("B2", "ต.ดอนห้วย 50%, ต.สวนเขา"), None],
+            [*project("B3", "ต.ดอนห้วย, ต.สวนเขา, ต.หลวงไม้"), "20, 30, 50"],
+            [*project("B4", "ต.ดอนห้วย, ต.สวนเขา"), "20, 30, 50"]]
+    projects, report = pm.read_projects(xlsx(tmp_path / "bad.xlsx", rows), boundaries=fictional)
+
+    got = projects.set_index("project_id")
+    assert got.index.tolist() == ["B1", "B2", "B3", "B4"]  # every row loaded
+    assert got.at["B1", "area_shares"] == pytest.approx([0.5, 0.5])
+    assert got.at["B2", "area_shares"] == pytest.approx([0.5, 0.5])
+    assert got.at["B3", "area_shares"] == pytest.approx([0.2, 0.3, 0.5])
+    assert got.at["B4", "area_shares"] == pytest.approx([0.5, 0.5])
+    warned = report.problems.query("severity == 'warning'")
+    assert warned.row.tolist() == [4, 5, 7]
+    assert warned.message_en.str.contains("add up to 110, not 100").iloc[0]
+    assert warned.message_en.str.contains("even split").all()
+    assert warned.message_th.str.contains("รวมเป็น 100").all()
+
+
+def test_shares_survive_the_long_writer(fictional, tmp_path):
+    rows = [HEADER, project("S1", "ต.ดอนห้วย 62.5%, ต.สวนเขา 37.5%"), project("S2", "ต.ดอนห้วย")]
+    projects, _ = pm.read_projects(xlsx(tmp_path / "in.xlsx", rows), boundaries=fictional)
+
+    back, report = pm.read_projects(pm.write_projects(projects, tmp_path / "out.xlsx",
+                                                      boundaries=fictional), boundaries=fictional)
+
+    assert back.area_shares.iloc[0] == pytest.approx([0.625, 0.375])
+    assert back.area_shares.iloc[1] is None and report.count("warning") == 0

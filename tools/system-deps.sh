@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from outside Python, only when it is missing:
 #   Chromium (browser tests), poppler-utils (PDF checks), a Thai font (printed maps),
-#   npm (to fetch Leaflet for offline web maps), then the offline web-map assets.
+#   npm (to fetch Leaflet for offline web maps), LibreOffice Calc (prints the matrix workbook
+#   in tests), then the offline web-map assets.
 # Debian/Ubuntu; uses sudo when not root. Safe to run again.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "garuda\|loma\|waree" || need+=(fonts-thai-tlwg)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing system packages: ${need[*]}"
