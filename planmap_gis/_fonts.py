@@ -138,6 +138,14 @@ def _reverse_cmap(font: Any) -> dict[int, str]:
     return _REVERSE[key]
 
 
+try:
+    from matplotlib.ft2font import LoadFlags
+
+    _NO_HINTING: Any = LoadFlags.NO_HINTING
+except ImportError:  # matplotlib < 3.10 names the flag as a module constant
+    from matplotlib.ft2font import LOAD_NO_HINTING as _NO_HINTING
+
+
 @contextmanager
 def searchable_thai() -> Iterator[None]:
     """While active, PDF text maps each Thai glyph to its own character (see ``_per_glyph``)."""
@@ -152,7 +160,12 @@ def searchable_thai() -> Iterator[None]:
         return
 
     def layout(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        yield from _per_glyph(list(original(*args, **kwargs)))
+        # The contract of ``layout`` is that the font holds each item's glyph when
+        # it is yielded (text drawn as paths reads the outline from the font), and
+        # grouping a cluster consumes the whole layout first, so load it again.
+        for item in _per_glyph(list(original(*args, **kwargs))):
+            item.ft_object.load_glyph(item.glyph_index, flags=_NO_HINTING)
+            yield item
 
     _text_helpers.layout = layout
     try:

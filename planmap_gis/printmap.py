@@ -113,7 +113,10 @@ def _legend(ax: Any, metric: str, classes: Classes, *, lang: str, projects: bool
             handles.append(Line2D([], [], color=LAYER_COLORS[k], marker="o", lw=2, markersize=6,
                                   label=f"โครงการ ชั้นงบ {k}: {BUDGET_LAYERS[k][0]}"))
     unit = f" ({spec.unit_th})" if spec.unit_th else ""
-    legend = ax.legend(handles=handles, title=f"{spec.th}{unit}", loc=loc, fontsize=8.5,
+    title = f"{spec.th}{unit}"
+    if len(title) > 45:  # a long title would make the legend box cover the map
+        title = title.replace(" (", "\n(", 1)
+    legend = ax.legend(handles=handles, title=title, loc=loc, fontsize=8.5,
                        title_fontsize=9.5, frameon=True, framealpha=0.93, borderpad=0.7,
                        **({"bbox_to_anchor": anchor} if anchor else {}))
     legend.get_frame().set_edgecolor("#888")
@@ -138,10 +141,10 @@ def _scale_bar(ax: Any) -> None:
 
 
 def _north_arrow(ax: Any) -> None:
-    ax.annotate("", xy=(0.05, 0.965), xytext=(0.05, 0.895), xycoords="axes fraction",
+    ax.annotate("", xy=(0.05, 0.925), xytext=(0.05, 0.855), xycoords="axes fraction",
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.6, "mutation_scale": 18},
                 zorder=20)
-    ax.text(0.05, 0.97, "เหนือ\nN", transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+    ax.text(0.05, 0.93, "เหนือ\nN", transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
             zorder=20)
 
 
@@ -413,8 +416,8 @@ def needs_map(plan: Plan, *, paper: str = "A3", lang: str = "th") -> Figure:
         labels = {c: f"อ.{n}" + (f"\nขาด: {top[c][0]}" if top.get(c) else "")
                   for c, n in zip(amphoes["amphoe_code"], amphoes["amphoe_th"], strict=True)}
         _province_axes(fig, villages, amphoes, labels)
-        _legend(fig, "alignment", classes, lang=lang, projects=False, loc="upper right",
-                anchor=(0.96, 0.9))
+        _legend(fig, "alignment", classes, lang=lang, projects=False, loc="upper left",
+                anchor=(0.04, 0.8))
         table = plan.alignment["amphoe"]
         rows = [[f"{c} {labels[c].splitlines()[0]}", f"{int(r.n_needs)}", f"{int(r.n_met)}",
                  f"{r.alignment:.2f}", f"{int(r.n_units_unmet)}", ", ".join(top.get(c, []))]
