@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import geopandas as gpd
 import numpy as np
@@ -111,32 +111,19 @@ def allocate(
     if not villages[VILLAGE_CODE].is_unique:
         raise SchemaError("allocate: village codes repeat; each village must be one row.")
     report = ImportReport(source="allocate", rows_in=len(projects))
-    village_table = _village_table(villages)
+    table = _village_table(villages, with_area=method == "area")
     has_footprint = projects.geometry.notna().to_numpy() & ~projects.geometry.is_empty.to_numpy()
-    parts = [
-        _allocate_footprints(projects[has_footprint], villages, village_table, report,
-                             np.flatnonzero(has_footprint)),
-        _allocate_areas(projects[~has_footprint], village_table, method, report,
-                        np.flatnonzero(~has_footprint)),
-    ]
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else pd.DataFrame(columns=[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"])
-    # A village reached through two listed areas keeps the finer one's precision.
-    frame = frame.groupby([PROJECT_ID, VILLAGE_CODE, METHOD], sort=False, as_index=False).agg(
-        **{SHARE: (SHARE, "sum"), "rank": ("rank", "min")})
-    frame[PRECISION] = np.asarray(PRECISIONS, dtype=object)[frame["rank"].to_numpy(dtype=int)]
-    info = projects.set_index(PROJECT_ID)
-    frame[BUDGET] = frame[SHARE] * frame[PROJECT_ID].map(info[BUDGET]).astype(float)
-    frame[TAMBON_CODE] = frame[VILLAGE_CODE].map(village_table[TAMBON_CODE])
-    frame[AMPHOE_CODE] = frame[TAMBON_CODE].str[:4]
-    order = pd.Series(np.arange(len(projects)), index=projects[PROJECT_ID])
-    frame = frame.assign(_o=frame[PROJECT_ID].map(order)).sort_values(["_o", VILLAGE_CODE])
-    frame = frame.drop(columns="_o").reset_index(drop=True)[list(ALLOCATION_COLUMNS)]
-    placed = set(frame[PROJECT_ID])
-    report.rows_loaded = len(placed)
-    report.rows_rejected = len(projects) - len(placed)
-    log.info("allocate (%s): %d of %d projects placed over %d villages", method, len(placed),
-             len(projects), frame[VILLAGE_CODE].nunique())
+    footprint_rows, area_rows = np.flatnonzero(has_footprint), np.flatnonzero(~has_footprint)
+    parts = [_allocate_footprints(projects.iloc[footprint_rows], villages, report, footprint_rows),
+             _allocate_areas(projects.iloc[area_rows], table, method, report, area_rows)]
+    placed = sum(int(np.count_nonzero(np.bincount(part["p"], minlength=len(projects)))) for part in parts)
+    reached = int(np.count_nonzero(np.bincount(np.concatenate([part["v"] for part in parts]),
+                                               minlength=len(table))))
+    frame = _assemble(parts, projects, table)
+    report.rows_loaded = placed
+    report.rows_rejected = len(projects) - placed
+    log.info("allocate (%s): %d of %d projects placed over %d villages", method, placed,
+             len(projects), reached)
     if report.rows_rejected:
         warnings.warn(f"allocate: {report.rows_rejected} projects reach no village and are not in "
                       "the allocation; pass return_report=True to see which.", PlanmapWarning,
@@ -144,15 +131,59 @@ def allocate(
     return (frame, report) if return_report else frame
 
 
-def _village_table(villages: gpd.GeoDataFrame) -> pd.DataFrame:
+# Intermediate pairs are integers: project row (p), village row (v), method code (m) and
+# precision rank; strings are taken once, at the end (a million points stay cheap).
+_METHOD_NAMES = ("point", "line", "polygon", *METHODS)
+_METHOD_LABELS = pd.array(_METHOD_NAMES, dtype="str")
+_PRECISION_LABELS = pd.array(PRECISIONS, dtype="str")
+_EXACT = PRECISIONS.index("exact")
+_PAIRS = ("p", "v", SHARE, "m", "rank")
+
+
+Pairs = dict[str, np.ndarray]
+
+
+def _pairs(p: np.ndarray, v: np.ndarray, share: np.ndarray, m: np.ndarray, rank: np.ndarray | int,
+           ) -> Pairs:
+    n = len(p)
+    return {"p": np.asarray(p, dtype=np.int64), "v": np.asarray(v, dtype=np.int64),
+            SHARE: np.asarray(share, dtype=float), "m": np.broadcast_to(np.asarray(m, dtype=np.int64), n),
+            "rank": np.broadcast_to(np.asarray(rank, dtype=np.int64), n)}
+
+
+def _assemble(parts: list[Pairs], projects: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Allocation rows in project order, then village code, with the canonical columns."""
+    pairs = {k: np.concatenate([part[k] for part in parts]) for k in _PAIRS}
+    order = np.lexsort((table["order"].to_numpy()[pairs["v"]], pairs["p"]))
+    p, v, share = pairs["p"][order], pairs["v"][order], pairs[SHARE][order]
+    budget = pd.to_numeric(projects[BUDGET], errors="coerce").to_numpy(dtype=float)
+    return pd.DataFrame({
+        PROJECT_ID: projects[PROJECT_ID].array.take(p),
+        VILLAGE_CODE: table.index.array.take(v),
+        TAMBON_CODE: table[TAMBON_CODE].array.take(v),
+        AMPHOE_CODE: table[AMPHOE_CODE].array.take(v),
+        SHARE: share,
+        BUDGET: share * budget[p],
+        METHOD: _METHOD_LABELS.take(pairs["m"][order]),
+        PRECISION: _PRECISION_LABELS.take(pairs["rank"][order]),
+    })
+
+
+def _village_table(villages: gpd.GeoDataFrame, *, with_area: bool) -> pd.DataFrame:
+    """Village codes, parents, weights and sort order, in the villages' row order."""
+    codes = villages[VILLAGE_CODE].astype(str).to_numpy()
+    tambon = villages[TAMBON_CODE].astype(str).to_numpy() if TAMBON_CODE in villages \
+        else np.array([c[:6] for c in codes], dtype=object)
     table = pd.DataFrame({
-        TAMBON_CODE: villages[TAMBON_CODE].astype(str).to_numpy()
-        if TAMBON_CODE in villages else villages[VILLAGE_CODE].astype(str).str[:6].to_numpy(),
-        "area": projected(villages.geometry).area.to_numpy() / 1e6,
+        TAMBON_CODE: pd.array(tambon, dtype="str"),
+        AMPHOE_CODE: pd.array([t[:4] for t in tambon], dtype="str"),
+        # Projecting a national layer costs seconds: measure areas only when they weigh.
+        "area": projected(villages.geometry).area.to_numpy() / 1e6 if with_area else np.nan,
         HOUSEHOLDS: _numbers(villages, HOUSEHOLDS),
         POPULATION: _numbers(villages, POPULATION),
-    }, index=pd.Index(villages[VILLAGE_CODE].astype(str).to_numpy(), name=VILLAGE_CODE))
+    }, index=pd.Index(pd.array(codes, dtype="str"), name=VILLAGE_CODE))
     table["equal"] = 1.0
+    table["order"] = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
     return table
 
 
@@ -163,66 +194,114 @@ def _numbers(frame: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
-                         table: pd.DataFrame, report: ImportReport, positions: np.ndarray) -> pd.DataFrame:
+                         report: ImportReport, positions: np.ndarray) -> Pairs:
+    """Points to the village containing them; lines and polygons by length or area inside each."""
     if projects.empty:
-        return pd.DataFrame()
-    footprints = projected(projects.geometry).values
-    areas = projected(villages.geometry).values
-    usable = ~(shapely.is_missing(areas) | shapely.is_empty(areas))
-    village_codes = table.index.to_numpy()[usable]
-    tree = shapely.STRtree(areas[usable])
-    left, right = tree.query(footprints, predicate="intersects")
-    dim = shapely.get_dimensions(footprints)
-    measure = np.ones(len(left))
-    lines, polys = dim[left] == 1, dim[left] == 2
-    if lines.any() or polys.any():
-        cut = shapely.intersection(footprints[left[lines | polys]], areas[usable][right[lines | polys]])
-        measure[lines | polys] = np.where(dim[left[lines | polys]] == 1, shapely.length(cut),
-                                          shapely.area(cut))
-    pairs = pd.DataFrame({"p": left, VILLAGE_CODE: village_codes[right], "m": measure})
-    points = dim[pairs["p"].to_numpy()] == 0
-    # A point on a shared border touches two villages: it goes to the first (lowest code).
-    first = pairs[points].sort_values(["p", VILLAGE_CODE]).drop_duplicates("p")
-    pairs = pd.concat([first, pairs[~points & (pairs["m"] > 0)]])
-    totals = pairs.groupby("p")["m"].transform("sum")
-    pairs[SHARE] = pairs["m"] / totals
-    pairs[METHOD] = np.array(["point", "line", "polygon"])[dim[pairs["p"].to_numpy()]]
-    ids = projects[PROJECT_ID].to_numpy()
-    pairs[PROJECT_ID] = ids[pairs["p"].to_numpy()]
-    full = np.where(dim == 1, shapely.length(footprints), shapely.area(footprints))
-    inside = pairs.groupby("p")["m"].sum()
-    outside = np.flatnonzero(~np.isin(np.arange(len(projects)), inside.index))
-    partial = [p for p in inside.index if dim[p] > 0 and inside[p] < 0.99 * full[p]]
-    for p in sorted([*outside, *partial]):
-        if p in outside:
+        return _pairs(*(np.empty(0),) * 5)
+    dim = shapely.get_dimensions(np.asarray(projects.geometry.values))
+    parts = []
+    points = np.flatnonzero(dim == 0)
+    if len(points):
+        parts.append(_point_pairs(projects.geometry.iloc[points], villages, points))
+    shapes = np.flatnonzero(dim > 0)
+    if len(shapes):
+        parts.append(_measured_pairs(projects.geometry.iloc[shapes], villages, shapes, dim[shapes]))
+    pairs = pd.concat(parts, ignore_index=True)
+    p, measure = pairs["p"].to_numpy(), pairs["m_len"].to_numpy()
+    inside = np.bincount(p, weights=measure, minlength=len(projects))
+    reached = np.bincount(p, minlength=len(projects)) > 0
+    _report_outside(report, projects[PROJECT_ID].array, positions, reached,
+                    inside / _full_measure(projects.geometry, dim))
+    return _pairs(positions[p], pairs["v"].to_numpy(), measure / inside[p], dim[p], _EXACT)
+
+
+def _report_outside(report: ImportReport, ids: Any, positions: np.ndarray, reached: np.ndarray,
+                    inside: np.ndarray) -> None:
+    """Footprints that reach no village (not allocated), or lie partly outside (the rest counts)."""
+    for p in np.flatnonzero(~reached | (inside < 0.99)):
+        if not reached[p]:
             report.add("warning", f"project {ids[p]}: its footprint touches no village (outside the "
                        "province or on villages without an area); not allocated. Check the "
                        "coordinates.", f"โครงการ {ids[p]}: ตำแหน่งไม่อยู่ในหมู่บ้านใด ไม่ได้กระจายงบ",
                        row=int(positions[p]) + 1, column=GEOMETRY, value=ids[p])
-        elif dim[p] > 0 and inside[p] < 0.99 * full[p]:
-            report.add("info", f"project {ids[p]}: {100 * (1 - inside[p] / full[p]):.0f}% of its "
+        else:
+            report.add("info", f"project {ids[p]}: {100 * (1 - inside[p]):.0f}% of its "
                        "footprint lies outside the villages; its budget goes to the part inside.",
                        f"โครงการ {ids[p]}: บางส่วนอยู่นอกพื้นที่ กระจายงบตามส่วนที่อยู่ในพื้นที่",
                        column=GEOMETRY, value=ids[p])
-    pairs["rank"] = PRECISIONS.index("exact")
-    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"]]
+
+
+def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Each point with the village containing it (on a shared border: the lowest village code).
+
+    A MultiPoint counts each of its points once, so its budget follows where its points are.
+    """
+    # Containment needs no projection: query in the villages' own CRS, on their cached tree.
+    if villages.crs is not None and points.crs is not None and not points.crs.equals(villages.crs):
+        points = points.to_crs(villages.crs)
+    geoms = np.asarray(points.values)
+    owner = np.arange(len(geoms))
+    if (shapely.get_type_id(geoms) != 0).any():
+        geoms, owner = shapely.get_parts(geoms, return_index=True)
+    # Bounding boxes first, then point-in-polygon on prepared polygons: faster than asking
+    # the tree for "intersects", which prepares each point instead of each village.
+    left, right = villages.geometry.sindex.query(geoms)
+    areas = np.asarray(villages.geometry.values)
+    shapely.prepare(areas)
+    xy = shapely.get_coordinates(geoms)
+    inside = shapely.intersects_xy(areas[right], xy[left, 0], xy[left, 1])
+    left, right = left[inside], right[inside]
+    if len(left) > 1 and (left[1:] <= left[:-1]).any():
+        codes = villages[VILLAGE_CODE].astype(str).to_numpy()
+        order = np.lexsort((codes[right], left))
+        left, right = left[order], right[order]
+        first = np.r_[True, left[1:] != left[:-1]]
+        left, right = left[first], right[first]
+    pairs = pd.DataFrame({"p": rows[owner[left]], "v": right, "m_len": np.ones(len(left))})
+    if len(owner) > len(points):  # several points of one MultiPoint in one village
+        pairs = pairs.groupby(["p", "v"], as_index=False, sort=False)["m_len"].sum()
+    return pairs
+
+
+def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray,
+                    dim: np.ndarray) -> pd.DataFrame:
+    """Length (lines) or area (polygons) of each footprint inside each village, in metres."""
+    footprints = np.asarray(projected(shapes).values)
+    areas = np.asarray(projected(villages.geometry).values)
+    usable = np.flatnonzero(~(shapely.is_missing(areas) | shapely.is_empty(areas)))
+    left, right = shapely.STRtree(areas[usable]).query(footprints, predicate="intersects")
+    cut = shapely.intersection(footprints[left], areas[usable][right])
+    measure = np.where(dim[left] == 1, shapely.length(cut), shapely.area(cut))
+    keep = measure > 0
+    return pd.DataFrame({"p": rows[left[keep]], "v": usable[right[keep]], "m_len": measure[keep]})
+
+
+def _full_measure(geometry: gpd.GeoSeries, dim: np.ndarray) -> np.ndarray:
+    """Each footprint's whole length or area (m, m²); for points, how many there are."""
+    full = shapely.get_num_geometries(np.asarray(geometry.values)).astype(float)
+    shapes = np.flatnonzero(dim > 0)
+    if len(shapes):
+        geoms = np.asarray(projected(geometry.iloc[shapes]).values)
+        full[shapes] = np.where(dim[shapes] == 1, shapely.length(geoms), shapely.area(geoms))
+    return full
 
 
 def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
-                    report: ImportReport, positions: np.ndarray) -> pd.DataFrame:
+                    report: ImportReport, positions: np.ndarray) -> Pairs:
     """Area-list projects over the villages of their areas, weighted by ``method`` (vectorised).
 
     Without ``area_shares`` a project's areas form one pool of villages; with them, each
     area first gets its share. ``positions`` are the projects' rows in the full table.
     """
     if projects.empty:
-        return pd.DataFrame()
+        return _pairs(*(np.empty(0),) * 5)
     lists = pd.DataFrame({"p": np.arange(len(projects)), PROJECT_ID: projects[PROJECT_ID].to_numpy(),
                           "code": projects[AREA_CODES].to_numpy(), "given": projects[AREA_SHARES].to_numpy()})
     lists["code"] = [list(c) if c is not None else [] for c in lists["code"]]
     lists["given"] = [list(g) if g is not None and len(g) == len(c) else None
                       for g, c in zip(lists["given"], lists["code"], strict=True)]
-    lists["share"] = [g if g is not None else [1.0] * len(c) for g, c in zip(lists["given"], lists["code"], strict=True)]
+    lists["share"] = [g if g is not None else [1.0] * len(c)
+                      for g, c in zip(lists["given"], lists["code"], strict=True)]
     lists["pooled"] = lists["given"].isna()
     areas = lists.drop(columns="given").explode(["code", "share"], ignore_index=True).dropna(subset=["code"])
     areas["code"] = areas["code"].astype(str)
@@ -254,7 +333,7 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
                    f"โครงการ {projects[PROJECT_ID].iloc[p]}: ไม่มีพื้นที่ที่มีหมู่บ้าน ไม่ได้กระจายงบ",
                    row=int(positions[p]) + 1, column=AREA_CODES, value=", ".join(codes))
     if pairs.empty:
-        return pd.DataFrame()
+        return _pairs(*(np.empty(0),) * 5)
     # A pooled project's areas form one group; otherwise each listed area is its own group.
     pairs["group"] = np.where(pairs["pooled"], -1, pairs.groupby(["p", "code"], sort=False).ngroup())
     pairs = pairs.drop_duplicates(["p", "group", VILLAGE_CODE])
@@ -264,7 +343,8 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
     n_nan = pairs["w"].isna().groupby(keys, sort=False).transform("sum")
     total, mean, size = groups.transform("sum"), groups.transform("mean"), groups.transform("size")
     equal = (n_nan == size) | (total <= 0)
-    pairs[METHOD] = np.where(equal, "equal", method)
+    methods = list(_METHOD_NAMES)
+    code = np.where(equal, methods.index("equal"), methods.index(method))
     pairs["w"] = np.where(equal, 1.0, pairs["w"].fillna(mean))
     for p in sorted(set(pairs.loc[(n_nan > 0) & ~equal, "p"])):
         report.add("info", f"project {projects[PROJECT_ID].iloc[p]}: some villages have no {method}; "
@@ -275,8 +355,13 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
     area_share = pairs.groupby(["p", "group"], sort=False)["share"].transform("first")
     group_total = (pairs.drop_duplicates(["p", "group"]).groupby("p")["share"].sum())
     pairs[SHARE] = np.where(pairs["pooled"], within, area_share / pairs["p"].map(group_total) * within)
-    pairs["rank"] = pairs["code"].str.len().map(_PRECISION_RANK)
-    return pairs[[PROJECT_ID, VILLAGE_CODE, SHARE, METHOD, "rank"]]
+    rank = pairs["code"].str.len().map(_PRECISION_RANK).to_numpy()
+    frame = _pairs(positions[pairs["p"].to_numpy()], table.index.get_indexer(pairs[VILLAGE_CODE]),
+                   pairs[SHARE].to_numpy(), code, rank)
+    # A village reached through two listed areas keeps the finer one's precision.
+    frame = pd.DataFrame(frame).groupby(["p", "v", "m"], sort=False, as_index=False).agg(
+        **{SHARE: (SHARE, "sum"), "rank": ("rank", "min")})
+    return {k: frame[k].to_numpy() for k in _PAIRS}
 
 
 def rollup(allocation: pd.DataFrame, level: str) -> pd.DataFrame:

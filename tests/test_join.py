@@ -66,6 +66,21 @@ def test_footprints_by_containment_length_and_area(villages):
     assert set(a.method) == {"point", "line", "polygon"}
 
 
+def test_points_on_a_border_and_multipoints(villages):
+    wells = shapely.MultiPoint([(0.5, 0.5), (1.5, 0.5), (3, 1.8), (50, 50)])  # the last one at sea
+    p = projects({"project_id": "CORNER", "geometry": layout.utm(shapely.Point(0, 1)), "budget_thb": 1.0},
+                 {"project_id": "WELLS", "geometry": layout.utm(wells), "budget_thb": 90.0})
+
+    a, report = allocate(p, villages, return_report=True)
+
+    # A point on the corner of two villages counts once, for the lower code.
+    assert shares(a, "CORNER") == {"99010101": 1.0}
+    # Each well counts once; the one outside is reported and its share goes to the others.
+    assert shares(a, "WELLS") == pytest.approx({"99010101": 2 / 3, "99010203": 1 / 3})
+    assert a.loc[a.project_id == "WELLS", "budget_thb"].sum() == pytest.approx(90.0)
+    assert report.problems.message_en.str.contains("WELLS: 25% of its footprint lies outside").any()
+
+
 def test_area_shares_are_honoured_before_the_method(villages):
     p = projects({"project_id": "W", "area_codes": ["990101", "990102"], "area_shares": [0.9, 0.1],
                   "budget_thb": 1000.0})
