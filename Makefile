@@ -1,6 +1,7 @@
 # `make test` is the README's test command; .ci/run calls the very same target.
 # It installs what the tests need from outside Python when it is missing (Chromium,
-# poppler-utils, a Thai font, npm and the offline web-map assets: tools/system-deps.sh),
+# poppler-utils, a Thai font, npm and the offline web-map assets: tools/system-deps.sh;
+# a PostgreSQL + PostGIS server on loopback, started when down: tools/postgis.sh),
 # points the tests at the reference boundary layers in ../shared/boundaries when present,
 # and runs pytest.
 PYTHON ?= python
@@ -9,12 +10,12 @@ export PLANMAP_BOUNDARIES ?= $(if $(wildcard $(SHARED)/nst_tambon_adm3.geojson),
 
 .PHONY: test system-deps bench
 test: system-deps
-	$(PYTHON) -m pytest
+	PLANMAP_TEST_DATABASE="$${PLANMAP_TEST_DATABASE:-$$(bash tools/postgis.sh)}" $(PYTHON) -m pytest
 
 system-deps:
 	@$(PYTHON) -c "import planmap_gis" 2>/dev/null || { echo "Install first: pip install -e '.[dev]'"; exit 1; }
 	@PATH="$(dir $(shell command -v $(PYTHON))):$$PATH" bash tools/system-deps.sh
 
-bench:
-	$(PYTHON) benchmarks/bench_webmap_size.py
-	$(PYTHON) benchmarks/bench_atlas.py
+# The benchmark suite (P1–P5), not part of the tests; appends to benchmarks/RESULTS.md.
+bench: system-deps
+	$(PYTHON) benchmarks/run.py

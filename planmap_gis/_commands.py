@@ -14,6 +14,7 @@ import pandas as pd
 
 from planmap_gis import demo as demo_data
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
+from planmap_gis._store import is_database, store
 from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.indicators import read_indicators
@@ -47,7 +48,11 @@ def _warnings_to_log() -> Iterator[None]:
 
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tuple[str, Path]]:
     out.mkdir(parents=True, exist_ok=True)
-    written = [("Workspace (GeoPackage, opens in QGIS)", save_workspace(plan, out / "workspace.gpkg"))]
+    if args.database:
+        target = save_workspace(plan, args.database, schema=args.schema)
+        written = [(f"Workspace (PostGIS, schema {args.schema})", store(target, schema=args.schema).name)]
+    else:
+        written = [("Workspace (GeoPackage, opens in QGIS)", save_workspace(plan, out / "workspace.gpkg"))]
     offline = not missing_assets()
     written.append(("Web map (HTML" + (", works offline)" if offline else
                     "; run `planmap assets fetch` for an offline map)"),
@@ -182,21 +187,26 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def webmap(args: argparse.Namespace) -> int:
-    plan = open_workspace(args.workspace)
+    plan = open_workspace(args.workspace, schema=args.schema)
     layers = None
     if args.layer:
         layers = [tuple(item.split("@", 1)) if "@" in item else (item, "village") for item in args.layer]
     kwargs: dict[str, Any] = {"lang": args.lang, "offline": not args.online, "tiles": args.tiles}
     if layers:
         kwargs["layers"] = layers
-    out = args.out or args.workspace.with_name("webmap.html")
+    out = args.out or _beside(args.workspace, "webmap.html")
     print(f"Web map (HTML): {save_webmap(plan, out, **kwargs)}")
     return 0
 
 
+def _beside(workspace: str, name: str) -> Path:
+    """Default output: next to a workspace file, or in the current folder for a database."""
+    return Path(name) if is_database(workspace) else Path(workspace).with_name(name)
+
+
 def atlas(args: argparse.Namespace) -> int:
-    plan = open_workspace(args.workspace)
-    out = args.out or args.workspace.with_name("atlas.pdf")
+    plan = open_workspace(args.workspace, schema=args.schema)
+    out = args.out or _beside(args.workspace, "atlas.pdf")
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
                        progress=not args.quiet)
     print(f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages): {path}")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 from pyproj import CRS
 
@@ -121,3 +125,20 @@ def projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
     if gdf.crs is None:
         raise CRSError("a layer without a CRS cannot be measured; set its CRS first.")
     return gdf.to_crs(settings.analysis_crs)
+
+
+def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
+             min_chunk: int = 50_000) -> tuple[np.ndarray, ...]:
+    """``fn`` over equal slices of ``arrays`` in ``settings.threads`` threads, results joined.
+
+    ``fn`` returns a tuple of arrays; shapely's vectorised functions release the
+    GIL, so large joins run on all cores. Small inputs run in the calling thread.
+    """
+    n = len(arrays[0])
+    k = max(1, min(settings.threads or os.cpu_count() or 1, n // min_chunk))
+    if k == 1:
+        return fn(*arrays)
+    bounds = np.linspace(0, n, k + 1).astype(int)
+    with ThreadPoolExecutor(k) as pool:
+        parts = list(pool.map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(k)))
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))

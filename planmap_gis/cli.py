@@ -30,6 +30,13 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
     parser.add_argument("--method", default="households",
                         choices=("households", "population", "area", "equal"),
                         help="how area-list projects spread over villages (วิธีกระจายงบ)")
+    _database_options(parser, "write the workspace to this PostGIS database instead of workspace.gpkg, "
+                      "e.g. postgresql://user@host:5432/db (บันทึกลงฐานข้อมูล PostGIS)")
+
+
+def _database_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--database", metavar="URL", help=help_text)
+    parser.add_argument("--schema", default="planmap", help="database schema of the workspace (default planmap)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_commands.validate)
 
     web = commands.add_parser("webmap", help="web map from a workspace (แผนที่บนเว็บ)")
-    web.add_argument("workspace", type=Path)
+    web.add_argument("workspace", help="workspace.gpkg, or a postgresql:// URL (with --schema)")
+    web.add_argument("--schema", default="planmap", help="database schema of the workspace")
     web.add_argument("--out", type=Path, help="HTML file (default: beside the workspace)")
     web.add_argument("--layer", action="append", metavar="METRIC@LEVEL",
                      help="e.g. budget_per_household@village (repeatable)")
@@ -87,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     web.set_defaults(func=_commands.webmap)
 
     atlas = commands.add_parser("atlas", help="PDF atlas from a workspace (แผนที่พิมพ์รายอำเภอ)")
-    atlas.add_argument("workspace", type=Path)
+    atlas.add_argument("workspace", help="workspace.gpkg, or a postgresql:// URL (with --schema)")
+    atlas.add_argument("--schema", default="planmap", help="database schema of the workspace")
     atlas.add_argument("--out", type=Path, help="PDF file (default: beside the workspace)")
     atlas.add_argument("--metric", default="budget_per_household", choices=sorted(METRICS))
     atlas.add_argument("--paper", choices=("A3", "A4"), default="A3")

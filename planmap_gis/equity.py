@@ -18,11 +18,14 @@ once), on a value such as budget per household (THB per household).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 from inequality.gini import Gini
-from scipy.stats import rankdata
 
+from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
 
 __all__ = ["concentration_index", "gini", "lorenz", "theil"]
@@ -129,22 +132,40 @@ def concentration_index(
     rank_by = np.asarray(strength, dtype=float)
     if len(rank_by) != len(y) or np.isnan(rank_by).any():
         raise PlanmapError("concentration_index: one strength value per village, none missing.")
-    c = float(_ci(y[None, :], rank_by[None, :])[0])
+    # Villages of equal strength share a level (and so their mean rank).
+    _, grade = np.unique(rank_by, return_inverse=True)
+    c = float(_ci(y, grade, np.arange(len(y))[None, :])[0])
     low = high = float("nan")
     if n_boot and len(y) > 2:
         rng = np.random.default_rng(seed)
-        picks = rng.integers(0, len(y), size=(n_boot, len(y)))
-        draws = _ci(y[picks], rank_by[picks])
+        # Resamples in blocks of about 4 million values keep memory flat for 75,000 villages.
+        # The draws are made in order, so the interval does not depend on the threads.
+        block = max(1, 4_000_000 // len(y))
+        picks = (rng.integers(0, len(y), size=(min(block, n_boot - start), len(y)))
+                 for start in range(0, n_boot, block))
+        with ThreadPoolExecutor(settings.threads or os.cpu_count() or 1) as pool:
+            draws = np.concatenate(list(pool.map(lambda p: _ci(y, grade, p), picks)))
         draws = draws[~np.isnan(draws)]
         if len(draws):
             low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
     return {"C": c, "low": float(low), "high": float(high), "n": len(y)}
 
 
-def _ci(y: np.ndarray, strength: np.ndarray) -> np.ndarray:
-    """Concentration index of each row of ``y`` (samples × villages), ranked by ``strength``."""
-    mean = y.mean(axis=1)
-    rank = (rankdata(strength, method="average", axis=1) - 0.5) / y.shape[1]
-    cov = np.mean((y - mean[:, None]) * (rank - rank.mean(axis=1)[:, None]), axis=1)
+def _ci(y: np.ndarray, grade: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """Concentration index of each resample (a row of ``picks``, village positions).
+
+    The fractional rank of a village in a resample is (villages of lower strength level
+    + half of its own level's count) / n: counting per level replaces a sort per resample
+    (``rankdata``, 13 s for 999 resamples of 75,000 villages) and ties share their mean rank.
+    """
+    rows, n = picks.shape
+    levels = int(grade.max()) + 1
+    flat = (grade[picks] + levels * np.arange(rows)[:, None]).ravel()
+    count = np.bincount(flat, minlength=rows * levels).reshape(rows, levels)
+    y_sum = np.bincount(flat, weights=y[picks].ravel(), minlength=rows * levels).reshape(rows, levels)
+    rank = (np.cumsum(count, axis=1) - count / 2) / n
+    mean = y_sum.sum(axis=1) / n
+    # cov(y, R) with the ranks' own mean, 1/2 by construction
+    cov = (y_sum * rank).sum(axis=1) / n - mean * 0.5
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(mean > 0, 2 * cov / mean, np.nan)

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
-from planmap_gis._geo import projected
+from planmap_gis._geo import projected, threaded
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AREA_CODES,
@@ -200,18 +200,21 @@ def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
         return _pairs(*(np.empty(0),) * 5)
     dim = shapely.get_dimensions(np.asarray(projects.geometry.values))
     parts = []
+    # Whole measure of each footprint: how many points; metres or m² for lines and polygons.
+    full = shapely.get_num_geometries(np.asarray(projects.geometry.values)).astype(float)
     points = np.flatnonzero(dim == 0)
     if len(points):
         parts.append(_point_pairs(projects.geometry.iloc[points], villages, points))
     shapes = np.flatnonzero(dim > 0)
     if len(shapes):
-        parts.append(_measured_pairs(projects.geometry.iloc[shapes], villages, shapes, dim[shapes]))
+        pairs, full[shapes] = _measured_pairs(projects.geometry.iloc[shapes], villages, shapes, dim[shapes])
+        parts.append(pairs)
     pairs = pd.concat(parts, ignore_index=True)
     p, measure = pairs["p"].to_numpy(), pairs["m_len"].to_numpy()
     inside = np.bincount(p, weights=measure, minlength=len(projects))
     reached = np.bincount(p, minlength=len(projects)) > 0
     _report_outside(report, projects[PROJECT_ID].array, positions, reached,
-                    inside / _full_measure(projects.geometry, dim))
+                    inside / full)
     return _pairs(positions[p], pairs["v"].to_numpy(), measure / inside[p], dim[p], _EXACT)
 
 
@@ -245,12 +248,17 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
         geoms, owner = shapely.get_parts(geoms, return_index=True)
     # Bounding boxes first, then point-in-polygon on prepared polygons: faster than asking
     # the tree for "intersects", which prepares each point instead of each village.
-    left, right = villages.geometry.sindex.query(geoms)
+    tree = villages.geometry.sindex
     areas = np.asarray(villages.geometry.values)
     shapely.prepare(areas)
-    xy = shapely.get_coordinates(geoms)
-    inside = shapely.intersects_xy(areas[right], xy[left, 0], xy[left, 1])
-    left, right = left[inside], right[inside]
+
+    def contained(part: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        left, right = tree.query(part)
+        xy = shapely.get_coordinates(part)
+        inside = shapely.intersects_xy(areas[right], xy[left, 0], xy[left, 1])
+        return index[left[inside]], right[inside]
+
+    left, right = threaded(contained, geoms, np.arange(len(geoms)))
     if len(left) > 1 and (left[1:] <= left[:-1]).any():
         codes = villages[VILLAGE_CODE].astype(str).to_numpy()
         order = np.lexsort((codes[right], left))
@@ -264,26 +272,27 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
 
 
 def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray,
-                    dim: np.ndarray) -> pd.DataFrame:
-    """Length (lines) or area (polygons) of each footprint inside each village, in metres."""
+                    dim: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Length (lines) or area (polygons) of each footprint inside each village, and in all (m, m²)."""
     footprints = np.asarray(projected(shapes).values)
     areas = np.asarray(projected(villages.geometry).values)
     usable = np.flatnonzero(~(shapely.is_missing(areas) | shapely.is_empty(areas)))
-    left, right = shapely.STRtree(areas[usable]).query(footprints, predicate="intersects")
-    cut = shapely.intersection(footprints[left], areas[usable][right])
-    measure = np.where(dim[left] == 1, shapely.length(cut), shapely.area(cut))
-    keep = measure > 0
-    return pd.DataFrame({"p": rows[left[keep]], "v": usable[right[keep]], "m_len": measure[keep]})
+    tree, targets = shapely.STRtree(areas[usable]), areas[usable]
+
+    def measured(part: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
+        left, right = tree.query(part, predicate="intersects")
+        cut = shapely.intersection(part[left], targets[right])
+        measure = np.where(dim[index[left]] == 1, shapely.length(cut), shapely.area(cut))
+        keep = measure > 0
+        return index[left[keep]], right[keep], measure[keep]
+
+    left, right, measure = threaded(measured, footprints, np.arange(len(footprints)), min_chunk=2_000)
+    full = np.where(dim == 1, shapely.length(footprints), shapely.area(footprints))
+    return pd.DataFrame({"p": rows[left], "v": usable[right], "m_len": measure}), full
 
 
-def _full_measure(geometry: gpd.GeoSeries, dim: np.ndarray) -> np.ndarray:
-    """Each footprint's whole length or area (m, m²); for points, how many there are."""
-    full = shapely.get_num_geometries(np.asarray(geometry.values)).astype(float)
-    shapes = np.flatnonzero(dim > 0)
-    if len(shapes):
-        geoms = np.asarray(projected(geometry.iloc[shapes]).values)
-        full[shapes] = np.where(dim[shapes] == 1, shapely.length(geoms), shapely.area(geoms))
-    return full
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
 
 
 def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
@@ -297,8 +306,9 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
         return _pairs(*(np.empty(0),) * 5)
     lists = pd.DataFrame({"p": np.arange(len(projects)), PROJECT_ID: projects[PROJECT_ID].to_numpy(),
                           "code": projects[AREA_CODES].to_numpy(), "given": projects[AREA_SHARES].to_numpy()})
-    lists["code"] = [list(c) if c is not None else [] for c in lists["code"]]
-    lists["given"] = [list(g) if g is not None and len(g) == len(c) else None
+    # A missing list may arrive as None, NaN or pd.NA (e.g. after a Dask shuffle).
+    lists["code"] = [list(c) if _is_list(c) else [] for c in lists["code"]]
+    lists["given"] = [list(g) if _is_list(g) and len(g) == len(c) else None
                       for g, c in zip(lists["given"], lists["code"], strict=True)]
     lists["share"] = [g if g is not None else [1.0] * len(c)
                       for g, c in zip(lists["given"], lists["code"], strict=True)]

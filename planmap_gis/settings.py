@@ -26,6 +26,9 @@ seed : int
 thai_font : str or None
     Font file or family for printed maps; None picks Noto Sans Thai (the
     ``fontpkg-noto-sans-thai`` dependency), then a TLWG system font.
+threads : int or None
+    Threads for the geometry work of joins (shapely releases the GIL); None
+    uses every core. Set 1 where the caller parallelises already (e.g. Dask).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ cache_env: str = "PLANMAP_CACHE"
 seed: int = 2569
 lang: str = "th"
 thai_font: str | None = None
+threads: int | None = None
 
 
 def cache_dir() -> Path:

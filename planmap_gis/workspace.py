@@ -1,4 +1,4 @@
-"""The planning workspace: one GeoPackage holding every layer and table of a Plan.
+"""The planning workspace: one GeoPackage (or PostGIS schema) holding every layer and table of a Plan.
 
 Layers (spatial, EPSG:4326): ``tambon``, ``amphoe``, ``villages`` (village areas
 with the village point as ``lon``/``lat``), ``projects`` (footprints; lists as
@@ -8,6 +8,10 @@ JSON text). Tables (no geometry): ``allocation``, ``metrics_village``,
 ``load_management_unit``, ``needs`` and ``alignment_<level>`` (with master
 plans), ``import_report`` and ``workspace_info``. Every layer
 opens in QGIS and with ``geopandas.read_file(path, layer=...)``.
+
+Given a ``postgresql://`` URL instead of a path, the same layers become tables
+of one schema of a PostGIS database (``_store``), for a province that keeps its
+plans on a shared server.
 
 Rows are written in a fixed order and no table holds a timestamp, so the same
 inputs give the same workspace contents. :func:`open_workspace` reads it back
@@ -22,31 +26,29 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 
 from planmap_gis import __version__, settings
 from planmap_gis._errors import InputFileError
 from planmap_gis._schema import AREA_CODES, AREA_SHARES, POINT, VILLAGE_CODE
+from planmap_gis._store import Store, is_database, store
 from planmap_gis.plan import Plan
 from planmap_gis.report import ImportReport
 
 __all__ = ["open_workspace", "save_workspace"]
 
 LEVELS = ("village", "tambon", "amphoe")
+#: Every table a workspace may hold, so that a rewrite leaves none of an older one behind.
+_ALL_TABLES = {"tambon", "amphoe", "villages", "projects", "allocation", "equity", "lorenz", "hotspots",
+               "priorities", "load_facilitator", "load_management_unit", "needs", "import_report",
+               "workspace_info", *(f"{t}_{lv}" for t in ("metrics", "duplication", "alignment")
+                                   for lv in ("village", "tambon", "amphoe"))}
 _INDEXED = {  # table → name of the index column written
     **{f"metrics_{lv}": f"{lv}_code" for lv in LEVELS},
     "equity": "budget", "hotspots": VILLAGE_CODE, "priorities": VILLAGE_CODE,
     "load_facilitator": "facilitator", "load_management_unit": "management_unit",
     **{f"alignment_{lv}": f"{lv}_code" for lv in LEVELS},
 }
-
-
-def _write(frame: pd.DataFrame, path: Path, layer: str) -> None:
-    if isinstance(frame, gpd.GeoDataFrame):
-        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
-    else:
-        pyogrio.write_dataframe(pd.DataFrame(frame), path, layer=layer, driver="GPKG")
 
 
 def _lists_to_json(frame: pd.DataFrame) -> pd.DataFrame:
@@ -71,11 +73,19 @@ def _report_table(reports: dict[str, ImportReport]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"report": []})
 
 
-def save_workspace(plan: Plan, path: str | Path) -> Path:
-    """Write a Plan to a GeoPackage (replacing the file); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
+def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> Path | str:
+    """Write a Plan to a GeoPackage (replacing the file) or a PostGIS schema; returns where.
+
+    Parameters
+    ----------
+    plan : Plan
+    path : str or Path
+        A ``.gpkg`` path, or a database URL ``postgresql://user@host:5432/db``
+        (the tables of a previous workspace in ``schema`` are replaced).
+    schema : str
+        Schema of the database that holds the tables (created when missing).
+    """
+    target = store(path, schema=schema)
     villages = plan.villages.copy()
     if POINT in villages:
         points = gpd.GeoSeries(villages.pop(POINT))
@@ -102,66 +112,65 @@ def save_workspace(plan: Plan, path: str | Path) -> Path:
                                                   json.dumps(_plain(plan.hotspots.attrs)),
                                                   "budget per household across villages"]}),
     }
+    target.clear(sorted(set(layers) | _ALL_TABLES))
     for name, frame in layers.items():
-        _write(frame, path, name)
-    return path
+        target.write(frame, name)
+    return path if is_database(path) else Path(path)
 
 
 def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
     return {k: (v if isinstance(v, (int, float, str, list)) else str(v)) for k, v in attrs.items()}
 
 
-def _read(path: Path, layer: str) -> pd.DataFrame:
-    frame = pyogrio.read_dataframe(path, layer=layer)
+def _read(source: Store, layer: str) -> pd.DataFrame:
+    frame = source.read(layer)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and layer not in (
             "projects", "villages"):
         return pd.DataFrame(frame.drop(columns=frame.geometry.name))
     return frame
 
 
-def open_workspace(path: str | Path) -> Plan:
-    """Read a workspace written by :func:`save_workspace` back into a Plan.
+def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
+    """Read a workspace written by :func:`save_workspace` (GeoPackage or PostGIS) back into a Plan.
 
     Raises
     ------
     InputFileError
         When the file is missing or is not a planmap workspace (names the missing layers).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: workspace not found.")
-    present = {name for name, _ in pyogrio.list_layers(path)}
+    source = store(path, schema=schema)
+    present = source.layers()
     needed = {"tambon", "amphoe", "villages", "projects", "allocation", "equity", "workspace_info"}
     if needed - present:
-        raise InputFileError(f"{path}: not a planmap workspace; missing layers "
+        raise InputFileError(f"{source.name}: not a planmap workspace; missing layers "
                              f"{', '.join(sorted(needed - present))}. Write one with `planmap run`.")
-    info = dict(zip(*[_read(path, "workspace_info")[c] for c in ("key", "value")], strict=True))
-    villages = _read(path, "villages")
+    info = dict(zip(*[_read(source, "workspace_info")[c] for c in ("key", "value")], strict=True))
+    villages = _read(source, "villages")
     if {"lon", "lat"} <= set(villages.columns):
         villages[POINT] = gpd.GeoSeries(shapely.points(villages.pop("lon"), villages.pop("lat")),
                                         crs=villages.crs)
     villages.index = villages[VILLAGE_CODE].astype(str).to_numpy()
-    projects = _read(path, "projects")
+    projects = _read(source, "projects")
     for col in (AREA_CODES, AREA_SHARES):
         if col in projects:
             projects[col] = [None if v is None or pd.isna(v) else json.loads(v) for v in projects[col]]
     projects[AREA_CODES] = [v or [] for v in projects[AREA_CODES]]
-    tables = {name: _indexed(_read(path, name), name) for name in _INDEXED if name in present}
+    tables = {name: _indexed(_read(source, name), name) for name in _INDEXED if name in present}
     hotspots = tables.get("hotspots", pd.DataFrame(index=villages.index))
     hotspots.attrs.update(json.loads(info.get("hotspot_attrs", "{}")))
     return Plan(
-        tambons=_read(path, "tambon"), amphoes=_read(path, "amphoe"),
+        tambons=_read(source, "tambon"), amphoes=_read(source, "amphoe"),
         villages=gpd.GeoDataFrame(villages, geometry="geometry"), projects=projects,
-        allocation=_read(path, "allocation"),
+        allocation=_read(source, "allocation"),
         metrics={lv: tables[f"metrics_{lv}"] for lv in LEVELS},
-        duplication={lv: _read(path, f"duplication_{lv}") for lv in LEVELS},
-        equity=tables["equity"], lorenz=_read(path, "lorenz"), hotspots=hotspots,
+        duplication={lv: _read(source, f"duplication_{lv}") for lv in LEVELS},
+        equity=tables["equity"], lorenz=_read(source, "lorenz"), hotspots=hotspots,
         priorities=tables.get("priorities", pd.DataFrame(index=villages.index)),
         load={"facilitator": tables["load_facilitator"],
               "management_unit": tables["load_management_unit"]},
-        needs=_read(path, "needs").astype({"unit_code": str}) if "needs" in present else None,
+        needs=_read(source, "needs").astype({"unit_code": str}) if "needs" in present else None,
         alignment={lv: tables[f"alignment_{lv}"] for lv in LEVELS if f"alignment_{lv}" in tables},
-        reports=_reports(_read(path, "import_report")) if "import_report" in present else {},
+        reports=_reports(_read(source, "import_report")) if "import_report" in present else {},
         method=str(info.get("method", "households")), notes=tuple(json.loads(info.get("notes", "[]"))),
     )
 

@@ -83,3 +83,12 @@ def test_bad_input_is_refused():
         theil([1, np.nan], ["a", "b"])
     with pytest.raises(PlanmapError, match="one strength value"):
         concentration_index([1, 2], [1.0])
+
+
+def test_villages_of_equal_strength_share_their_mean_rank():
+    from scipy.stats import rankdata
+
+    y, strength = np.array([5, 1, 3, 3, 2, 8.0]), np.array([1, 1, 2, 2, 2, 3.0])
+    rank = (rankdata(strength) - 0.5) / len(y)
+    expected = 2 * np.mean((y - y.mean()) * (rank - rank.mean())) / y.mean()
+    assert concentration_index(y, strength, n_boot=0)["C"] == pytest.approx(expected, rel=1e-12)

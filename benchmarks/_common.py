@@ -1,0 +1,122 @@
+"""Shared helpers of the benchmark suite: data paths, repeated timing, memory, the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+import planmap_gis as pm
+
+REPEATS = int(os.environ.get("PLANMAP_BENCH_REPEATS", "3"))
+
+
+def boundaries(name: str) -> Path:
+    """A layer of ``$PLANMAP_BOUNDARIES`` (default ``../shared/boundaries``)."""
+    path = Path(os.environ.get("PLANMAP_BOUNDARIES", "../shared/boundaries")) / name
+    if not path.exists():
+        raise SystemExit(f"{path} not found: set PLANMAP_BOUNDARIES to the folder of the boundary layers.")
+    return path
+
+
+def national_tambons() -> Any:
+    """The 7,425 tambon of Thailand (one-sided code warnings are expected and reported)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pm.PlanmapWarning)
+        return pm.read_boundaries(boundaries("tha_tambon_adm3.geojson"))
+
+
+def tambon_units(tambons: Any) -> Any:
+    """Each tambon as one village (code + "00", 100 households): there is no national village layer."""
+    return tambons[["tambon_code", "geometry"]].assign(village_code=tambons["tambon_code"] + "00",
+                                                       households=100.0)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def compare(named: dict[str, Callable[[], Any]], repeats: int = REPEATS) -> tuple[dict[str, float], dict[str, Any]]:
+    """Median seconds of each callable, run interleaved ``repeats`` times (VM noise hits all alike)."""
+    times: dict[str, list[float]] = {k: [] for k in named}
+    results: dict[str, Any] = {}
+    for _ in range(repeats):
+        for key, fn in named.items():
+            seconds, results[key] = timed(fn)
+            times[key].append(seconds)
+    return {k: statistics.median(v) for k, v in times.items()}, results
+
+
+class PeakMemory:
+    """Peak resident memory of this process while the block runs (sampled every 5 ms), in GiB."""
+
+    def __enter__(self) -> PeakMemory:
+        self._proc = psutil.Process()
+        self.start = self._proc.memory_info().rss
+        self.peak = self.start
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+            time.sleep(0.005)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._proc.memory_info().rss)
+
+    @property
+    def peak_gib(self) -> float:
+        return self.peak / 2**30
+
+    @property
+    def rise_gib(self) -> float:
+        return (self.peak - self.start) / 2**30
+
+
+def process_peak_gib() -> float:
+    """Peak resident memory of the whole process so far (ru_maxrss), in GiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import geopandas
+    import shapely
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{psutil.virtual_memory().total / 2**30:.0f} GiB",
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "libraries": f"planmap-gis {pm.__version__}, geopandas {geopandas.__version__}, "
+                     f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string})",
+    }
+
+
+def emit(result: dict[str, Any]) -> None:
+    """The last line a benchmark prints: its figures as JSON, for ``run.py``."""
+    print("RESULT " + json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,54 @@
+"""P1 — 1,000,000 project points allocated to the 7,425 national tambon, vs a bare sjoin.
+
+Baseline, measured in the same run: ``geopandas.sjoin(points, tambon, predicate="intersects")``
+(the join alone, no shares, budgets or codes). Goal: ``allocate`` costs at most 1.2× the sjoin.
+Each tambon stands for one village (code + "00"): there is no national village layer.
+"""
+
+from __future__ import annotations
+
+import os
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from _common import compare, emit, national_tambons, tambon_units
+
+from planmap_gis.join import allocate
+
+N = int(os.environ.get("PLANMAP_BENCH_POINTS", "1000000"))
+
+
+def main() -> None:
+    tambons = national_tambons()
+    units = tambon_units(tambons)
+    per = -(-N // len(tambons))
+    rng = np.random.default_rng(8)
+    points = tambons.geometry.sample_points(size=per, rng=rng).explode(index_parts=False).to_numpy()
+    points = points[rng.permutation(len(points))[:N]]  # projects arrive in no spatial order
+    projects = gpd.GeoDataFrame({
+        "project_id": pd.array([f"P{i:07d}" for i in range(N)], dtype="str"),
+        "area_codes": None, "area_shares": None, "budget_thb": 100_000.0,
+    }, geometry=points, crs=tambons.crs)
+
+    seconds, out = compare({
+        "sjoin": lambda: gpd.sjoin(projects[["project_id", "geometry"]], units.copy(), predicate="intersects"),
+        "allocate": lambda: allocate(projects, units.copy()),
+    })
+    joined, allocation = out["sjoin"], out["allocate"]
+    first = joined.sort_values(["project_id", "village_code"]).drop_duplicates("project_id")
+    same = first.set_index("project_id")["village_code"].reindex(allocation["project_id"]).to_numpy() \
+        == allocation["village_code"].to_numpy()
+    ratio = seconds["allocate"] / seconds["sjoin"]
+    print(f"P1 {N:,} points over {len(units):,} tambon: sjoin {seconds['sjoin']:.2f} s, "
+          f"allocate {seconds['allocate']:.2f} s, ratio {ratio:.2f} (goal ≤ 1.20)")
+    print(f"   placed {len(allocation):,} points; same tambon as sjoin for {same.sum():,} "
+          f"({same.mean():.4%}); shares sum to 1: {np.allclose(allocation['share'], 1)}")
+    emit({"id": "P1", "what": f"{N:,} points → {len(units):,} tambon, allocate vs sjoin",
+          "baseline": "geopandas.sjoin", "baseline_s": seconds["sjoin"], "ours_s": seconds["allocate"],
+          "ratio": ratio, "goal": "≤ 1.2×", "met": ratio <= 1.2,
+          "notes": f"{same.mean():.4%} of points in the same tambon as sjoin"})
+
+
+if __name__ == "__main__":
+    main()

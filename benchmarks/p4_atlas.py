@@ -1,0 +1,51 @@
+"""P4 — the Nakhon Si Thammarat atlas (overview, unmet needs, 23 amphoe pages; A3 PDF): pages per second.
+
+Baseline, measured in the same run: as many bare matplotlib pages of the same village polygons
+(``GeoDataFrame.plot``, no labels, legend, tables or embedded Thai font), so the ratio shows what
+the page furniture costs. No goal is set; the figure is recorded.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+from _common import boundaries, emit, timed  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import planmap_gis as pm  # noqa: E402
+from planmap_gis import demo  # noqa: E402
+
+
+def bare_pages(areas, path: Path, pages: int) -> None:
+    with PdfPages(path) as pdf:
+        for _ in range(pages):
+            fig = Figure(figsize=(11.69, 16.54))
+            areas.plot(ax=fig.add_subplot(), column="households")
+            pdf.savefig(fig)
+
+
+def main() -> None:
+    data = demo.load(boundaries=boundaries("nst_tambon_adm3.geojson"))
+    areas = pm.village_areas(data.villages, data.tambons)
+    plan = pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                      master_plans=data.master_plans, notes=(data.note_th,))
+    out = Path(tempfile.mkdtemp())
+    ours_s, path = timed(lambda: pm.atlas(plan, out / "atlas.pdf", progress=False))
+    pages = len(plan.amphoes) + 2
+    base_s, _ = timed(lambda: bare_pages(areas, out / "bare.pdf", pages))
+    ratio = ours_s / base_s
+    print(f"P4 atlas: {pages} A3 pages in {ours_s:.1f} s = {pages / ours_s:.2f} pages/s "
+          f"({path.stat().st_size / 1e6:.1f} MB); bare GeoDataFrame.plot pages: {pages / base_s:.2f} "
+          f"pages/s; ratio atlas/bare time {ratio:.2f}")
+    emit({"id": "P4", "what": f"NST atlas, {pages} A3 pages", "baseline": "bare GeoDataFrame.plot pages",
+          "baseline_s": base_s, "ours_s": ours_s, "ratio": ratio, "goal": "recorded (pages/s)",
+          "met": None, "notes": f"{pages / ours_s:.2f} pages/s vs {pages / base_s:.2f} bare"})
+
+
+if __name__ == "__main__":
+    main()
