@@ -190,9 +190,17 @@ def classify(
         else:
             result = getattr(mapclassify, SCHEMES[scheme])(y[valid], k=min(k, len(distinct)))
     bins = np.unique(result.bins)
+    counts = spec.decimals == 0 and np.array_equal(y[valid], np.round(y[valid]))
+    if counts:  # whole numbers ≤ 0.25 are those ≤ 0: the same classes, with whole bounds
+        bins = np.unique(np.floor(bins))
     yb[valid] = np.searchsorted(bins, y[valid], side="left").clip(0, len(bins) - 1)
     colors = _palette(spec.palette, len(bins), spec.reverse)
     lower = np.concatenate([[y[valid].min()], bins[:-1]])
     fmt = lambda v: format_number(v, spec.decimals, thai_digits=thai_digits)  # noqa: E731
-    labels = tuple(f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(lower, bins, strict=True))
+    if counts:  # a class above 0 up to 1 is "1", above 1 up to 3 is "2 – 3" (not "0 – 1", "1 – 3")
+        first = np.r_[lower[:1], lower[1:] + 1]
+        labels = tuple(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
+                       for lo, hi in zip(first, bins, strict=True))
+    else:
+        labels = tuple(f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(lower, bins, strict=True))
     return Classes(tuple(float(b) for b in bins), yb, tuple(colors), labels, labels, scheme)

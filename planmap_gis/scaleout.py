@@ -22,6 +22,7 @@ optional extra: ``pip install "planmap-gis[scale]"``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import geopandas as gpd
@@ -30,7 +31,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis import settings
-from planmap_gis._errors import PlanmapError
+from planmap_gis._errors import PlanmapError, PlanmapWarning
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AREA_CODES,
@@ -74,7 +75,8 @@ def _area_of(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
         found = np.full(located.sum(), "", dtype=object)
         found[left[::-1]] = areas[key].to_numpy()[right[::-1]]  # the first hit wins
         codes[located] = found
-    listed = [c[0][:width] if c is not None and len(c) else "" for c in projects[AREA_CODES]]
+    listed = [c[0][:width] if isinstance(c, (list, tuple, np.ndarray)) and len(c) else ""
+              for c in projects[AREA_CODES]]
     return np.where(codes == "", np.asarray(listed, dtype=object), codes)
 
 
@@ -84,12 +86,9 @@ def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: s
         if part.empty:
             return pd.DataFrame({c: pd.Series(dtype=float if c in ("share", BUDGET) else "str")
                                  for c in ALLOCATION_COLUMNS})
-        import warnings
-
-        from planmap_gis._errors import PlanmapWarning
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlanmapWarning)  # the in-memory path reports them
-            return allocate(part.drop(columns="_province"), villages, method=method)
+            return allocate(part.drop(columns="_area"), villages, method=method)
     finally:
         settings.threads = threads
 
@@ -153,14 +152,14 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
                            "strings. Pass the GeoDataFrame, or build the Dask frame with "
                            "planmap_gis.scaleout.to_dask().")
     tagged = projects.map_partitions(
-        lambda part: part.assign(_province=pd.array(_area_of(part, areas), dtype="str")),
-        meta=projects._meta.assign(_province=pd.array([], dtype="str")))
+        lambda part: part.assign(_area=pd.array(_area_of(part, areas), dtype="str")),
+        meta=projects._meta.assign(_area=pd.array([], dtype="str")))
     n = npartitions or max(1, min(len(areas), 64))
     # The task-based shuffle pickles partitions; the P2P one goes through Arrow, which has no geometry.
-    by_province = tagged.shuffle(on="_province", npartitions=n, shuffle_method="tasks")
+    by_area = tagged.shuffle(on="_area", npartitions=n, shuffle_method="tasks")
     shared = delayed(villages, pure=True)
-    meta = _allocate_part(villages.iloc[:0].assign(_province=""), villages.iloc[:0], method)
-    return by_province.map_partitions(_allocate_part, shared, method, meta=meta, align_dataframes=False)
+    meta = _allocate_part(villages.iloc[:0].assign(_area=""), villages.iloc[:0], method)
+    return by_area.map_partitions(_allocate_part, shared, method, meta=meta, align_dataframes=False)
 
 
 def unit_totals(allocation: pd.DataFrame, level: str = "village") -> pd.DataFrame:

@@ -257,6 +257,16 @@ def _project_lines(plan: Plan, lang: str) -> list[str]:
     return out
 
 
+def _place(tambons: pd.DataFrame, lang: str) -> str:
+    """What the map covers: the province, the country, or how many provinces."""
+    names = tambons["province_th" if lang != "en" else "province_en"].dropna().unique()
+    if len(names) == 1:
+        return str(names[0])
+    if len(names) >= 70:  # 77 provinces; a national layer may lack a few islands' codes
+        return _label("ประเทศไทย", "Thailand", lang)
+    return _label(f"{len(names)} จังหวัด", f"{len(names)} provinces", lang)
+
+
 def webmap(
     plan: Plan,
     *,
@@ -331,9 +341,8 @@ def webmap(
     if projects and len(plan.projects):
         _add_projects(fmap, plan, lang)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    province = str(plan.tambons["province_th" if lang != "en" else "province_en"].iloc[0])
     first = METRICS[layers[0][0]]
-    heading = title or f"{_label(first.th, first.en, lang)} — {province}"
+    heading = title or f"{_label(first.th, first.en, lang)} — {_place(plan.tambons, lang)}"
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap

@@ -66,3 +66,20 @@ def test_unknown_metric_or_level_is_a_clear_error(small_plan):
         pm.webmap(small_plan, layers=[("gdp", "village")])
     with pytest.raises(pm.PlanmapError, match="drawn at village level, not 'amphoe'"):
         pm.webmap(small_plan, layers=[("hotspot", "amphoe")])
+
+
+def test_counts_are_labelled_as_whole_numbers():
+    counts = classify(np.array([0, 0, 0, 1, 1, 2, 2, 3, 5, 170]), "n_projects", k=4)
+    assert counts.labels() == ("0", "1", "2", "3 – 170")  # not "0 – 0", "0 – 1", "1 – 2", "2 – 170"
+    money = classify(np.array([0.5, 1.5, 2.5, 10.25]), "budget_per_household", k=2)
+    assert money.labels()[1].startswith("2") and " – " in money.labels()[1]
+
+
+def test_the_title_names_the_country_when_the_map_covers_it(small_plan):
+    from planmap_gis.webmap import _place
+
+    tambons = small_plan.tambons
+    assert _place(tambons, "th") == tambons.province_th.iloc[0]
+    many = tambons.assign(province_th=[f"จังหวัด {i}" for i in range(len(tambons))],
+                          province_en=[f"P{i}" for i in range(len(tambons))])
+    assert _place(many, "th") == f"{len(tambons)} จังหวัด" and _place(many, "en") == f"{len(tambons)} provinces"
