@@ -138,13 +138,19 @@ def concentration_index(
     low = high = float("nan")
     if n_boot and len(y) > 2:
         rng = np.random.default_rng(seed)
-        # Resamples in blocks of about 4 million values keep memory flat for 75,000 villages.
-        # The draws are made in order, so the interval does not depend on the threads.
+        # Resamples in blocks of about 4 million values, one block per thread at a time, keep
+        # memory flat for 75,000 villages. The draws are made in order, so the interval does
+        # not depend on the threads.
         block = max(1, 4_000_000 // len(y))
-        picks = (rng.integers(0, len(y), size=(min(block, n_boot - start), len(y)))
-                 for start in range(0, n_boot, block))
-        with ThreadPoolExecutor(settings.threads or os.cpu_count() or 1) as pool:
-            draws = np.concatenate(list(pool.map(lambda p: _ci(y, grade, p), picks)))
+        threads = settings.threads or os.cpu_count() or 1
+        starts = list(range(0, n_boot, block))
+        parts = []
+        with ThreadPoolExecutor(threads) as pool:
+            for wave in range(0, len(starts), threads):
+                picks = [rng.integers(0, len(y), size=(min(block, n_boot - s), len(y)))
+                         for s in starts[wave:wave + threads]]
+                parts += list(pool.map(lambda p: _ci(y, grade, p), picks))
+        draws = np.concatenate(parts)
         draws = draws[~np.isnan(draws)]
         if len(draws):
             low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])

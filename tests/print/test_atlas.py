@@ -109,3 +109,13 @@ def test_bad_arguments(plan):
         district_map(plan, "9999")
     with pytest.raises(pm.PlanmapError, match="paper must be one of"):
         district_map(plan, "8012", paper="Letter")
+
+
+def test_a_page_is_drawn_once_when_saved_not_after_every_layer(plan, monkeypatch):
+    from planmap_gis import printmap
+
+    draws = []
+    monkeypatch.setattr(printmap._Canvas, "draw", lambda self, *a, **k: draws.append(1))
+    fig = district_map(plan, "8012")
+    assert draws == []  # geopandas's redraw requests are ignored while the page is built
+    assert len(fig.axes) >= 2 and any(t.get_text().startswith("ต.") for t in fig.axes[0].texts)
