@@ -127,6 +127,11 @@ def projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
     return gdf.to_crs(settings.analysis_crs)
 
 
+def thread_count() -> int:
+    """Threads for geometry and array work: ``settings.threads``, else every core."""
+    return settings.threads or os.cpu_count() or 1
+
+
 def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
              min_chunk: int = 50_000) -> tuple[np.ndarray, ...]:
     """``fn`` over equal slices of ``arrays`` in ``settings.threads`` threads, results joined.
@@ -135,7 +140,7 @@ def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
     GIL, so large joins run on all cores. Small inputs run in the calling thread.
     """
     n = len(arrays[0])
-    k = max(1, min(settings.threads or os.cpu_count() or 1, n // min_chunk))
+    k = max(1, min(thread_count(), n // min_chunk))
     if k == 1:
         return fn(*arrays)
     bounds = np.linspace(0, n, k + 1).astype(int)

@@ -25,14 +25,13 @@ Generator, which picks ``max_card`` ids without shuffling all ``n - 1``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from scipy import sparse
 
-from planmap_gis import settings
+from planmap_gis._geo import thread_count
 
 #: Values gathered per block (units × permutations × neighbours): about 32 MB of ids.
 BLOCK = 4_000_000
@@ -70,16 +69,20 @@ def local_moran(adjacency: sparse.csr_matrix, y: np.ndarray) -> tuple[np.ndarray
     return statistic, quadrant
 
 
-def permuted_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
-    """The table of random ids: row ``p`` is ``max_card`` of ``range(n - 1)`` without replacement."""
-    rng = np.random.default_rng(seed)
+def _table(rng: np.random.Generator | np.random.RandomState, max_card: int, n: int,
+           permutations: int) -> np.ndarray:
+    """Row ``p``: ``max_card`` of ``range(n - 1)`` without replacement."""
     return np.stack([rng.choice(n - 1, size=max_card, replace=False) for _ in range(permutations)])
+
+
+def permuted_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
+    """The table of random ids, from numpy's Generator (picks ids without shuffling all n - 1)."""
+    return _table(np.random.default_rng(seed), max_card, n, permutations)
 
 
 def esda_ids(max_card: int, n: int, permutations: int, seed: int) -> np.ndarray:
     """esda's own table (``esda.crand.vec_permutations`` without numba): a full shuffle per row."""
-    rng = np.random.RandomState(seed)
-    return np.stack([rng.choice(n - 1, size=max_card, replace=False) for _ in range(permutations)])
+    return _table(np.random.RandomState(seed), max_card, n, permutations)
 
 
 def _directed(larger: np.ndarray, permutations: int) -> np.ndarray:
@@ -137,6 +140,6 @@ def local_pseudo_p(y: np.ndarray, cardinality: np.ndarray, gi_star: np.ndarray, 
         units = np.flatnonzero(cardinality == k)
         step = max(1, BLOCK // (permutations * max(int(k), 1)))
         jobs += [(int(k), units[start:start + step]) for start in range(0, len(units), step)]
-    with ThreadPoolExecutor(settings.threads or os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(thread_count()) as pool:
         list(pool.map(lambda job: block(*job), jobs))
     return _directed(larger_g, permutations), _directed(larger_i, permutations)

@@ -22,6 +22,8 @@ CODE_LENGTH: Final[dict[str, int]] = {
     TAMBON_CODE: 6,
     VILLAGE_CODE: 8,
 }
+#: Level name → its code column, for the levels results are measured at.
+LEVEL_KEYS: Final[dict[str, str]] = {"village": VILLAGE_CODE, "tambon": TAMBON_CODE, "amphoe": AMPHOE_CODE}
 
 # --- names ------------------------------------------------------------------
 PROVINCE_TH: Final = "province_th"

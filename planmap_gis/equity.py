@@ -18,15 +18,14 @@ once), on a value such as budget per household (THB per household).
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 from inequality.gini import Gini
 
-from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
+from planmap_gis._geo import thread_count
 
 __all__ = ["concentration_index", "gini", "lorenz", "theil"]
 
@@ -142,7 +141,7 @@ def concentration_index(
         # memory flat for 75,000 villages. The draws are made in order, so the interval does
         # not depend on the threads.
         block = max(1, 4_000_000 // len(y))
-        threads = settings.threads or os.cpu_count() or 1
+        threads = thread_count()
         starts = list(range(0, n_boot, block))
         parts = []
         with ThreadPoolExecutor(threads) as pool:

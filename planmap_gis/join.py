@@ -39,6 +39,7 @@ from planmap_gis._schema import (
     BUDGET,
     GEOMETRY,
     HOUSEHOLDS,
+    LEVEL_KEYS,
     POPULATION,
     PRECISION,
     PRECISIONS,
@@ -380,7 +381,7 @@ def rollup(allocation: pd.DataFrame, level: str) -> pd.DataFrame:
     Shares and budgets of a project's villages in the same unit are added, so
     the roll-up keeps the invariants (shares sum to 1 per project).
     """
-    key = {"tambon": TAMBON_CODE, "amphoe": AMPHOE_CODE, "village": VILLAGE_CODE}.get(level)
+    key = LEVEL_KEYS.get(level)
     if key is None:
         raise PlanmapError(f"rollup: level must be village, tambon or amphoe, got {level!r}.")
     return allocation.groupby([PROJECT_ID, key], sort=False, as_index=False)[[SHARE, BUDGET]].sum(

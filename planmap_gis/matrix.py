@@ -23,6 +23,7 @@ from planmap_gis._schema import (
     BUDGET_LAYER,
     FISCAL_YEAR,
     HOUSEHOLDS,
+    LEVEL_KEYS,
     NAME_TH,
     PRECISION,
     PROJECT_ID,
@@ -33,7 +34,6 @@ from planmap_gis._schema import (
     TIER,
     VILLAGE_CODE,
 )
-from planmap_gis.metrics import LEVEL_KEYS
 from planmap_gis.plan import Plan
 
 __all__ = ["ROW_LABELS", "cross_tabs", "duplicated_cells", "gap_table", "integration_matrix",

@@ -20,6 +20,7 @@ from planmap_gis._schema import (
     FACILITATOR,
     FISCAL_YEAR,
     HOUSEHOLDS,
+    LEVEL_KEYS,
     MANAGEMENT_UNIT,
     POPULATION,
     PROJECT_ID,
@@ -34,7 +35,6 @@ from planmap_gis._schema import (
 __all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
            "unit_table"]
 
-LEVEL_KEYS = {"village": VILLAGE_CODE, "tambon": TAMBON_CODE, "amphoe": AMPHOE_CODE}
 
 
 def _key(level: str) -> str:

@@ -36,16 +36,15 @@ from planmap_gis._schema import (
     AMPHOE_CODE,
     AREA_CODES,
     BUDGET,
+    CODE_LENGTH,
+    LEVEL_KEYS,
     PROJECT_ID,
     PROVINCE_CODE,
     TAMBON_CODE,
-    VILLAGE_CODE,
 )
-from planmap_gis.join import ALLOCATION_COLUMNS, allocate
+from planmap_gis.join import ALLOCATION_COLUMNS, allocate, rollup
 
 __all__ = ["allocate_dask", "to_dask", "unit_totals", "unit_totals_dask"]
-
-_LEVEL_KEYS = {"village": VILLAGE_CODE, "tambon": TAMBON_CODE, "amphoe": AMPHOE_CODE}
 
 
 def _dask() -> tuple[Any, Any]:
@@ -63,7 +62,7 @@ def _area_of(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
     """Code of the area (province or amphoe: ``areas``' first column) holding each project: where
     its footprint lies, else its first listed area's."""
     key = areas.columns[0]
-    width = 2 if key == PROVINCE_CODE else 4
+    width = CODE_LENGTH[key]
     codes = np.full(len(projects), "", dtype=object)
     geoms = np.asarray(projects.geometry.values)
     located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -142,8 +141,7 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
     if by not in ("province", "amphoe"):
         raise PlanmapError(f"allocate_dask: by must be 'province' or 'amphoe', got {by!r}.")
     key = PROVINCE_CODE if by == "province" else AMPHOE_CODE
-    width = 2 if by == "province" else 4
-    areas = tambons.assign(**{key: tambons[TAMBON_CODE].astype(str).str[:width]})
+    areas = tambons.assign(**{key: tambons[TAMBON_CODE].astype(str).str[:CODE_LENGTH[key]]})
     areas = areas.dissolve(key, as_index=False)[[key, "geometry"]]
     if isinstance(projects, gpd.GeoDataFrame):
         projects = to_dask(projects)
@@ -168,24 +166,17 @@ def unit_totals(allocation: pd.DataFrame, level: str = "village") -> pd.DataFram
     The in-memory reference of :func:`unit_totals_dask`; ``n_projects`` counts the
     distinct projects that reach the unit; a project without a budget adds 0 THB.
     """
-    key = _key(level)
-    grouped = allocation.groupby(key)
-    return pd.DataFrame({"n_projects": grouped[PROJECT_ID].nunique(),
-                         BUDGET: grouped[BUDGET].sum()}).sort_index()
+    return _per_unit(rollup(allocation, level), LEVEL_KEYS[level]).sort_index()
 
 
 def unit_totals_dask(allocation: Any, level: str = "village") -> pd.DataFrame:
     """:func:`unit_totals` of a Dask allocation (:func:`allocate_dask`), computed on the cluster."""
-    key = _key(level)
-    # One row per (project, unit) first, so that counting rows counts distinct projects.
-    pairs = allocation.groupby([key, PROJECT_ID])[BUDGET].sum().reset_index()
-    totals = pairs.groupby(key).agg(n_projects=(PROJECT_ID, "count"), budget_thb=(BUDGET, "sum"))
-    out = totals.compute().sort_index()
-    out.columns = ["n_projects", BUDGET]
-    return out
+    key = rollup(allocation._meta, level).columns[1]  # rollup's check of the level, on no rows
+    # One row per (project, unit) first, as rollup gives, so counting rows counts projects.
+    pairs = allocation.groupby([PROJECT_ID, key])[BUDGET].sum().reset_index()
+    return _per_unit(pairs, key).compute().sort_index()
 
 
-def _key(level: str) -> str:
-    if level not in _LEVEL_KEYS:
-        raise PlanmapError(f"level must be one of {tuple(_LEVEL_KEYS)}, got {level!r}.")
-    return _LEVEL_KEYS[level]
+def _per_unit(pairs: Any, key: str) -> Any:
+    """Projects and THB per unit from one row per (project, unit); pandas or Dask alike."""
+    return pairs.groupby(key).agg(n_projects=(PROJECT_ID, "count"), budget_thb=(BUDGET, "sum"))
