@@ -22,6 +22,7 @@ from planmap_gis.masterplan import read_master_plans
 from planmap_gis.matrix import save_matrix
 from planmap_gis.plan import Plan, analyse
 from planmap_gis.printmap import atlas as write_atlas
+from planmap_gis.printmap import atlas_pages
 from planmap_gis.projects import read_project_files, read_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import fetch_boundaries, manifest
@@ -58,7 +59,7 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
                     "; run `planmap assets fetch` for an offline map)"),
                     save_webmap(plan, out / "webmap.html", offline=offline)))
     if not args.no_atlas:
-        written.append((f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages)",
+        written.append((f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages)",
                         write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
                                     progress=not args.quiet)))
     written.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", save_matrix(plan, out / "matrix.xlsx")))
@@ -209,7 +210,7 @@ def atlas(args: argparse.Namespace) -> int:
     out = args.out or _beside(args.workspace, "atlas.pdf")
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
                        progress=not args.quiet)
-    print(f"Atlas (PDF, {args.paper}, {len(plan.amphoes) + 1} pages): {path}")
+    print(f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages): {path}")
     return 0
 
 

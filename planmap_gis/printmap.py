@@ -44,7 +44,7 @@ from planmap_gis.classify import (
 from planmap_gis.plan import Plan
 from planmap_gis.sources import manifest
 
-__all__ = ["PAPER_MM", "atlas", "district_map", "needs_map", "overview_map", "thai_date"]
+__all__ = ["PAPER_MM", "atlas", "atlas_pages", "district_map", "needs_map", "overview_map", "thai_date"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -485,6 +485,11 @@ def _table(fig: Figure, plan: Plan, rect: list[float]) -> None:
             cell.set_facecolor("#f4f4f4")
 
 
+def atlas_pages(plan: Plan) -> int:
+    """Pages of the atlas: the overview, the unmet-needs page (with master plans), one per amphoe."""
+    return 1 + bool(plan.alignment) + len(plan.amphoes)
+
+
 def atlas(
     plan: Plan,
     path: str | Path,
@@ -530,5 +535,5 @@ def atlas(
         for code in tqdm(codes, desc="atlas pages", unit="page", disable=not progress):
             fig = _district_page(plan, code, metric, paper, orientation, lang)
             pdf.savefig(fig)
-    log.info("atlas: %d pages written to %s", len(codes) + 1 + bool(plan.alignment), path)
+    log.info("atlas: %d pages written to %s", atlas_pages(plan), path)
     return path
