@@ -23,6 +23,8 @@ if not URL:
         pytest.fail("CI needs a PostGIS server: run `make test` (tools/postgis.sh).", pytrace=False)
     pytest.skip("no PostGIS server: set PLANMAP_TEST_DATABASE (`bash tools/postgis.sh` prints one).",
                 allow_module_level=True)
+if not URL.startswith(("postgresql://", "postgres://")):
+    pytest.fail(f"PLANMAP_TEST_DATABASE must be a postgresql:// URL, got {URL!r}", pytrace=False)
 sqlalchemy = pytest.importorskip("sqlalchemy")
 
 
