@@ -38,6 +38,7 @@ from planmap_gis._schema import (
     BUDGET,
     CODE_LENGTH,
     LEVEL_KEYS,
+    PROBLEM_COLUMNS,
     PROJECT_ID,
     PROVINCE_CODE,
     TAMBON_CODE,
@@ -80,16 +81,29 @@ def _area_of(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: str) -> pd.DataFrame:
+    """The allocation rows of one partition, then its report's problems (``severity`` set).
+
+    Problem rows are numbered as in the frame the user passed in: index + 1 for an
+    integer index (a GeoDataFrame's own row number), else left empty.
+    """
     threads, settings.threads = settings.threads, 1
     try:
-        if part.empty:
-            return pd.DataFrame({c: pd.Series(dtype=float if c in ("share", BUDGET) else "str")
-                                 for c in ALLOCATION_COLUMNS})
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PlanmapWarning)  # the in-memory path reports them
-            return allocate(part.drop(columns="_area"), villages, method=method)
+            warnings.simplefilter("ignore", PlanmapWarning)  # they are in the report
+            allocation, report = allocate(part.drop(columns="_area"), villages, method=method,
+                                          return_report=True)
     finally:
         settings.threads = threads
+    problems = report.problems
+    local = problems["row"].to_numpy(dtype=float, na_value=np.nan)
+    if pd.api.types.is_integer_dtype(part.index) and len(problems):
+        labels = part.index.to_numpy()[np.nan_to_num(local, nan=1).astype(int) - 1] + 1
+        problems["row"] = pd.array(np.where(np.isnan(local), pd.NA, labels), dtype="Int64")
+    else:
+        problems["row"] = pd.array([pd.NA] * len(problems), dtype="Int64")
+    text = [c for c in PROBLEM_COLUMNS if c != "row"]  # one dtype whether a partition has problems or not
+    problems[text] = problems[text].astype("str").where(problems[text].notna())
+    return pd.concat([allocation, problems], ignore_index=True)
 
 
 def to_dask(projects: gpd.GeoDataFrame, npartitions: int | None = None) -> Any:
@@ -107,7 +121,8 @@ def to_dask(projects: gpd.GeoDataFrame, npartitions: int | None = None) -> Any:
 
 
 def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDataFrame, *,
-                  method: str = "households", by: str = "province", npartitions: int | None = None) -> Any:
+                  method: str = "households", by: str = "province", npartitions: int | None = None,
+                  return_report: bool = False) -> Any:
     """Allocate projects to villages on Dask, one province's (or amphoe's) projects per partition.
 
     Parameters
@@ -125,6 +140,11 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
         What a partition holds: a country's work splits by province; one province's by amphoe.
     npartitions : int, optional
         Partitions after the shuffle (default: as many as provinces or amphoe, at most 64).
+    return_report : bool
+        Also return the problems (``PROBLEM_COLUMNS``): projects that reach no
+        village, footprints partly outside, unknown area codes — what
+        ``allocate(..., return_report=True).problems`` lists. ``row`` is the
+        project's index + 1 (its row number in a GeoDataFrame passed in).
 
     Returns
     -------
@@ -132,8 +152,10 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
         Lazy allocation rows with ``ALLOCATION_COLUMNS``; ``.compute()`` gives
         the rows of the in-memory :func:`~planmap_gis.join.allocate` (in
         another order: sort by ``project_id``, ``village_code`` to compare).
-        Problems are not reported here: run ``planmap validate`` or the
-        in-memory path on a sample for the import report.
+    dask.dataframe.DataFrame, optional
+        With ``return_report``: the lazy problems. Both come from the same
+        tasks; compute them together (``dask.compute(allocation, problems)``)
+        so the join runs once.
     """
     _dask()
     from dask import delayed
@@ -156,8 +178,12 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
     # The task-based shuffle pickles partitions; the P2P one goes through Arrow, which has no geometry.
     by_area = tagged.shuffle(on="_area", npartitions=n, shuffle_method="tasks")
     shared = delayed(villages, pure=True)
-    meta = _allocate_part(villages.iloc[:0].assign(_area=""), villages.iloc[:0], method)
-    return by_area.map_partitions(_allocate_part, shared, method, meta=meta, align_dataframes=False)
+    meta = _allocate_part(projects._meta.assign(_area=""), villages.iloc[:0], method)
+    both = by_area.map_partitions(_allocate_part, shared, method, meta=meta, align_dataframes=False)
+    allocation = both[both["severity"].isna()][list(ALLOCATION_COLUMNS)]
+    if not return_report:
+        return allocation
+    return allocation, both[~both["severity"].isna()][list(PROBLEM_COLUMNS)]
 
 
 def unit_totals(allocation: pd.DataFrame, level: str = "village") -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dask
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -18,8 +19,10 @@ dask_geopandas = pytest.importorskip("dask_geopandas")
 
 @pytest.fixture(scope="module")
 def client():
+    # The scheduler's HTTP server binds :8787 even with no dashboard; any free port, so a Dask
+    # or Jupyter session already on 8787 does not fail the tests.
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         yield c
 
 
@@ -33,6 +36,13 @@ def ordered(allocation: pd.DataFrame) -> pd.DataFrame:
     return allocation.sort_values(["project_id", "village_code"]).reset_index(drop=True)
 
 
+def listed(problems: pd.DataFrame) -> list[tuple]:
+    """The problems as (row, column, value, severity, message) in a fixed order."""
+    columns = ["row", "column", "value", "severity", "message_en"]
+    rows = problems[columns].astype(object).where(problems[columns].notna(), None)
+    return sorted(map(tuple, rows.to_numpy().tolist()), key=repr)
+
+
 def test_allocation_on_two_workers_equals_the_in_memory_one(client, nst):
     data, villages = nst
     projects = data.projects.copy()
@@ -41,15 +51,25 @@ def test_allocation_on_two_workers_equals_the_in_memory_one(client, nst):
     projects.loc[points, "geometry"] = wide  # 3-km footprints across village borders
     assert set(projects.geometry.geom_type.dropna()) >= {"Point", "LineString", "Polygon"}
     assert projects.geometry.isna().any()  # area-list projects too
+    listed_only = projects.index[projects.geometry.isna()]
+    projects.at[listed_only[0], "area_codes"] = ["809999"]  # no such tambon: reported, not allocated
+    projects.at[listed_only[1], "area_codes"] = [*projects.at[listed_only[1], "area_codes"], "80999901"]
+    projects.loc[points[-1], "geometry"] = shapely.Point(95.0, 5.0)  # in the sea: reported
 
     # One province: its work splits by amphoe.
-    lazy = allocate_dask(to_dask(projects, npartitions=4), villages, data.tambons, by="amphoe")
-    in_memory = pm.allocate(projects, villages)
+    lazy, problems = allocate_dask(to_dask(projects, npartitions=4), villages, data.tambons,
+                                   by="amphoe", return_report=True)
+    with pytest.warns(pm.PlanmapWarning, match="2 projects reach no village"):
+        in_memory, report = pm.allocate(projects, villages, return_report=True)
 
     assert lazy.npartitions > 1
     with pytest.raises(pm.PlanmapError, match="area_codes arrived as text"):
         allocate_dask(dask_geopandas.from_geopandas(projects, npartitions=2), villages, data.tambons)
-    pd.testing.assert_frame_equal(ordered(lazy.compute()), ordered(in_memory), check_dtype=False)
+    allocation, problems = dask.compute(lazy, problems)
+    pd.testing.assert_frame_equal(ordered(allocation), ordered(in_memory), check_dtype=False)
+    assert listed(problems) == listed(report.problems)
+    assert {(r, c) for r, c, *_ in listed(problems) if r} >= {
+        (listed_only[0] + 1, "area_codes"), (listed_only[1] + 1, "area_codes"), (points[-1] + 1, "geometry")}
     for level in ("village", "tambon", "amphoe"):
         pd.testing.assert_frame_equal(unit_totals_dask(lazy, level), unit_totals(in_memory, level),
                                       check_dtype=False)
@@ -73,12 +93,16 @@ def test_points_across_the_country_partitioned_by_province(client, tha_path):
         "project_id": pd.array([f"H{i:06d}" for i in range(len(points))], dtype="str"),
         "area_codes": None, "area_shares": None, "budget_thb": 1.0}, geometry=points, crs=4326)
 
-    lazy = allocate_dask(to_dask(households, npartitions=8), villages, tambons)
+    lazy, problems = allocate_dask(to_dask(households, npartitions=8), villages, tambons,
+                                   return_report=True)
 
     with pytest.warns(pm.PlanmapWarning, match="1 projects reach no village"):
         expected = pm.allocate(households, villages)
     assert lazy.npartitions == 64
-    pd.testing.assert_frame_equal(ordered(lazy.compute()), ordered(expected), check_dtype=False)
+    allocation, at_sea = dask.compute(lazy, problems)
+    pd.testing.assert_frame_equal(ordered(allocation), ordered(expected), check_dtype=False)
     totals = unit_totals_dask(lazy, "amphoe")
     pd.testing.assert_frame_equal(totals, unit_totals(expected, "amphoe"), check_dtype=False)
     assert totals["n_projects"].sum() == len(points) - 1
+    assert at_sea[["row", "column", "value", "severity"]].values.tolist() == [
+        [len(points), "geometry", f"H{len(points) - 1:06d}", "warning"]]
