@@ -28,6 +28,36 @@ def test_fuzzy_contiguity_finds_neighbours_across_a_tambon_border():
     assert set(fuzzy.neighbors["99010101"]) == {"99010102", "99010201", "99010202"}
 
 
+def test_fuzzy_neighbours_across_gaps_are_libpysal_s():
+    """Units a little apart (gaps in a source layer) are neighbours when their 1-m growths meet,
+    exactly as libpysal decides with its polygonal buffers — also at the corners, where the
+    growth is a polygon short of the true circle."""
+    import warnings
+
+    from libpysal.weights import fuzzy_contiguity
+
+    def square(x: float, y: float) -> shapely.Polygon:
+        return shapely.box(500_000 + x, 1_000_000 + y, 500_100 + x, 1_000_100 + y)
+
+    corner = 1.999 * np.array([np.cos(np.radians(2.8)), np.sin(np.radians(2.8))])  # between two vertices
+    units = gpd.GeoDataFrame(
+        {"name": ["a", "b 1.5 m", "c 1.99 m", "d 2.01 m", "e touches a", "f corner", "g corner 1.9 m"]},
+        geometry=[square(0, 0), square(101.5, 0), square(0, 101.99), square(-102.01, 0),
+                  square(0, -100), square(201.5 + corner[0], 100 + corner[1]),
+                  square(-100 - 1.9 / np.sqrt(2), -100 - 1.9 / np.sqrt(2))],
+        crs=pm.settings.analysis_crs).set_index("name")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # islands
+        reference = fuzzy_contiguity(units, buffering=True, buffer=1.0, ids=list(units.index))
+        ours = contiguity(units, "fuzzy")
+
+    assert {k: set(v) for k, v in ours.neighbors.items()} == {k: set(v) for k, v in reference.neighbors.items()}
+    assert set(ours.neighbors["a"]) >= {"b 1.5 m", "c 1.99 m", "e touches a", "g corner 1.9 m"}
+    assert "d 2.01 m" not in ours.neighbors["a"]
+    assert "f corner" not in ours.neighbors["b 1.5 m"]  # 1.999 m corner to corner: circles would meet
+
+
 def test_demo_villages_on_tambon_borders_gain_neighbours(nst_tambons):
     areas = pm.village_areas(demo.demo_villages(nst_tambons), nst_tambons).set_index("village_code")
     queen, fuzzy = contiguity(areas, "queen"), contiguity(areas, "fuzzy")
@@ -109,7 +139,10 @@ def test_fuzzy_weights_and_p_values_are_libpysal_and_esda_s(nst_tambons):
     p_gi, p_moran = local_pseudo_p(areas.v.to_numpy(), card, gi.Gs, moran.Is, permutations=999, seed=9,
                                    draw=esda_ids)
 
-    assert ours.neighbors == reference.neighbors and ours.islands == [last]
+    def neighbour_sets(w):
+        return {unit: set(around) for unit, around in w.neighbors.items()}
+
+    assert neighbour_sets(ours) == neighbour_sets(reference) and ours.islands == [last]
     assert result.gi_z.to_numpy() == pytest.approx(gi.Zs)
     assert result.moran_i.to_numpy() == pytest.approx(moran.Is)
     assert result.moran_quadrant.tolist() == [{1: "HH", 2: "LH", 3: "LL", 4: "HL"}[q] for q in moran.q]
