@@ -197,10 +197,9 @@ def classify(
     colors = _palette(spec.palette, len(bins), spec.reverse)
     lower = np.concatenate([[y[valid].min()], bins[:-1]])
     fmt = lambda v: format_number(v, spec.decimals, thai_digits=thai_digits)  # noqa: E731
-    if counts:  # a class above 0 up to 1 is "1", above 1 up to 3 is "2 – 3" (not "0 – 1", "1 – 3")
-        first = np.r_[lower[:1], lower[1:] + 1]
-        labels = tuple(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
-                       for lo, hi in zip(first, bins, strict=True))
-    else:
-        labels = tuple(f"{fmt(lo)} – {fmt(hi)}" for lo, hi in zip(lower, bins, strict=True))
+    # A class of one value reads as that value ("0.00", not "0.00 – 0.00"); counts start a class
+    # at the next whole number: above 0 up to 1 is "1", above 1 up to 3 is "2 – 3".
+    first = np.r_[lower[:1], lower[1:] + 1] if counts else lower
+    labels = tuple(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
+                   for lo, hi in zip(first, bins, strict=True))
     return Classes(tuple(float(b) for b in bins), yb, tuple(colors), labels, labels, scheme)

@@ -222,7 +222,8 @@ def read_projects(
             "Rename it, or pass columns={'<your header>': 'name_th'}."
         )
     report = ImportReport(source=str(path), rows_in=len(table))
-    wide = _wide_columns(table, index, report, sheet_name)
+    wide, unused = _wide_columns(table, index, report, sheet_name)
+    _report_missing_fields(table, wide, unused, report, sheet_name)
     reader = _RowReader(path, sheet_name, index, wide, report)
     records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
     frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
@@ -305,10 +306,12 @@ def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tu
 
 def _wide_columns(
     table: pd.DataFrame, index: AreaIndex, report: ImportReport, sheet: str | None
-) -> dict[str, str]:
-    """Columns that are areas (wide sheet), by column name → area code. Others are reported."""
+) -> tuple[dict[str, str], list[str]]:
+    """Columns that are areas (wide sheet), by column name → area code, and the columns with
+    data that are neither a project field nor an area (reported)."""
     known = set(HEADERS) | {ROW, GEOMETRY}
     wide: dict[str, str] = {}
+    unused: list[str] = []
     for col in table.columns:
         if col in known:
             continue
@@ -321,10 +324,30 @@ def _wide_columns(
         if found and len(found.codes) == 1 and not found.problems:
             wide[col] = found.codes[0]
         elif table[col].map(lambda v: not is_blank(v)).any():
+            unused.append(text)
             report.add("info", f"column {text!r} is not a project field nor an area: not used",
                        f"คอลัมน์ {text} ไม่ใช่ข้อมูลโครงการหรือพื้นที่ จึงไม่ได้นำเข้า",
                        column=text, sheet=sheet)
-    return wide
+    return wide, unused
+
+
+#: Fields a sheet is expected to have, with the header to suggest when none was recognised.
+_EXPECTED = {BUDGET: "งบประมาณ (บาท)", PROJECT_ID: "รหัสโครงการ"}
+
+
+def _report_missing_fields(table: pd.DataFrame, wide: dict[str, str], unused: list[str],
+                           report: ImportReport, sheet: str | None) -> None:
+    """One sheet-level warning per expected field with no column, naming the unrecognised
+    headers and how to map one (each row is reported on its own too)."""
+    for field, header in _EXPECTED.items():
+        if field in table or (field == BUDGET and wide):  # a wide sheet's area amounts are budgets
+            continue
+        others = f" Headers not recognised: {show_values(unused, 10)}." if unused else ""
+        report.add("warning", f"no {field} column ({header}): every row loads without it.{others} "
+                   f"If one of them holds it, rename that header to {header!r} or {field!r}, or "
+                   f"pass columns={{'<your header>': '{field}'}}.",
+                   f"ไม่พบคอลัมน์ {header} ทุกแถวจะไม่มีข้อมูลนี้ หากมีอยู่ในคอลัมน์อื่น "
+                   f"ให้เปลี่ยนหัวคอลัมน์เป็น '{header}'", column=field, sheet=sheet)
 
 
 def _looks_like_area(text: str) -> bool:

@@ -173,6 +173,21 @@ def test_budgets_years_and_ids(fictional, tmp_path):
     assert "totals row" in p.at[12, "message_en"]
 
 
+def test_an_unrecognised_budget_header_is_named_with_the_fix(fictional, tmp_path):
+    header = [("เงิน" if h == "งบประมาณ (บาท)" else h) for h in HEADER]
+    rows = [header, project("B1", "990101"), project("B2", "990102")]
+
+    projects, report = pm.read_projects(xlsx(tmp_path / "money.xlsx", rows), boundaries=fictional)
+
+    assert len(projects) == 2 and projects.budget_thb.isna().all()  # loaded, without budgets
+    sheet = report.problems[report.problems.row.isna() & (report.problems.column == "budget_thb")]
+    assert sheet.severity.tolist() == ["warning"]
+    assert "Headers not recognised: เงิน" in sheet.message_en.iloc[0]
+    assert "rename that header to 'งบประมาณ (บาท)'" in sheet.message_en.iloc[0]
+    rows_told = report.problems[report.problems.row.notna() & (report.problems.column == "budget_thb")]
+    assert sorted(rows_told.row) == [4, 5]  # and each row on its own
+
+
 def test_wide_sheet_with_marks_and_amounts(fictional, tmp_path):
     rows = [["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "งบประมาณ", "ลำดับที่", "990101", "990102",
              "อ.สมมุติใต้ (9903)"],

@@ -73,6 +73,8 @@ def test_counts_are_labelled_as_whole_numbers():
     assert counts.labels() == ("0", "1", "2", "3 – 170")  # not "0 – 0", "0 – 1", "1 – 2", "2 – 170"
     money = classify(np.array([0.5, 1.5, 2.5, 10.25]), "budget_per_household", k=2)
     assert money.labels()[1].startswith("2") and " – " in money.labels()[1]
+    shares = classify(np.array([0, 0, 0, 0.2, 0.5, 0.7, 0.9, 1.0]), "alignment", k=4)
+    assert shares.labels()[0] == "0.00"  # not "0.00 – 0.00"
 
 
 def test_the_title_names_the_country_when_the_map_covers_it(small_plan):
