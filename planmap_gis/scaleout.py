@@ -95,12 +95,9 @@ def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: s
     finally:
         settings.threads = threads
     problems = report.problems
-    local = problems["row"].to_numpy(dtype=float, na_value=np.nan)
-    if pd.api.types.is_integer_dtype(part.index) and len(problems):
-        labels = part.index.to_numpy()[np.nan_to_num(local, nan=1).astype(int) - 1] + 1
-        problems["row"] = pd.array(np.where(np.isnan(local), pd.NA, labels), dtype="Int64")
-    else:
-        problems["row"] = pd.array([pd.NA] * len(problems), dtype="Int64")
+    numbered = pd.api.types.is_integer_dtype(part.index)
+    problems["row"] = pd.array([part.index[r - 1] + 1 if numbered and pd.notna(r) else pd.NA
+                                for r in problems["row"]], dtype="Int64")
     text = [c for c in PROBLEM_COLUMNS if c != "row"]  # one dtype whether a partition has problems or not
     problems[text] = problems[text].astype("str").where(problems[text].notna())
     return pd.concat([allocation, problems], ignore_index=True)
