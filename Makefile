@@ -1,6 +1,6 @@
 # `make test` is the README's test command; .ci/run calls the very same target.
 # It installs what the tests need from outside Python when it is missing (Chromium,
-# poppler-utils, a Thai font, npm and the offline web-map assets: tools/system-deps.sh;
+# poppler-utils, a Thai font, LibreOffice Calc, Debian gdal-bin: tools/system-deps.sh;
 # a PostgreSQL + PostGIS server on loopback, started when down: tools/postgis.sh),
 # points the tests at the reference boundary layers in ../shared/boundaries when present,
 # and runs pytest.

@@ -32,11 +32,11 @@ FRAMES = """async () => { await new Promise(r => requestAnimationFrame(() => req
 
 
 def _local_leaflet(route) -> None:
-    """Serve Leaflet from the asset cache; every other outside request (tiles, jQuery …) fails."""
+    """Serve Leaflet from the installed XStatic package; every other outside request (tiles, jQuery …) fails."""
     url = route.request.url
     for name, kind in (("leaflet.js", "application/javascript"), ("leaflet.css", "text/css")):
         if url.endswith("/" + name):
-            return route.fulfill(body=read_asset("leaflet@1.9.4", f"dist/{name}"), content_type=kind)
+            return route.fulfill(body=read_asset("leaflet", name), content_type=kind)
     return route.abort()
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from planmap_gis import demo as demo_data
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
 from planmap_gis._store import is_database, store
-from planmap_gis.assets import asset_dir, fetch_assets, missing_assets
+from planmap_gis.assets import ASSETS, check_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.indicators import read_indicators
 from planmap_gis.masterplan import read_master_plans
@@ -54,9 +54,8 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
         written = [(f"Workspace (PostGIS, schema {args.schema})", store(target, schema=args.schema).name)]
     else:
         written = [("Workspace (GeoPackage, opens in QGIS)", save_workspace(plan, out / "workspace.gpkg"))]
-    offline = not missing_assets()
-    written.append(("Web map (HTML" + (", works offline)" if offline else
-                    "; run `planmap assets fetch` for an offline map)"),
+    offline = not args.online
+    written.append(("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
                     save_webmap(plan, out / "webmap.html", offline=offline)))
     if not args.no_atlas:
         written.append((f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages)",
@@ -89,13 +88,13 @@ def _print_written(written: list[tuple[str, Path]]) -> None:
 
 def demo(args: argparse.Namespace) -> int:
     with _warnings_to_log():
-        data = demo_data.load(boundaries=args.boundaries, seed=args.seed)
+        data = demo_data.load(boundaries=args.boundaries, seed=args.seed, fictional=args.fictional)
         areas = village_areas(data.villages, data.tambons)
         plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                        master_plans=data.master_plans, method=args.method,
                        notes=(f"{data.note_th} ({data.note_en})",))
-    kind = "fictional province (real layer not found)" if data.fictional else data.boundary_source
-    print(f"Province: {data.province_th} — boundaries: {kind}")
+    kind = "fictional province (--fictional)" if data.fictional else data.boundary_source
+    print(f"Province / จังหวัด: {data.province_th} ({data.tambons.province_en.iloc[0]}) — boundaries: {kind}")
     print(f"{len(data.tambons)} tambon, {data.tambons.amphoe_code.nunique()} amphoe, "
           f"{len(areas)} villages, {len(data.projects)} projects from "
           f"{data.projects.agency.nunique()} agencies")
@@ -110,7 +109,7 @@ def demo(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     reports: dict[str, ImportReport] = {}
     with _warnings_to_log():
-        tambons, reports["boundaries"] = read_boundaries(args.boundaries, return_report=True)
+        tambons, reports["boundaries"] = _boundaries(args)
         points = areas = None
         if args.villages:
             points, reports["villages"] = read_villages(args.villages, return_report=True)
@@ -136,6 +135,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _boundaries(args: argparse.Namespace) -> tuple[Any, ImportReport]:
+    """The tambon layer of ``run``: a file when given, else the packaged national layer,
+    cut to --province / --amphoe."""
+    if args.boundaries is None and not args.province:
+        raise PlanmapError(
+            "run needs the area: --province NAME_OR_CODE (e.g. --province 80 or --province "
+            "นครศรีธรรมราช; the national tambon layer ships with planmap-gis), or a tambon layer "
+            "with --boundaries FILE.",
+            th="ต้องระบุพื้นที่: --province ชื่อหรือรหัสจังหวัด (เช่น --province 80 หรือ "
+               "--province นครศรีธรรมราช) หรือไฟล์ชั้นขอบเขตตำบลด้วย --boundaries FILE",
+        )
+    return read_boundaries(args.boundaries, province=args.province, amphoe=args.amphoe,
+                           return_report=True)
+
+
 def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport]:
     """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
     readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
@@ -158,7 +172,10 @@ def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport
 
 
 def validate(args: argparse.Namespace) -> int:
-    boundaries = read_boundaries(args.boundaries) if args.boundaries else None
+    boundaries = None
+    if args.boundaries or args.province:
+        with _warnings_to_log():
+            boundaries = read_boundaries(args.boundaries, province=args.province)
     worst, reports = 0, {}
     for path in args.files:
         try:
@@ -214,9 +231,12 @@ def atlas(args: argparse.Namespace) -> int:
     return 0
 
 
-def assets_fetch(args: argparse.Namespace) -> int:
-    paths = fetch_assets(source_dir=args.source_dir)
-    print(f"{len(paths)} files verified in {asset_dir()}")
+def assets_check(args: argparse.Namespace) -> int:
+    paths = check_assets()
+    for package, (module, version, _) in ASSETS.items():
+        print(f"{package} {version}: from the installed Python package {module} (verified by sha256)")
+    print(f"{len(paths)} files verified; web maps work offline. / ตรวจไฟล์ครบ {len(paths)} ไฟล์ "
+          "แผนที่บนเว็บใช้งานออฟไลน์ได้")
     return 0
 
 

@@ -11,27 +11,58 @@ from collections.abc import Iterable
 
 
 class PlanmapError(ValueError):
-    """Base class of every error planmap_gis raises for bad input."""
+    """Base class of every error planmap_gis raises for bad input.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and the fix, in English.
+    th : str, optional
+        The same in Thai. ``str(error)`` holds both; without it the CLI prints the
+        class's Thai summary (``summary_th``) beside the English text.
+    """
+
+    summary_th = "ข้อมูลนำเข้าไม่ถูกต้อง"
+
+    def __init__(self, message: str = "", *, th: str | None = None) -> None:
+        self.message_en = message
+        self.message_th = th
+        super().__init__(f"{message}\n{th}" if th else message)
+
+    @property
+    def thai(self) -> str:
+        """The Thai message, or the class's Thai summary when the raiser gave none."""
+        return self.message_th or self.summary_th
 
 
 class InputFileError(PlanmapError):
     """A file is missing, unreadable, empty or of an unknown format."""
 
+    summary_th = "ไฟล์หาไม่พบ อ่านไม่ได้ ว่างเปล่า หรือเป็นรูปแบบที่ไม่รู้จัก"
+
 
 class SchemaError(PlanmapError):
     """Columns are missing or hold values of the wrong form (codes, numbers)."""
+
+    summary_th = "คอลัมน์ขาดหาย หรือค่าในคอลัมน์ไม่อยู่ในรูปแบบที่ถูกต้อง (รหัส ตัวเลข)"
 
 
 class CRSError(PlanmapError):
     """A layer has no coordinate reference system, or the wrong kind of one."""
 
+    summary_th = "ชั้นข้อมูลไม่มีระบบพิกัด หรือระบบพิกัดไม่ถูกต้อง"
+
 
 class GeometryError(PlanmapError):
     """Geometries are missing, of the wrong type or beyond repair."""
 
+    summary_th = "รูปแปลงขาดหาย ผิดประเภท หรือซ่อมไม่ได้"
+
 
 class HierarchyError(PlanmapError):
     """Codes do not nest (tambon inside amphoe inside province)."""
+
+    summary_th = "รหัสไม่ซ้อนกันตามลำดับ ตำบล–อำเภอ–จังหวัด"
 
 
 class PlanmapWarning(UserWarning):

@@ -63,15 +63,21 @@ def read_ogr(
         raise InputFileError(f"engine must be one of {ENGINES}, got {engine!r}.")
     if not path.exists():
         raise InputFileError(
-            f"{path}: file not found. Check the path, or run `planmap boundaries fetch` "
-            "to obtain the reference boundary layers."
+            f"{path}: file not found. Check the path and the folder you run from; for "
+            "boundaries, leave the file out to use the national layer packaged with planmap-gis.",
+            th=f"{path}: ไม่พบไฟล์ ตรวจชื่อไฟล์และโฟลเดอร์ที่สั่งงาน สำหรับขอบเขตตำบล "
+               "ไม่ต้องระบุไฟล์ก็ได้ โปรแกรมมีชั้นขอบเขตทั้งประเทศในตัว",
         )
+    if path.suffix.lower() in (".parquet", ".geoparquet"):
+        return _read_parquet(path)
     try:
         layers = list_layers(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise InputFileError(
-            f"{path}: not a readable GIS file ({exc}). Use GeoJSON, GeoPackage, "
-            "Shapefile or a zipped Shapefile."
+            f"{path}: not a readable GIS file ({exc}). Use GeoJSON, GeoPackage, GeoParquet, "
+            "Shapefile or a zipped Shapefile.",
+            th=f"{path}: อ่านเป็นไฟล์แผนที่ (GIS) ไม่ได้ ใช้ GeoJSON, GeoPackage, GeoParquet, "
+               "Shapefile หรือ Shapefile ที่บีบอัดเป็น zip",
         ) from exc
     if layer is None and len(layers) > 1:
         wanted = [name for name in layers if any(p in name.lower() for p in prefer)]
@@ -92,6 +98,16 @@ def read_ogr(
             return gpd.read_file(_ogr_path(path, engine), **kwargs)
     except Exception as exc:
         raise InputFileError(f"{path}: could not be read with {engine} ({exc}).") from exc
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    try:
+        return gpd.read_parquet(path)
+    except Exception as exc:  # pyarrow's and geopandas' own errors for non-GeoParquet files
+        raise InputFileError(
+            f"{path}: not a readable GeoParquet file ({type(exc).__name__}: {exc}).",
+            th=f"{path}: อ่านเป็นไฟล์ GeoParquet ไม่ได้",
+        ) from exc
 
 
 def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame:

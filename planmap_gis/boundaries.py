@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -41,6 +41,7 @@ from planmap_gis._errors import (
     show_values,
 )
 from planmap_gis._geo import read_ogr, set_data_crs
+from planmap_gis._places import resolve_amphoes, resolve_provinces
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AMPHOE_COLUMNS,
@@ -57,6 +58,7 @@ from planmap_gis._schema import (
     TAMBON_TH,
 )
 from planmap_gis.report import ImportReport
+from planmap_gis.sources import national_layer
 
 __all__ = ["SCHEMAS", "amphoes", "check_hierarchy", "provinces", "read_boundaries"]
 
@@ -87,19 +89,26 @@ _PREFIX = re.compile(r"^(?:จังหวัด|อำเภอ|เขต|ต�
 _MARKS = re.compile(r"[\s.'()-]")
 
 
+Places = str | int | Sequence[str | int] | None
+
+
 @overload
 def read_boundaries(
-    path: str | Path, *, engine: str | None = ..., layer: str | int | None = ...,
+    path: str | Path | None = ..., *, province: Places = ..., amphoe: Places = ...,
+    engine: str | None = ..., layer: str | int | None = ...,
     columns: Mapping[str, str] | None = ..., crs: Any = ..., return_report: Literal[False] = ...,
 ) -> gpd.GeoDataFrame: ...
 @overload
 def read_boundaries(
-    path: str | Path, *, engine: str | None = ..., layer: str | int | None = ...,
+    path: str | Path | None = ..., *, province: Places = ..., amphoe: Places = ...,
+    engine: str | None = ..., layer: str | int | None = ...,
     columns: Mapping[str, str] | None = ..., crs: Any = ..., return_report: Literal[True],
 ) -> tuple[gpd.GeoDataFrame, ImportReport]: ...
 def read_boundaries(
-    path: str | Path,
+    path: str | Path | None = None,
     *,
+    province: Places = None,
+    amphoe: Places = None,
     engine: str | None = None,
     layer: str | int | None = None,
     columns: Mapping[str, str] | None = None,
@@ -110,8 +119,18 @@ def read_boundaries(
 
     Parameters
     ----------
-    path : str or Path
-        GeoJSON, GeoPackage, Shapefile or zipped Shapefile.
+    path : str or Path, optional
+        GeoJSON, GeoPackage, GeoParquet, Shapefile or zipped Shapefile. Without
+        it, the national tambon layer: a fetched copy (``$PLANMAP_BOUNDARIES`` or
+        the cache, see :func:`~planmap_gis.sources.fetch_boundaries`) when there
+        is one, else the copy packaged with planmap-gis (OCHA / Royal Thai Survey
+        Department, 2019, CC BY-IGO 3.0).
+    province : str, int or list, optional
+        Keep only these provinces: DOPA codes (``"80"``) or names in Thai
+        (``"นครศรีธรรมราช"``) or English (``"Nakhon Si Thammarat"``).
+    amphoe : str, int or list, optional
+        Keep only these amphoe: codes (``"8001"``) or names, looked up within
+        ``province`` when given.
     engine : {"pyogrio", "fiona"}, optional
         Reader; pyogrio by default.
     layer : str or int, optional
@@ -158,16 +177,23 @@ def read_boundaries(
     >>> tambons.amphoe_code.nunique()  # doctest: +SKIP
     23
     """
+    described = None
+    if path is None:
+        path, described = national_layer()
     source = str(path)
     raw = read_ogr(path, engine=engine, layer=layer, prefer=("adm3", "tambon"))
-    report = ImportReport(source=source, rows_in=len(raw))
     if raw.empty:
         raise InputFileError(
             f"{source}: the layer has no features. Check that this is the tambon layer "
-            "(ADM3) and that the export did not filter every row out."
+            "(ADM3) and that the export did not filter every row out.",
+            th=f"{source}: ชั้นข้อมูลไม่มีรูปแปลงเลย ตรวจว่าเป็นชั้นขอบเขตตำบล (ADM3) และการส่งออกไม่ได้กรองทุกแถวทิ้ง",
         )
     frame = _recognise(raw, columns, source)
     frame = _clean_codes(frame, source)
+    frame = _select(frame, province, amphoe, source)
+    report = ImportReport(source=source, rows_in=len(frame))
+    if described:
+        log.info("Boundaries: %s", described)
     frame = set_data_crs(frame, crs, source)
     frame = _repair_geometry(frame, source, report)
     check_hierarchy(frame, source=source)
@@ -177,6 +203,28 @@ def read_boundaries(
     _announce(report)
     out = gpd.GeoDataFrame(frame[list(TAMBON_COLUMNS)], geometry=GEOMETRY)
     return (out, report) if return_report else out
+
+
+def _select(frame: gpd.GeoDataFrame, province: Places, amphoe: Places, source: str) -> gpd.GeoDataFrame:
+    """The tambon of the named provinces and amphoe (all when neither is given)."""
+    if province is None and amphoe is None:
+        return frame
+    wanted_p = resolve_provinces(province) if province is not None else []
+    keep = np.ones(len(frame), dtype=bool)
+    if wanted_p:
+        keep &= frame[PROVINCE_CODE].isin(wanted_p).to_numpy()
+    if amphoe is not None:
+        keep &= frame[AMPHOE_CODE].isin(resolve_amphoes(amphoe, wanted_p)).to_numpy()
+    if not keep.any():
+        asked = ", ".join(str(v) for v in (province, amphoe) if v is not None)
+        raise SchemaError(
+            f"{source}: no tambon of {asked} in this layer (it holds provinces "
+            f"{show_values(sorted(frame[PROVINCE_CODE].unique()))}). Fix: read the national "
+            "layer (no path, or --province alone), or a layer that covers the place.",
+            th=f"{source}: ชั้นข้อมูลนี้ไม่มีตำบลของ {asked} แก้ไข: ใช้ชั้นขอบเขตทั้งประเทศ "
+               "(ไม่ต้องระบุไฟล์) หรือไฟล์ที่ครอบคลุมพื้นที่นั้น",
+        )
+    return frame[keep].reset_index(drop=True)
 
 
 def _recognise(

@@ -20,23 +20,44 @@ from planmap_gis.classify import METRICS
 log = logging.getLogger("planmap_gis")
 
 
+def _h(en: str, th: str) -> str:
+    """One option's help in English and Thai."""
+    return f"{en} — {th}"
+
+
 def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | None) -> None:
     parser.add_argument("--out", type=Path, required=default_out is None, default=default_out,
-                        help="output folder (โฟลเดอร์ผลลัพธ์)")
+                        help=_h("output folder", "โฟลเดอร์ผลลัพธ์"))
     parser.add_argument("--metric", default="budget_per_household", choices=sorted(METRICS),
-                        help="metric of the atlas (ตัวชี้วัดในแผนที่พิมพ์)")
-    parser.add_argument("--paper", choices=("A3", "A4"), default="A3", help="atlas paper (ขนาดกระดาษ)")
-    parser.add_argument("--no-atlas", action="store_true", help="skip the PDF atlas (ไม่พิมพ์แผนที่)")
+                        help=_h("metric of the atlas", "ตัวชี้วัดในแผนที่พิมพ์"))
+    parser.add_argument("--paper", choices=("A3", "A4"), default="A3",
+                        help=_h("atlas paper size", "ขนาดกระดาษแผนที่พิมพ์"))
+    parser.add_argument("--no-atlas", action="store_true",
+                        help=_h("skip the PDF atlas", "ไม่ต้องทำแผนที่พิมพ์ PDF"))
     parser.add_argument("--method", default="households",
                         choices=("households", "population", "area", "equal"),
-                        help="how area-list projects spread over villages (วิธีกระจายงบ)")
-    _database_options(parser, "write the workspace to this PostGIS database instead of workspace.gpkg, "
-                      "e.g. postgresql://user@host:5432/db (บันทึกลงฐานข้อมูล PostGIS)")
+                        help=_h("how area-list projects spread over villages",
+                                "วิธีกระจายงบของโครงการที่ระบุเป็นพื้นที่ลงหมู่บ้าน"))
+    parser.add_argument("--online", action="store_true",
+                        help=_h("web map loads Leaflet from the internet instead of carrying it",
+                                "แผนที่บนเว็บโหลด Leaflet จากอินเทอร์เน็ตแทนการฝังในไฟล์"))
+    _database_options(parser, _h("write the workspace to this PostGIS database instead of "
+                                 "workspace.gpkg, e.g. postgresql://user@host:5432/db",
+                                 "บันทึกพื้นที่ทำงานลงฐานข้อมูล PostGIS แทนไฟล์ workspace.gpkg"))
 
 
 def _database_options(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--database", metavar="URL", help=help_text)
-    parser.add_argument("--schema", default="planmap", help="database schema of the workspace (default planmap)")
+    parser.add_argument("--schema", default="planmap",
+                        help=_h("database schema of the workspace (default planmap)",
+                                "schema ของพื้นที่ทำงานในฐานข้อมูล (ค่าเริ่มต้น planmap)"))
+
+
+def _workspace_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("workspace", help=_h("workspace.gpkg, or a postgresql:// URL (with --schema)",
+                                             "ไฟล์ workspace.gpkg หรือที่อยู่ฐานข้อมูล postgresql://"))
+    parser.add_argument("--schema", default="planmap",
+                        help=_h("database schema of the workspace", "schema ของพื้นที่ทำงานในฐานข้อมูล"))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,90 +68,143 @@ def _parser() -> argparse.ArgumentParser:
         "ความเป็นธรรม แล้วพิมพ์แผนที่รายอำเภอและแผนที่บนเว็บ",
     )
     parser.add_argument("--version", action="version", version=f"planmap-gis {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks (แสดงรายละเอียดข้อผิดพลาด)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="less output (แสดงผลน้อยลง)")
+    parser.add_argument("--debug", action="store_true",
+                        help=_h("show tracebacks", "แสดงรายละเอียดข้อผิดพลาดสำหรับนักพัฒนา"))
+    parser.add_argument("-q", "--quiet", action="store_true", help=_h("less output", "แสดงผลน้อยลง"))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
-        "demo", help="the whole pipeline on illustrative demo data (สาธิตด้วยข้อมูลสมมุติ)")
+        "demo", help=_h("the whole pipeline on illustrative demo data of Nakhon Si Thammarat",
+                        "สาธิตทุกขั้นตอนด้วยข้อมูลสมมุติบนขอบเขตจริงของจังหวัดนครศรีธรรมราช"))
     _outputs_options(demo, default_out=Path("planmap_demo"))
     demo.add_argument("--boundaries", type=Path,
-                      help="tambon layer to use instead of the reference NST layer")
-    demo.add_argument("--seed", type=int, help="random seed (default 2569)")
+                      help=_h("tambon layer to use instead of the packaged national layer",
+                              "ชั้นขอบเขตตำบลที่จะใช้แทนชั้นข้อมูลทั้งประเทศที่มากับโปรแกรม"))
+    demo.add_argument("--fictional", action="store_true",
+                      help=_h("use the small fictional province (tests, teaching)",
+                              "ใช้จังหวัดสมมุติขนาดเล็ก (สำหรับทดสอบหรือสอน)"))
+    demo.add_argument("--seed", type=int, help=_h("random seed (default 2569)",
+                                                  "ค่าเริ่มต้นของการสุ่ม (ค่าเริ่มต้น 2569)"))
     demo.set_defaults(func=_commands.demo)
 
     run = commands.add_parser(
-        "run", help="the pipeline on your own files (วิเคราะห์ข้อมูลของจังหวัด)")
-    run.add_argument("--boundaries", type=Path, required=True, help="tambon layer (ชั้นขอบเขตตำบล)")
+        "run", help=_h("the pipeline on your own files", "วิเคราะห์ข้อมูลของจังหวัดจากไฟล์ของหน่วยงาน"))
+    run.add_argument("--province", action="append", metavar="NAME_OR_CODE",
+                     help=_h("province(s) from the packaged national layer, e.g. 80 or "
+                             "นครศรีธรรมราช (repeatable); with --boundaries, cuts that file",
+                             "จังหวัดจากชั้นขอบเขตทั้งประเทศที่มากับโปรแกรม เช่น 80 หรือ นครศรีธรรมราช"))
+    run.add_argument("--amphoe", action="append", metavar="NAME_OR_CODE",
+                     help=_h("only these amphoe (repeatable)", "เฉพาะอำเภอเหล่านี้"))
+    run.add_argument("--boundaries", type=Path,
+                     help=_h("tambon layer file; wins over the packaged layer",
+                             "ไฟล์ชั้นขอบเขตตำบล ใช้แทนชั้นข้อมูลที่มากับโปรแกรม"))
     run.add_argument("--projects", type=Path, nargs="+", required=True,
-                     help="one or more agencies' project sheets (บัญชีโครงการของแต่ละหน่วยงาน)")
-    run.add_argument("--villages", type=Path, help="village register (ทะเบียนหมู่บ้าน)")
-    run.add_argument("--indicators", type=Path, help="village indicators, BMN/กชช.2ค (ข้อมูล จปฐ.)")
+                     help=_h("one or more agencies' project sheets (.xlsx .xls .ods .csv)",
+                             "บัญชีโครงการของแต่ละหน่วยงาน"))
+    run.add_argument("--villages", type=Path, help=_h("village register", "ทะเบียนหมู่บ้าน"))
+    run.add_argument("--indicators", type=Path,
+                     help=_h("village indicators, BMN/กชช.2ค", "ข้อมูล จปฐ./กชช.2ค รายหมู่บ้าน"))
     run.add_argument("--master-plans", dest="master_plans", type=Path,
-                     help="village master-plan needs (แผนแม่บทชุมชน: หมู่บ้าน, ด้าน, ลำดับความสำคัญ)")
+                     help=_h("village master-plan needs: village, sector, priority rank",
+                             "แผนแม่บทชุมชน: หมู่บ้าน ด้าน ลำดับความสำคัญ"))
     run.add_argument("--top-needs", dest="top_needs", type=int, default=3,
-                     help="how many of each village's best-ranked needs count (default 3)")
-    run.add_argument("--crs", help="CRS of WKT footprints without one, e.g. EPSG:32647")
+                     help=_h("how many of each village's best-ranked needs count (default 3)",
+                             "จำนวนความต้องการลำดับต้นของแต่ละหมู่บ้านที่นับ (ค่าเริ่มต้น 3)"))
+    run.add_argument("--crs", help=_h("CRS of WKT footprints without one, e.g. EPSG:32647",
+                                      "ระบบพิกัดของรูปแปลง WKT ที่ไม่ระบุ เช่น EPSG:32647"))
     _outputs_options(run, default_out=None)
     run.set_defaults(func=_commands.run)
 
     validate = commands.add_parser(
-        "validate", help="only the import report; exit 0 clean, 1 warnings, 2 errors (ตรวจไฟล์)")
-    validate.add_argument("files", type=Path, nargs="+")
+        "validate", help=_h("only the import report; exit 0 clean, 1 warnings, 2 errors",
+                            "ตรวจไฟล์และรายงานปัญหาเท่านั้น"))
+    validate.add_argument("files", type=Path, nargs="+",
+                          help=_h("sheets to check (.xlsx .xls .ods .csv)", "ไฟล์ที่จะตรวจ"))
     validate.add_argument("--kind", choices=("auto", "projects", "indicators", "villages", "master_plans"),
-                          default="auto", help="what the files hold (default: guessed)")
-    validate.add_argument("--boundaries", type=Path, help="tambon layer to match area names against")
-    validate.add_argument("--report", type=Path, help="also write the report (.xlsx or .csv)")
+                          default="auto", help=_h("what the files hold (default: guessed)",
+                                                  "ชนิดของข้อมูลในไฟล์ (ค่าเริ่มต้น: ให้โปรแกรมเดา)"))
+    validate.add_argument("--boundaries", type=Path,
+                          help=_h("tambon layer to match area names against",
+                                  "ชั้นขอบเขตตำบลสำหรับจับคู่ชื่อพื้นที่"))
+    validate.add_argument("--province", action="append", metavar="NAME_OR_CODE",
+                          help=_h("match area names within this province of the packaged layer",
+                                  "จับคู่ชื่อพื้นที่ภายในจังหวัดนี้"))
+    validate.add_argument("--report", type=Path,
+                          help=_h("also write the report (.xlsx or .csv)",
+                                  "บันทึกรายงานปัญหาเป็นไฟล์ .xlsx หรือ .csv ด้วย"))
     validate.set_defaults(func=_commands.validate)
 
-    web = commands.add_parser("webmap", help="web map from a workspace (แผนที่บนเว็บ)")
-    web.add_argument("workspace", help="workspace.gpkg, or a postgresql:// URL (with --schema)")
-    web.add_argument("--schema", default="planmap", help="database schema of the workspace")
-    web.add_argument("--out", type=Path, help="HTML file (default: beside the workspace)")
+    web = commands.add_parser("webmap", help=_h("web map from a workspace", "แผนที่บนเว็บจากพื้นที่ทำงาน"))
+    _workspace_argument(web)
+    web.add_argument("--out", type=Path, help=_h("HTML file (default: beside the workspace)",
+                                                 "ไฟล์ HTML (ค่าเริ่มต้น: ข้างพื้นที่ทำงาน)"))
     web.add_argument("--layer", action="append", metavar="METRIC@LEVEL",
-                     help="e.g. budget_per_household@village (repeatable)")
-    web.add_argument("--lang", choices=("th", "en", "both"), default="th")
-    web.add_argument("--online", action="store_true", help="load Leaflet from the internet")
-    web.add_argument("--tiles", action="store_true", help="OpenStreetMap background (needs internet)")
+                     help=_h("e.g. budget_per_household@village (repeatable)",
+                             "ชั้นข้อมูลที่จะแสดง เช่น budget_per_household@village"))
+    web.add_argument("--lang", choices=("th", "en", "both"), default="th",
+                     help=_h("language of labels", "ภาษาของป้ายชื่อ"))
+    web.add_argument("--online", action="store_true",
+                     help=_h("load Leaflet from the internet instead of carrying it",
+                             "โหลด Leaflet จากอินเทอร์เน็ตแทนการฝังในไฟล์"))
+    web.add_argument("--tiles", action="store_true",
+                     help=_h("OpenStreetMap background (needs internet)",
+                             "แผนที่ฐาน OpenStreetMap (ต้องใช้อินเทอร์เน็ต)"))
     web.set_defaults(func=_commands.webmap)
 
-    atlas = commands.add_parser("atlas", help="PDF atlas from a workspace (แผนที่พิมพ์รายอำเภอ)")
-    atlas.add_argument("workspace", help="workspace.gpkg, or a postgresql:// URL (with --schema)")
-    atlas.add_argument("--schema", default="planmap", help="database schema of the workspace")
-    atlas.add_argument("--out", type=Path, help="PDF file (default: beside the workspace)")
-    atlas.add_argument("--metric", default="budget_per_household", choices=sorted(METRICS))
-    atlas.add_argument("--paper", choices=("A3", "A4"), default="A3")
-    atlas.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto")
+    atlas = commands.add_parser("atlas", help=_h("PDF atlas from a workspace",
+                                                 "แผนที่พิมพ์รายอำเภอ (PDF) จากพื้นที่ทำงาน"))
+    _workspace_argument(atlas)
+    atlas.add_argument("--out", type=Path, help=_h("PDF file (default: beside the workspace)",
+                                                   "ไฟล์ PDF (ค่าเริ่มต้น: ข้างพื้นที่ทำงาน)"))
+    atlas.add_argument("--metric", default="budget_per_household", choices=sorted(METRICS),
+                       help=_h("metric of the maps", "ตัวชี้วัดในแผนที่"))
+    atlas.add_argument("--paper", choices=("A3", "A4"), default="A3",
+                       help=_h("paper size", "ขนาดกระดาษ"))
+    atlas.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto",
+                       help=_h("page orientation (default: fits each map)",
+                               "แนวกระดาษ (ค่าเริ่มต้น: ตามรูปร่างของแผนที่)"))
     atlas.set_defaults(func=_commands.atlas)
 
-    bounds = commands.add_parser("boundaries", help="boundary layers (ชั้นขอบเขตการปกครอง)")
+    bounds = commands.add_parser("boundaries", help=_h("boundary layers", "ชั้นขอบเขตการปกครอง"))
     bcommands = bounds.add_subparsers(dest="action", required=True, metavar="ACTION")
     fetch = bcommands.add_parser(
-        "fetch", help="copy or download the reference layers, verifying sha256 (ดึงชั้นขอบเขต)")
+        "fetch", help=_h("copy or download the reference layers (newer vintages), verifying sha256",
+                         "คัดลอกหรือดาวน์โหลดชั้นขอบเขตอ้างอิง พร้อมตรวจ sha256"))
     fetch.add_argument("--from", dest="source_dir", type=Path,
-                       help="local folder holding the files, e.g. ../shared/boundaries")
-    fetch.add_argument("--url", help="base URL of a mirror serving the files by name")
-    fetch.add_argument("--dest", type=Path, help="target folder (default: the user cache)")
-    fetch.add_argument("--name", action="append", help="only this file (repeatable)")
+                       help=_h("local folder holding the files, e.g. ../shared/boundaries",
+                               "โฟลเดอร์ที่มีไฟล์"))
+    fetch.add_argument("--url", help=_h("base URL of a mirror serving the files by name",
+                                        "ที่อยู่เว็บของแหล่งสำเนาไฟล์"))
+    fetch.add_argument("--dest", type=Path, help=_h("target folder (default: the user cache)",
+                                                    "โฟลเดอร์ปลายทาง (ค่าเริ่มต้น: แคชของผู้ใช้)"))
+    fetch.add_argument("--name", action="append", help=_h("only this file (repeatable)", "เฉพาะไฟล์นี้"))
     fetch.set_defaults(func=_commands.boundaries_fetch)
     check = bcommands.add_parser(
-        "check", help="read a tambon layer and report problems (ตรวจชั้นขอบเขต)")
-    check.add_argument("path", type=Path)
-    check.add_argument("--layer", help="layer of a multi-layer file")
-    check.add_argument("--engine", choices=("pyogrio", "fiona"))
-    check.add_argument("--crs", help="CRS to assume when the file has none, e.g. EPSG:4326")
+        "check", help=_h("read a tambon layer and report problems", "ตรวจชั้นขอบเขตตำบลและรายงานปัญหา"))
+    check.add_argument("path", type=Path, help=_h("the layer file", "ไฟล์ชั้นขอบเขต"))
+    check.add_argument("--layer", help=_h("layer of a multi-layer file", "ชั้นข้อมูลในไฟล์ที่มีหลายชั้น"))
+    check.add_argument("--engine", choices=("pyogrio", "fiona"), help=_h("reader", "ตัวอ่านไฟล์"))
+    check.add_argument("--crs", help=_h("CRS to assume when the file has none, e.g. EPSG:4326",
+                                        "ระบบพิกัดที่ใช้เมื่อไฟล์ไม่ระบุ"))
     check.add_argument("--column", action="append", default=[], metavar="NAME=CANONICAL",
-                       help="map a file column to a canonical one, e.g. TB_IDN=tambon_code")
-    check.add_argument("--report", type=Path, help="write the report (.csv or .xlsx)")
+                       help=_h("map a file column to a canonical one, e.g. TB_IDN=tambon_code",
+                               "จับคู่คอลัมน์ในไฟล์กับชื่อมาตรฐาน"))
+    check.add_argument("--report", type=Path, help=_h("write the report (.csv or .xlsx)",
+                                                      "บันทึกรายงานปัญหา"))
     check.set_defaults(func=_commands.boundaries_check)
 
-    assets = commands.add_parser("assets", help="web-map assets for offline use (ไฟล์สำหรับแผนที่ออฟไลน์)")
+    assets = commands.add_parser("assets", help=_h("web-map assets for offline use",
+                                                   "ไฟล์ประกอบแผนที่บนเว็บสำหรับใช้ออฟไลน์"))
     acommands = assets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    acheck = acommands.add_parser(
+        "check", help=_h("say where the offline Leaflet files come from and verify them",
+                         "ตรวจไฟล์ Leaflet สำหรับแผนที่ออฟไลน์"))
+    acheck.set_defaults(func=_commands.assets_check)
     afetch = acommands.add_parser(
-        "fetch", help="get Leaflet with npm (or from a folder) into the cache, verifying sha256")
-    afetch.add_argument("--from", dest="source_dir", type=Path,
-                        help="folder with the unpacked npm packages or their .tgz files")
-    afetch.set_defaults(func=_commands.assets_fetch)
+        "fetch", help=_h("kept for old scripts: the same as check (Leaflet installs with the package)",
+                         "คงไว้สำหรับสคริปต์เดิม ทำงานเหมือน check"))
+    afetch.add_argument("--from", dest="source_dir", type=Path, help=argparse.SUPPRESS)
+    afetch.set_defaults(func=_commands.assets_check)
     return parser
 
 
@@ -147,9 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlanmapError as exc:
         if args.debug:
             raise
-        print(f"planmap: error / ข้อผิดพลาด: {exc}", file=sys.stderr)
+        print(f"planmap: error: {exc.message_en}", file=sys.stderr)
+        print(f"planmap: ข้อผิดพลาด: {exc.thai}", file=sys.stderr)
         print("Fix the input and run again; add --debug to see the traceback. "
-              "แก้ไขข้อมูลแล้วสั่งใหม่", file=sys.stderr)
+              "แก้ไขข้อมูลแล้วสั่งใหม่ (เพิ่ม --debug เพื่อดูรายละเอียด)", file=sys.stderr)
         return 2
 
 

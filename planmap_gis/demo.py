@@ -1,9 +1,9 @@
 """Illustrative demo data, seeded and deterministic. NOT official data.
 
-:func:`load` uses the real Nakhon Si Thammarat tambon layer when it can be
-found (``$PLANMAP_BOUNDARIES`` or the fetch cache) and otherwise a small
-built-in synthetic province with an obviously fictional name, placed in the
-Gulf of Thailand so it can never be mistaken for real land. Villages (points,
+:func:`load` uses the real Nakhon Si Thammarat tambon layer (from the national
+layer packaged with planmap-gis, or a fetched copy); ``fictional=True`` gives a
+small built-in synthetic province with an obviously fictional name, placed in
+the Gulf of Thailand so it can never be mistaken for real land (for tests). Villages (points,
 households, population) are always generated: counts per tambon roughly
 proportional to area, at least 3 each, about 1,550 for the real province.
 """
@@ -42,7 +42,7 @@ from planmap_gis._schema import (
     VILLAGE_TH,
 )
 from planmap_gis.boundaries import read_boundaries
-from planmap_gis.sources import find_reference
+from planmap_gis.sources import national_layer
 
 __all__ = ["DemoData", "demo_indicators", "demo_master_plans", "demo_projects", "demo_villages", "load",
            "synthetic_province", "write_demo_sheets"]
@@ -51,6 +51,8 @@ log = logging.getLogger("planmap_gis")
 
 NOTE_TH = "ข้อมูลสมมุติเพื่อการสาธิต ไม่ใช่ข้อมูลทางราชการ"
 NOTE_EN = "Illustrative demo data, not official statistics"
+#: The demo's province: Nakhon Si Thammarat (DOPA 80), the reference province.
+DEMO_PROVINCE = "80"
 FICTIONAL_PROVINCE = ("99", "ศรีสมมุติ (จังหวัดสมมุติ)", "Si Sommut (fictional province)")
 #: Villages per tambon in Nakhon Si Thammarat: about 1,550 / 170.
 VILLAGES_PER_TAMBON = 1550 / 170
@@ -102,26 +104,32 @@ class DemoData:
         return str(self.tambons[PROVINCE_TH].iloc[0])
 
 
-def load(*, boundaries: str | Path | None = None, seed: int | None = None) -> DemoData:
+def load(
+    *, boundaries: str | Path | None = None, seed: int | None = None, fictional: bool = False,
+    province: str = DEMO_PROVINCE,
+) -> DemoData:
     """Build the demo dataset.
 
     Parameters
     ----------
     boundaries : str or Path, optional
-        A tambon layer to use; by default the real Nakhon Si Thammarat layer
-        if :func:`~planmap_gis.sources.find_reference` finds it, else the
-        fictional province.
+        A tambon layer to use; by default the national layer (packaged with
+        planmap-gis, or a fetched copy) cut to ``province``.
     seed : int, optional
         Random seed; ``settings.seed`` by default. Same seed, same data.
+    fictional : bool, default False
+        Use the small built-in fictional province instead (tests, teaching).
+    province : str, default "80"
+        The province of the demo (code or name), Nakhon Si Thammarat by default.
     """
     seed = settings.seed if seed is None else seed
-    path = Path(boundaries) if boundaries else find_reference("nst_tambon_adm3.geojson")
-    if path is None:
-        log.warning("Real boundary layer not found ($%s or `planmap boundaries fetch`): using "
-                    "the fictional province %s", settings.boundaries_env, FICTIONAL_PROVINCE[2])
-        tambons, source, fictional = synthetic_province(seed=seed), "synthetic", True
+    if fictional:
+        tambons, source = synthetic_province(seed=seed), "synthetic"
+    elif boundaries:
+        tambons, source = read_boundaries(boundaries), str(boundaries)
     else:
-        tambons, source, fictional = read_boundaries(path), str(path), False
+        path, described = national_layer()
+        tambons, source = read_boundaries(path, province=province), described
     villages = demo_villages(tambons, seed=seed)
     projects = demo_projects(tambons, villages, seed=seed)
     indicators = demo_indicators(villages, seed=seed)

@@ -44,7 +44,7 @@ from planmap_gis._schema import (
     STRENGTH_CLASSES,
     UNIT_CODE,
 )
-from planmap_gis._tables import ROW, header_key, parse_number, read_table, thai_digits
+from planmap_gis._tables import ROW, header_key, parse_number, read_table, table_report, thai_digits
 from planmap_gis.report import ImportReport
 
 __all__ = ["BMN_CATEGORIES", "read_indicators", "strength_index"]
@@ -122,7 +122,7 @@ def read_indicators(
     if not numeric:
         raise SchemaError(f"{path}: no indicator columns found (จปฐ. …, กชช.2ค, ครัวเรือน, …); "
                           "name them or pass extra=[...].")
-    report = ImportReport(source=str(path), rows_in=len(table))
+    report = table_report(path, table, sheet_name)
     out, seen = [], {}
     for rec in table.to_dict("records"):
         row = int(rec[ROW])

@@ -35,7 +35,7 @@ from planmap_gis._schema import (
     UNIT_CODE,
     VILLAGE_CODE,
 )
-from planmap_gis._tables import ROW, header_key, parse_number, read_table
+from planmap_gis._tables import ROW, header_key, parse_number, read_table, table_report
 from planmap_gis._values import is_blank
 from planmap_gis.report import ImportReport
 
@@ -113,7 +113,7 @@ def read_master_plans(
             "รหัสหมู่บ้าน / ด้าน / ลำดับความสำคัญ / ความต้องการ, or pass columns={'<header>': "
             "'unit_code' | 'sector' | 'rank' | 'need_th'}.")
     index = AreaIndex(boundaries, villages)
-    report = ImportReport(source=str(path), rows_in=len(table))
+    report = table_report(path, table, sheet_name)
     records, resolved = [], {}
     for rec in table.to_dict("records"):
         row = int(rec[ROW])

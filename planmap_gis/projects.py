@@ -69,8 +69,9 @@ from planmap_gis._schema import (
     TIER,
 )
 from planmap_gis._tables import (
+    table_report,
     ROW,
-    TABLE_SUFFIXES,
+    is_table,
     header_key,
     parse_number,
     read_layer_table,
@@ -209,7 +210,7 @@ def read_projects(
 
         boundaries = read_boundaries(boundaries)
     index = AreaIndex(boundaries, villages)
-    if path.suffix.lower() in TABLE_SUFFIXES:
+    if is_table(path):
         table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns)
         table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
     else:
@@ -221,7 +222,7 @@ def read_projects(
             f"(ชื่อโครงการ). Columns: {show_values([c for c in table.columns if c != ROW], 20)}. "
             "Rename it, or pass columns={'<your header>': 'name_th'}."
         )
-    report = ImportReport(source=str(path), rows_in=len(table))
+    report = table_report(path, table, sheet_name)
     wide, unused = _wide_columns(table, index, report, sheet_name)
     _report_missing_fields(table, wide, unused, report, sheet_name)
     reader = _RowReader(path, sheet_name, index, wide, report)

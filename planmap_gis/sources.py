@@ -1,10 +1,14 @@
 """Where the reference boundary layers come from, and how they are fetched and found.
 
-The layers are never shipped with the package (see ``boundaries/README.md``).
-:func:`fetch_boundaries` copies them from a local mirror folder, or downloads
-them from a mirror URL, verifying each file's sha256 against the manifest, into
-the cache (``settings.cache_dir()``). :func:`find_reference` looks for a layer
-in ``$PLANMAP_BOUNDARIES`` first, then in the cache.
+The national tambon layer ships with the package as a compact GeoParquet copy of
+the official file (``_data/tha_tambon_adm3.parquet``, made by
+``boundaries/package_layer.py``; see ``boundaries/README.md``), so every province
+is known straight after ``pip install``. Newer vintages or other copies can be
+fetched: :func:`fetch_boundaries` copies them from a local mirror folder, or
+downloads them from a mirror URL, verifying each file's sha256 against the
+manifest, into the cache (``settings.cache_dir()``). :func:`find_reference` looks
+for a layer in ``$PLANMAP_BOUNDARIES`` first, then in the cache;
+:func:`national_layer` adds the packaged copy as the last resort.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 from planmap_gis import settings
 from planmap_gis._errors import InputFileError, PlanmapError
 
-__all__ = ["fetch_boundaries", "find_reference", "manifest", "sha256"]
+__all__ = ["fetch_boundaries", "find_reference", "manifest", "national_layer", "packaged_layer", "sha256"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -74,6 +78,41 @@ def find_reference(name: str = "nst_tambon_adm3.geojson") -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def packaged_layer() -> Path:
+    """The national tambon layer shipped with the package (GeoParquet, EPSG:4326).
+
+    Raises
+    ------
+    InputFileError
+        When the package was installed without its data file.
+    """
+    entry = manifest()["packaged"]
+    path = Path(str(files("planmap_gis").joinpath("_data", entry["name"])))
+    if not path.is_file():
+        raise InputFileError(
+            f"{path}: the packaged national tambon layer is missing from this installation. "
+            "Reinstall planmap-gis (pip install --force-reinstall planmap-gis), or give a "
+            "boundary file with --boundaries FILE.",
+            th=f"{path}: ไม่พบชั้นขอบเขตตำบลทั้งประเทศที่มากับโปรแกรม ให้ติดตั้ง planmap-gis ใหม่ "
+               "หรือระบุไฟล์ขอบเขตด้วย --boundaries FILE",
+        )
+    return path
+
+
+def national_layer() -> tuple[Path, str]:
+    """The national tambon layer to use and a phrase saying which it is.
+
+    ``$PLANMAP_BOUNDARIES`` or the cache (a fetched, possibly newer copy) win over
+    the copy packaged with planmap-gis.
+    """
+    found = find_reference("tha_tambon_adm3.geojson")
+    if found is not None:
+        return found, f"national tambon layer {found}"
+    entry = manifest()["packaged"]
+    return packaged_layer(), (f"national tambon layer packaged with planmap-gis "
+                              f"({manifest()['attribution']}, {entry['features']:,} tambon)")
 
 
 def fetch_boundaries(

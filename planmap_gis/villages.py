@@ -38,8 +38,9 @@ from planmap_gis._schema import (
     VILLAGE_TH,
 )
 from planmap_gis._tables import (
+    table_report,
     ROW,
-    TABLE_SUFFIXES,
+    is_table,
     header_key,
     parse_number,
     read_layer_table,
@@ -122,11 +123,11 @@ def read_villages(
     rows_rejected`` always holds.
     """
     path = Path(path)
-    if path.suffix.lower() in TABLE_SUFFIXES:
+    if is_table(path):
         table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns)
     else:
         table, sheet_name = read_layer_table(path, ALIASES, columns=columns, crs=crs), None
-    report = ImportReport(source=str(path), rows_in=len(table))
+    report = table_report(path, table, sheet_name)
     villages = _rows_to_villages(table, report, sheet_name)
     _announce(report)
     return (villages, report) if return_report else villages

@@ -26,7 +26,8 @@ Safety. Every text from the data reaches the page through ``textContent``
 those characters and runs nothing.
 
 Offline. ``offline=True`` puts Leaflet and the marker-cluster plugin inside
-the HTML (from the cache filled by ``planmap assets fetch``) and uses no tiles:
+the HTML (from the XStatic packages installed with planmap-gis, with their
+licence notices) and uses no tiles:
 the file makes no network request. ``tiles=True`` adds OpenStreetMap tiles
 for rooms that are online.
 """
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
@@ -63,7 +65,7 @@ from planmap_gis._schema import (
     TIER,
     TIERS,
 )
-from planmap_gis.assets import read_asset
+from planmap_gis.assets import licence_notice, read_asset
 from planmap_gis.classify import (
     LAYER_COLORS,
     METRICS,
@@ -274,7 +276,7 @@ def webmap(
     lang: str = "th",
     scheme: str = "quantiles",
     k: int = 5,
-    offline: bool = False,
+    offline: bool = True,
     tiles: bool = False,
     projects: bool = True,
     popups: bool = True,
@@ -297,8 +299,9 @@ def webmap(
         Language of names, labels, tooltips and popups.
     scheme, k : str, int
         Classification (see :func:`~planmap_gis.classify.classify`).
-    offline : bool
-        Carry Leaflet inside the HTML: no network request at all.
+    offline : bool, default True
+        Carry Leaflet inside the HTML: no network request at all. False links
+        the CDN (a smaller file that needs internet).
     tiles : bool
         Add OpenStreetMap tiles (needs internet); the default is a plain background.
     projects : bool
@@ -352,17 +355,18 @@ def _add_assets(fmap: folium.Map, *, offline: bool, cluster: bool) -> None:
     static = files("planmap_gis").joinpath("_static")
     head = []
     if offline:
-        css = read_asset("leaflet@1.9.4", "dist/leaflet.css").decode()
-        for image in ("layers.png", "layers-2x.png"):
-            data = base64.b64encode(read_asset("leaflet@1.9.4", f"dist/images/{image}")).decode()
+        css = read_asset("leaflet", "leaflet.css").decode()
+        for image in ("layers.png", "layers-2x.png", "marker-icon.png"):
+            data = base64.b64encode(read_asset("leaflet", f"images/{image}")).decode()
             css = css.replace(f"images/{image}", f"data:image/png;base64,{data}")
+        head.append("<!--\n" + licence_notice().replace("--", "- -") + "-->")
         head.append(f"<style>{css}</style>")
-        head.append(_inline_script(read_asset("leaflet@1.9.4", "dist/leaflet.js").decode()))
+        head.append(_inline_script(read_asset("leaflet", "leaflet.js").decode()))
         if cluster:
             for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
-                head.append(f"<style>{read_asset('leaflet.markercluster@1.5.3', 'dist/' + name).decode()}</style>")
-            head.append(_inline_script(read_asset("leaflet.markercluster@1.5.3",
-                                                  "dist/leaflet.markercluster.js").decode()))
+                head.append(f"<style>{read_asset('leaflet.markercluster', name).decode()}</style>")
+            head.append(_inline_script(read_asset("leaflet.markercluster",
+                                                  "leaflet.markercluster.js").decode()))
     else:
         # The same CDN addresses folium itself uses.
         js = dict(folium.Map.default_js)
@@ -491,5 +495,7 @@ def save_webmap(plan_or_map: Plan | folium.Map, path: str | Path, **kwargs: Any)
     html = fmap.get_root().render()
     # folium's own templates escape Thai as \\uXXXX inside JSON; UTF-8 is half the size.
     html = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)), html)
-    path.write_text(html, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a page
     return path

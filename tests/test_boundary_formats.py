@@ -132,8 +132,9 @@ def test_empty_file(tmp_path, hdx_layer):
 
 
 def test_missing_file_and_unreadable_file(tmp_path):
-    with pytest.raises(pm.InputFileError, match="file not found.*boundaries fetch"):
+    with pytest.raises(pm.InputFileError, match="file not found.*national layer packaged") as caught:
         pm.read_boundaries(tmp_path / "nowhere.geojson")
+    assert "ไม่พบไฟล์" in caught.value.message_th
     junk = tmp_path / "junk.geojson"
     junk.write_text("this is not GeoJSON")
     with pytest.raises(pm.InputFileError, match="junk.geojson: not a readable GIS file"):

@@ -35,7 +35,7 @@ def test_demo_writes_every_output(demo_out):
     assert (demo_out / "webmap.html").stat().st_size > 100_000
     tables = demo_out / "tables"
     assert (tables / "metrics_village.csv").read_text("utf-8-sig").startswith("village_code,")
-    with pd.ExcelFile(tables / "tables.xlsx") as book:
+    with pd.ExcelFile(tables / "tables.xlsx", engine="calamine") as book:
         assert "equity" in book.sheet_names
     equity = pd.read_csv(tables / "equity.csv", index_col=0)
     assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
@@ -43,7 +43,7 @@ def test_demo_writes_every_output(demo_out):
         "indicators.xlsx", "master_plans.xlsx", "projects_long.xlsx", "projects_wide.xlsx",
         "villages.csv"]
     assert {"needs", "alignment_village", "alignment_amphoe"} <= set(layers)
-    with pd.ExcelFile(demo_out / "matrix.xlsx") as book:
+    with pd.ExcelFile(demo_out / "matrix.xlsx", engine="calamine") as book:
         assert book.sheet_names[:2] == ["อ่านก่อน", "จังหวัด"] and "ช่องว่าง" in book.sheet_names
 
 
@@ -70,7 +70,7 @@ def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, 
     equity = pd.read_csv(tmp_path / "tables" / "equity.csv", index_col=0)
     reference = pd.read_csv(demo_out / "tables" / "equity.csv", index_col=0)
     assert equity.gini.to_numpy() == pytest.approx(reference.gini.to_numpy(), abs=1e-6)
-    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="summary")
+    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="summary", engine="calamine")
     assert report.rows_in.sum() == report.rows_loaded.sum() + report.rows_rejected.sum()
 
 
@@ -80,7 +80,7 @@ def test_run_with_several_agency_sheets(demo_out, nst_path, tmp_path, capsys):
                  str(sheets / "projects_long.xlsx"), str(sheets / "projects_wide.xlsx"),
                  "--out", str(tmp_path), "--no-atlas"])
     assert code == 0
-    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="problems")
+    report = pd.read_excel(tmp_path / "import_report.xlsx", sheet_name="problems", engine="calamine")
     clashes = report[report.message_en.str.contains("already used in projects_long.xlsx", na=False)]
     assert len(clashes) == 300  # the wide sheet repeats every project: each rejected and named
     assert "300 placed" in capsys.readouterr().out
@@ -107,7 +107,7 @@ def test_validate_prints_the_row_report_and_exits_2(nst_path, tmp_path, capsys):
     assert code == 2
     assert "3 rows in, 1 loaded, 2 rejected" in out
     assert "a budget cannot be negative" in out and "not an amount in baht" in out
-    problems = pd.read_excel(tmp_path / "report.xlsx", sheet_name="problems")
+    problems = pd.read_excel(tmp_path / "report.xlsx", sheet_name="problems", engine="calamine")
     assert set(problems.row) == {4, 5, 6}
     assert problems.query("row == 6").message_en.str.contains("ambiguous").any()  # all problems, not the first
     assert problems.query("row == 5").message_en.str.contains("no such area").any()
@@ -136,8 +136,12 @@ def test_webmap_and_atlas_from_a_workspace(demo_out, tmp_path, capsys):
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 25
 
 
-def test_demo_runs_without_the_real_layer(no_reference, tmp_path, capsys):
+def test_demo_on_a_fresh_machine_maps_the_real_province(no_reference, tmp_path, capsys):
     assert main(["-q", "demo", "--out", str(tmp_path), "--no-atlas"]) == 0
+    out = capsys.readouterr().out
+    assert "นครศรีธรรมราช (Nakhon Si Thammarat)" in out and "packaged with planmap-gis" in out
+    assert "170 tambon, 23 amphoe" in out
+    assert main(["-q", "demo", "--fictional", "--out", str(tmp_path / "f"), "--no-atlas"]) == 0
     assert "fictional province" in capsys.readouterr().out
 
 
@@ -152,7 +156,7 @@ def test_user_mistake_exits_2_without_traceback(tmp_path, capsys):
 def test_boundaries_check_writes_the_report(nst_path, tmp_path, capsys):
     report = tmp_path / "report.xlsx"
     assert main(["boundaries", "check", str(nst_path), "--report", str(report)]) == 0
-    problems = pd.read_excel(report, sheet_name="problems")
+    problems = pd.read_excel(report, sheet_name="problems", engine="calamine")
     assert "เมืองนครศรีธรรมร" in problems.value.tolist()
     assert "170 tambon, 23 amphoe" in capsys.readouterr().out
 

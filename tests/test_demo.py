@@ -1,4 +1,4 @@
-"""The demo dataset: deterministic, labelled illustrative, real layer when found, fictional otherwise."""
+"""The demo dataset: deterministic, labelled illustrative, the real NST layer out of the box, fictional on request."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import planmap_gis as pm
 from planmap_gis import demo
 
 
-def test_demo_uses_the_real_nst_layer_when_it_is_found(nst_path, monkeypatch):
-    monkeypatch.setenv("PLANMAP_BOUNDARIES", str(nst_path.parent))
+def test_demo_uses_the_real_nst_layer_on_a_fresh_machine(no_reference):
+    data = demo.load()  # no cache, no PLANMAP_BOUNDARIES: the layer packaged with planmap-gis
 
-    data = demo.load()
-
-    assert not data.fictional and data.boundary_source == str(nst_path)
+    assert not data.fictional and "packaged with planmap-gis" in data.boundary_source
     assert len(data.tambons) == 170 and data.province_th == "นครศรีธรรมราช"
     per_tambon = data.villages.groupby("tambon_code").size()
     assert per_tambon.sum() == 1550 and per_tambon.min() >= 3
@@ -21,8 +19,16 @@ def test_demo_uses_the_real_nst_layer_when_it_is_found(nst_path, monkeypatch):
     assert "Illustrative" in data.note_en and "สมมุติ" in data.note_th
 
 
-def test_village_counts_follow_tambon_area(nst_path, monkeypatch):
-    monkeypatch.setenv("PLANMAP_BOUNDARIES", str(nst_path.parent))
+def test_demo_on_the_shared_layer_equals_the_packaged_demo(nst_path, no_reference):
+    packaged = demo.load()
+    shared = demo.load(boundaries=nst_path)
+    assert shared.boundary_source == str(nst_path)
+    assert packaged.tambons.geom_equals_exact(shared.tambons, 0).all()
+    assert packaged.villages.equals(shared.villages)
+    assert packaged.projects.drop(columns="geometry").equals(shared.projects.drop(columns="geometry"))
+
+
+def test_village_counts_follow_tambon_area(no_reference):
     data = demo.load()
     area = pm.amphoes(data.tambons)  # smoke: dissolve works on demo tambons
     assert len(area) == 23
@@ -31,15 +37,14 @@ def test_village_counts_follow_tambon_area(nst_path, monkeypatch):
     assert counts.corr(km2) > 0.9
 
 
-def test_fictional_province_when_no_real_layer(no_reference, caplog):
-    data = demo.load()
+def test_fictional_province_on_request(no_reference):
+    data = demo.load(fictional=True)
 
     assert data.fictional and data.boundary_source == "synthetic"
     assert "fictional" in data.tambons.province_en.iloc[0]
     assert set(data.tambons.province_code) == {"99"}
     assert len(data.tambons) == 24 and data.tambons.amphoe_code.nunique() == 4
     assert data.villages.groupby("tambon_code").size().min() >= 3
-    assert "fictional province" in caplog.text
     # In the sea: it overlaps no real tambon.
     bounds = data.tambons.total_bounds
     assert 100.3 < bounds[0] and bounds[2] < 101.5 and 9.0 < bounds[1] and bounds[3] < 10.0

@@ -163,4 +163,4 @@ def test_nst_demo_matrix_round_trip(nst_path, tmp_path):
         assert pairs == set(cells(marks))
         assert report.rows_loaded == int(marks.any(axis=1).sum()) and report.balanced()
     assert len(load_workbook(path, read_only=True).sheetnames) == 1 + 1 + 23 + 2 + 4
-    assert isinstance(pd.read_excel(path, sheet_name="ช่องว่าง", header=HEADER_ROW - 1), pd.DataFrame)
+    assert isinstance(pd.read_excel(path, sheet_name="ช่องว่าง", header=HEADER_ROW - 1, engine="calamine"), pd.DataFrame)

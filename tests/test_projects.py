@@ -258,7 +258,7 @@ def test_unusable_files_raise_one_clear_error(fictional, tmp_path):
 def test_report_can_be_handed_back_to_the_agency(fictional, tmp_path):
     rows = [HEADER, project("R1", "ต.ไม่มี"), project("R2", "990101", budget=-1)]
     _, report = pm.read_projects(xlsx(tmp_path / "agency.xlsx", rows), boundaries=fictional)
-    back = pd.read_excel(report.to_excel(tmp_path / "report.xlsx"), sheet_name="problems")
+    back = pd.read_excel(report.to_excel(tmp_path / "report.xlsx"), sheet_name="problems", engine="calamine")
     assert back.row.tolist() == [4, 4, 5] and set(back.severity) == {"error"}
     assert back.message_th.str.len().gt(0).all() and (back.file == str(tmp_path / "agency.xlsx")).all()
 

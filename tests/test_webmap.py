@@ -35,10 +35,31 @@ def test_geometry_encoding_round_trips_to_a_metre():
 
 
 def test_online_map_links_leaflet_and_carries_utf8_thai(small_plan, tmp_path):
-    path = pm.save_webmap(small_plan, tmp_path / "online.html", layers=[("n_projects", "tambon")])
+    path = pm.save_webmap(small_plan, tmp_path / "online.html", layers=[("n_projects", "tambon")],
+                          offline=False)
     html = path.read_text("utf-8")
     assert re.search(r'<script src="https://[^"]+leaflet[^"]*\.js"', html)
     assert "จำนวนโครงการ" in html and "\\u0e08" not in html  # UTF-8, not escapes
+
+
+def test_maps_carry_leaflet_and_its_licence_by_default(small_plan, tmp_path):
+    html = pm.save_webmap(small_plan, tmp_path / "m.html").read_text("utf-8")
+    assert "Leaflet 1.9.3, a JS library for interactive maps" in html
+    assert "L.MarkerClusterGroup" in html and "BSD 2-Clause" in html and "MIT License" in html
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', html)  # nothing to fetch
+    assert "images/layers.png" not in html  # the control's icons are inlined too
+
+
+def test_missing_assets_stop_before_a_blank_page_is_written(small_plan, tmp_path, monkeypatch):
+    from planmap_gis import assets
+
+    monkeypatch.setitem(assets.ASSETS, "leaflet", ("xstatic.pkg.not_installed", "1.9.3",
+                                                   assets.ASSETS["leaflet"][2]))
+    assets._verified.cache_clear()
+    with pytest.raises(assets.AssetError, match="XStatic-Leaflet is not installed.*--online"):
+        pm.save_webmap(small_plan, tmp_path / "blank.html")
+    assert not (tmp_path / "blank.html").exists()
+    assets._verified.cache_clear()
 
 
 def test_data_cannot_close_the_script_element(small_plan, tmp_path):

@@ -15,6 +15,7 @@ import pytest
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.assets import missing_assets
+from planmap_gis.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,8 +54,12 @@ def browser():
 class Page:
     """A map page with everything it logged and requested."""
 
-    def __init__(self, browser, path: Path):
+    def __init__(self, browser, path: Path, *, block_network: bool = False):
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.blocked: list[str] = []
+        if block_network:  # a planning room without internet: only the file itself loads
+            self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                            else (self.blocked.append(route.request.url), route.abort()))
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -171,4 +176,19 @@ def test_english_tambon_map(plan, browser, tmp_path):
     assert "Nakhon Si Thammarat" in page.page.locator(".planmap-title").inner_text()
     assert page.errors == []
     page.shot(tmp_path / "webmap_en.png")
+    page.page.close()
+
+
+def test_the_demo_web_map_renders_with_the_network_blocked(browser, no_reference, tmp_path, capsys):
+    """README command 1 on a fresh machine (no cache, no PLANMAP_BOUNDARIES), opened offline."""
+    assert main(["-q", "demo", "--out", str(tmp_path), "--no-atlas"]) == 0
+    assert "Web map (HTML, works offline)" in capsys.readouterr().out
+    page = Page(browser, tmp_path / "webmap.html", block_network=True)
+    tambon_layer = "จำนวนโครงการ (ตำบล)"
+    page.page.evaluate(f"Object.values(window).find(v => v instanceof L.Map).addLayer(planmap.layers[{tambon_layer!r}])")
+    assert page.js(f"planmap.layers[{tambon_layer!r}].getLayers().length") == 170
+    assert page.js("document.querySelectorAll('.planmap-label').length") == 23
+    assert page.js("document.querySelectorAll('path.leaflet-interactive').length") >= 1550 + 170
+    assert page.errors == [] and page.blocked == []
+    page.shot(tmp_path / "webmap_demo_offline.png")
     page.page.close()

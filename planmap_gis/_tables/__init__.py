@@ -8,7 +8,6 @@ number as a user sees it in the file (``_row``, 1 = first line / Excel row 1).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,9 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from planmap_gis._errors import InputFileError, SchemaError, show_values
+from planmap_gis._tables.files import read_raw, sniff
+from planmap_gis.report import ImportReport
 
 ROW: str = "_row"
-TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+#: Spreadsheet and text names; any file that is not a GIS layer is read as a table.
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
+#: GIS layers, read with GDAL.
+GIS_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet", ".fgb", ".kml", ".gml")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _HEADER_SCAN = 30
 
@@ -47,54 +51,6 @@ def parse_number(text: object) -> float | None:
     if cleaned == "" or cleaned.lower() in {"nan", "none", "-"}:
         return None
     return float(cleaned)
-
-
-def _raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _csv(path), None
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            return _excel(path, sheet)
-        except InputFileError:
-            raise
-        except Exception as exc:  # a corrupt or non-Excel file, or cells Excel cannot hold
-            raise InputFileError(f"{path}: could not be read as Excel ({type(exc).__name__}: "
-                                 f"{exc}). Open it in Excel or LibreOffice and save it again "
-                                 "as .xlsx.") from exc
-    raise InputFileError(
-        f"{path}: unknown table format {suffix!r}. Use CSV (UTF-8) or Excel (.xlsx)."
-    )
-
-
-def _csv(path: Path) -> pd.DataFrame:
-    """A CSV as text cells; rows may have different lengths (title lines above the header)."""
-    for encoding in ("utf-8-sig", "cp874"):  # cp874: Thai Windows (TIS-620) exports
-        try:
-            with path.open(encoding=encoding, newline="") as handle:
-                rows = list(csv.reader(handle))
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputFileError(f"{path}: neither UTF-8 nor TIS-620 text. Save it as CSV UTF-8 from Excel.")
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
-
-
-def _excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        names = book.sheet_names
-        if sheet is None:
-            sheet = names[0]
-        elif isinstance(sheet, str) and sheet not in names:
-            raise InputFileError(
-                f"{path}: no sheet {sheet!r}; sheets are {show_values(names)}. "
-                "Pass sheet=... with one of them."
-            )
-        frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=str)
-    name = sheet if isinstance(sheet, str) else names[int(sheet)]
-    return frame.fillna(""), name
 
 
 def read_table(
@@ -129,13 +85,16 @@ def read_table(
         Blank rows are left out (they are not data rows).
     """
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"{path}: file not found.")
-    raw, sheet_name = _raw(path, sheet)
-    raw = raw.map(lambda v: str(v).strip())
+    if not path.is_file():
+        raise InputFileError(f"{path}: file not found. Check the name and the folder you run from.",
+                             th=f"{path}: ไม่พบไฟล์ ตรวจชื่อไฟล์และโฟลเดอร์ที่สั่งงาน")
+    sheet_data = read_raw(path, sheet)
+    sheet_name = sheet_data.sheet
+    raw = pd.DataFrame(sheet_data.rows, dtype=object).map(lambda v: str(v).strip())
     nonblank = raw.ne("").any(axis=1) if not raw.empty else pd.Series(dtype=bool)
     if raw.empty or not nonblank.any():
-        raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.")
+        raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.",
+                             th=f"{path}{_sheet(sheet_name)}: ตารางว่างเปล่า")
     keyed = {header_key(k): v for k, v in (columns or {}).items()}
     lookup = {**aliases, **keyed}
     header_at = None
@@ -150,7 +109,10 @@ def read_table(
             f"{path}{_sheet(sheet_name)}: no header row found in the first {_HEADER_SCAN} rows. "
             f"Row {first + 1} reads {show_values([c for c in raw.iloc[first] if c])}. "
             f"Expected headers such as {show_values(sorted(set(aliases.values())), 24)}; rename "
-            "the headers or pass columns={'<your header>': '<column>'}."
+            "the headers or pass columns={'<your header>': '<column>'}.",
+            th=f"{path}{_sheet(sheet_name)}: ไม่พบแถวหัวตารางใน {_HEADER_SCAN} แถวแรก "
+               f"(แถว {first + 1}: {show_values([c for c in raw.iloc[first] if c])}) "
+               "แก้ไข: ตั้งชื่อหัวคอลัมน์ตามแบบ เช่น รหัสโครงการ ชื่อโครงการ หน่วยงาน งบประมาณ (บาท)",
         )
     names: list[str] = []
     for pos, cell in enumerate(raw.iloc[header_at]):
@@ -165,9 +127,30 @@ def read_table(
         raise SchemaError(
             f"{path}{_sheet(sheet_name)}: header row {header_at + 1} has no column for "
             f"{show_values(missing)}. Headers found: {show_values(list(raw.iloc[header_at]))}. "
-            "Add the column, or map yours with columns={'<your header>': '<column>'}."
+            "Add the column, or map yours with columns={'<your header>': '<column>'}.",
+            th=f"{path}{_sheet(sheet_name)}: แถวหัวตารางที่ {header_at + 1} ไม่มีคอลัมน์ "
+               f"{show_values(missing)} แก้ไข: เพิ่มคอลัมน์นั้น หรือจับคู่ชื่อหัวคอลัมน์ของท่าน",
         )
-    return body.reset_index(drop=True), sheet_name
+    body = body.reset_index(drop=True)
+    body.attrs["notes"] = list(sheet_data.notes)
+    return body, sheet_name
+
+
+def is_table(path: str | Path) -> bool:
+    """Whether a file is read as a table (anything but a GIS layer; by content first)."""
+    path = Path(path)
+    if path.is_file() and sniff(path) in ("xlsx", "ods", "xls", "encrypted", "html", "spreadsheetml"):
+        return True
+    return path.suffix.lower() not in GIS_SUFFIXES
+
+
+def table_report(path: str | Path, table: pd.DataFrame, sheet: str | None = None) -> ImportReport:
+    """The import report of a table read by :func:`read_table`, opened with what was learnt
+    reading the file (encoding, separator, hidden sheets, real format) as notes."""
+    report = ImportReport(source=str(path), rows_in=len(table))
+    for en, th in table.attrs.get("notes", ()):
+        report.add("info", en, th, sheet=sheet)
+    return report
 
 
 def _sheet(name: str | None) -> str:

@@ -1,0 +1,239 @@
+"""The bytes of a spreadsheet file as rows of text: every format a Thai office keeps.
+
+Formats are recognised by content, not by the extension (agencies rename files):
+
+* ZIP containers: ``.xlsx``/``.xlsm`` (``xl/workbook.xml``) and ``.ods``
+  (``mimetype`` of an OpenDocument spreadsheet);
+* OLE2 containers: ``.xls`` (BIFF), and password-protected workbooks (an OLE2
+  file holding ``EncryptionInfo``), which are refused with the fix;
+* text: CSV or tab-separated, in UTF-8 (with or without BOM), UTF-16 (with or
+  without BOM) or cp874/TIS-620 (Thai Windows), with ``,`` ``;`` tab or ``|``
+  between cells;
+* web pages and SpreadsheetML saved with an ``.xls`` name are refused with what
+  they really are.
+
+Every spreadsheet format is read with python-calamine (Rust; much faster than
+openpyxl on large sheets, see ``benchmarks/p6_sheets.py``). Cells come back as
+text as a user would type them: ``2569`` not ``2569.0``, dates as ISO dates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planmap_gis._errors import InputFileError, show_values
+
+__all__ = ["RawSheet", "read_raw"]
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_DELIMITERS = ",;\t|"
+
+
+@dataclass
+class RawSheet:
+    """One sheet as rows of text, with what was learnt reading it."""
+
+    rows: list[list[str]]
+    sheet: str | None = None
+    kind: str = ""
+    #: (English, Thai) notes for the import report: encoding, hidden sheets …
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def sniff(path: Path) -> str:
+    """What a file really is: ``xlsx``, ``ods``, ``xls``, ``encrypted``, ``html``,
+    ``spreadsheetml``, ``zip`` or ``text``."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_ZIP):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "mimetype" in names and b"spreadsheet" in archive.read("mimetype"):
+                    return "ods"
+        except zipfile.BadZipFile:
+            return "zip"
+        return "xlsx" if any(n.startswith("xl/") for n in names) else "zip"
+    if head.startswith(_OLE2):
+        with path.open("rb") as handle:
+            whole = handle.read()
+        return "encrypted" if "EncryptionInfo".encode("utf-16-le") in whole else "xls"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")):
+        return "html"
+    if text.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "spreadsheetml"
+    return "text"
+
+
+def read_raw(path: Path, sheet: str | int | None) -> RawSheet:
+    """The rows of one sheet (or of a CSV) as text cells.
+
+    Raises
+    ------
+    InputFileError
+        A format that is not a table, a protected workbook, an unknown sheet, or
+        text in no known encoding: each with what the file is and the fix.
+    """
+    kind = sniff(path)
+    if kind == "text":
+        return _read_text(path)
+    if kind in ("xlsx", "ods", "xls"):
+        return _read_book(path, sheet, kind)
+    what = {
+        "encrypted": ("a password-protected workbook", "สมุดงานที่ตั้งรหัสผ่าน",
+                      "open it in Excel, remove the password (File > Info > Protect Workbook) "
+                      "and save it as .xlsx", "เปิดใน Excel ลบรหัสผ่านแล้วบันทึกเป็น .xlsx"),
+        "html": ("a web page (HTML) saved with a spreadsheet name", "หน้าเว็บ (HTML) ที่ตั้งชื่อเป็นไฟล์ตาราง",
+                 "open it in Excel or LibreOffice and save it as .xlsx",
+                 "เปิดใน Excel หรือ LibreOffice แล้วบันทึกเป็น .xlsx"),
+        "spreadsheetml": ("an Excel 2003 XML spreadsheet", "ไฟล์ Excel 2003 XML",
+                          "open it in Excel or LibreOffice and save it as .xlsx",
+                          "เปิดใน Excel หรือ LibreOffice แล้วบันทึกเป็น .xlsx"),
+        "zip": ("a ZIP archive, not a workbook", "ไฟล์ ZIP ไม่ใช่สมุดงาน",
+                "unzip it and give the sheet inside", "แตกไฟล์แล้วระบุไฟล์ตารางข้างใน"),
+    }[kind]
+    raise InputFileError(f"{path}: this file is {what[0]}, not a table planmap can read. Fix: {what[2]}.",
+                         th=f"{path}: ไฟล์นี้เป็น{what[1]} อ่านเป็นตารางไม่ได้ แก้ไข: {what[3]}")
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding), "UTF-16" if encoding == "utf-16" else "UTF-8 with BOM"
+    sample = data[:4096]
+    if len(sample) >= 4 and sample.count(b"\x00") >= len(sample) // 4:
+        # UTF-16 without a BOM: every ASCII character has a zero byte beside it.
+        odd_zeros = sample[1::2].count(0) > sample[0::2].count(0)
+        encoding = "utf-16-le" if odd_zeros else "utf-16-be"
+        return data.decode(encoding, errors="strict"), f"UTF-16 ({'LE' if odd_zeros else 'BE'}, no BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp874"), "cp874 (TIS-620, Thai Windows)"
+    except UnicodeDecodeError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _read_text(path: Path) -> RawSheet:
+    data = path.read_bytes()
+    try:
+        text, encoding = _decode(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputFileError(
+            f"{path}: not text in UTF-8, UTF-16 or TIS-620 (cp874), and not a spreadsheet ({exc}). "
+            "Fix: save it from Excel as \"CSV UTF-8\" or as .xlsx.",
+            th=f"{path}: ไม่ใช่ข้อความ UTF-8, UTF-16 หรือ TIS-620 และไม่ใช่ไฟล์ตาราง "
+               "แก้ไข: บันทึกจาก Excel เป็น CSV UTF-8 หรือ .xlsx",
+        ) from exc
+    if "\x00" in text:
+        raise InputFileError(f"{path}: binary content, not a CSV or spreadsheet this program knows.",
+                             th=f"{path}: เป็นไฟล์ไบนารี ไม่ใช่ CSV หรือไฟล์ตารางที่รู้จัก")
+    delimiter = _delimiter(text)
+    csv.field_size_limit(1 << 30)  # a detailed canal WKT can exceed csv's 131,072 default
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
+    name_th = {",": "จุลภาค", ";": "อัฒภาค", "\t": "แท็บ", "|": "ขีดตั้ง"}[delimiter]
+    return RawSheet(rows, None, "csv", [(f"read as text in {encoding}, cells separated by {name}",
+                                         f"อ่านเป็นข้อความ {encoding} คั่นเซลล์ด้วย{name_th}")])
+
+
+def _delimiter(text: str) -> str:
+    """The separator that splits the most lines into the same number of cells."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    best, best_score = ",", -1.0
+    for delimiter in _DELIMITERS:
+        counts = [line.count(delimiter) for line in lines]
+        used = [c for c in counts if c]
+        if not used:
+            continue
+        modal = max(set(used), key=used.count)
+        score = used.count(modal) * modal
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _cell(value: object) -> str:
+    """A cell as the text a user typed: whole numbers without ``.0``; dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return value.isoformat() if not isinstance(value, dt.timedelta) else str(value)
+    return str(value)
+
+
+def _read_book(path: Path, sheet: str | int | None, kind: str) -> RawSheet:
+    import python_calamine as calamine
+
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError as exc:
+        raise InputFileError(f"{path}: the workbook is password-protected. Fix: remove the password "
+                             "in Excel and save it again.",
+                             th=f"{path}: สมุดงานตั้งรหัสผ่านไว้ แก้ไข: ลบรหัสผ่านใน Excel แล้วบันทึกใหม่") from exc
+    except Exception as exc:  # calamine's errors for a corrupt or truncated file
+        raise InputFileError(
+            f"{path}: could not be read as {kind} ({type(exc).__name__}: {exc}). Fix: open it in "
+            "Excel or LibreOffice and save it again as .xlsx.",
+            th=f"{path}: อ่านไฟล์ {kind} ไม่ได้ (ไฟล์อาจเสีย) แก้ไข: เปิดใน Excel หรือ LibreOffice แล้วบันทึกใหม่เป็น .xlsx",
+        ) from exc
+    meta = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+    visible = [m.name for m in meta if m.visible == calamine.SheetVisibleEnum.Visible]
+    hidden = [m.name for m in meta if m.visible != calamine.SheetVisibleEnum.Visible]
+    names = [m.name for m in meta]
+    notes: list[tuple[str, str]] = []
+    if sheet is None:
+        if not visible:
+            raise InputFileError(f"{path}: every sheet is hidden ({show_values(names)}). Fix: unhide "
+                                 "the sheet that holds the data, or pass sheet=... (CLI: --sheet).",
+                                 th=f"{path}: ทุกชีตถูกซ่อน แก้ไข: เลิกซ่อนชีตที่มีข้อมูล หรือระบุ --sheet")
+        name = visible[0]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise InputFileError(f"{path}: no sheet number {sheet}; the workbook has {len(names)}.",
+                                 th=f"{path}: ไม่มีชีตลำดับที่ {sheet} สมุดงานมี {len(names)} ชีต")
+        name = names[sheet]
+    elif sheet in names:
+        name = sheet
+    else:
+        raise InputFileError(
+            f"{path}: no sheet {sheet!r}; sheets are {show_values(names)}. Pass one of them.",
+            th=f"{path}: ไม่มีชีตชื่อ {sheet} ชีตที่มี: {show_values(names)}",
+        )
+    if hidden:
+        notes.append((f"hidden sheets not read: {show_values(hidden)}",
+                      f"ชีตที่ซ่อนไว้และไม่ได้อ่าน: {show_values(hidden)}"))
+    label = {"xlsx": "Excel workbook (.xlsx)", "xls": "Excel 97-2003 workbook (.xls)",
+             "ods": "OpenDocument spreadsheet (.ods)"}[kind]
+    if path.suffix.lower() not in {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "ods": (".ods",)}[kind]:
+        notes.append((f"read as {label}, whatever its name says", f"อ่านเป็น {label} ตามเนื้อไฟล์"))
+    try:
+        values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise InputFileError(f"{path} (sheet {name!r}): could not be read ({type(exc).__name__}: {exc}).",
+                             th=f"{path} (ชีต {name}): อ่านไม่ได้") from exc
+    rows = [[_cell(v) for v in row] for row in values]
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return RawSheet(rows, name, kind, notes)
