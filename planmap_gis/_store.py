@@ -10,6 +10,7 @@ EPSG:4326 written through GeoAlchemy2, so QGIS and SQL clients read them too.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ class Store(Protocol):
 
     def clear(self, layers: list[str]) -> None: ...
     def write(self, frame: pd.DataFrame, layer: str) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
     def read(self, layer: str) -> pd.DataFrame: ...
     def layers(self) -> set[str]: ...
 
@@ -40,31 +43,63 @@ def is_database(target: str | Path) -> bool:
     return isinstance(target, str) and target.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
 
 
-def store(target: str | Path, *, schema: str = "planmap") -> Store:
+def store(target: str | Path, *, schema: str = "planmap", last_change: str | None = None) -> Store:
     """The store for a path (GeoPackage) or a ``postgresql://`` URL (PostGIS)."""
-    return PostGISStore(str(target), schema) if is_database(target) else GeoPackageStore(Path(target))
+    if is_database(target):
+        return PostGISStore(str(target), schema)
+    return GeoPackageStore(Path(target), last_change=last_change)
 
 
 class GeoPackageStore:
-    def __init__(self, path: Path) -> None:
+    """A GeoPackage written whole to a temporary file beside the target, then moved into place.
+
+    GeoPackage 1.2 (Debian 12's GDAL 3.6 and QGIS 3.22 warn on every open of the 1.4
+    that current GDAL writes by default), and ``gpkg_contents.last_change`` fixed to
+    ``last_change`` so the same inputs give the same bytes.
+    """
+
+    #: What ``gpkg_contents.last_change`` says when no time is given.
+    FIXED_TIME = "2000-01-01T00:00:00.000Z"
+
+    def __init__(self, path: Path, *, last_change: str | None = None) -> None:
         self.path, self.name = path, str(path)
+        self.tmp = path.with_name(f".{path.stem}.part{path.suffix}")  # GDAL wants .gpkg
+        self.last_change = last_change or self.FIXED_TIME
 
     def clear(self, layers: list[str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.unlink(missing_ok=True)
+        self.tmp.unlink(missing_ok=True)
 
     def write(self, frame: pd.DataFrame, layer: str) -> None:
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_file(self.path, layer=layer, driver="GPKG", engine="pyogrio")
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(frame), self.path, layer=layer, driver="GPKG")
+        first = not self.tmp.exists()
+        options: dict[str, Any] = {"layer": layer, "driver": "GPKG"}
+        if first:
+            options["dataset_options"] = {"VERSION": "1.2"}
+        previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": self.last_change})
+        try:
+            if isinstance(frame, gpd.GeoDataFrame):
+                pyogrio.write_dataframe(frame, self.tmp, **options)
+            else:
+                pyogrio.write_dataframe(pd.DataFrame(frame), self.tmp, **options)
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+    def finish(self) -> None:
+        os.replace(self.tmp, self.path)  # the previous workspace stays whole until this instant
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
 
     def read(self, layer: str) -> pd.DataFrame:
         return pyogrio.read_dataframe(self.path, layer=layer)
 
     def layers(self) -> set[str]:
         if not self.path.is_file():
-            raise InputFileError(f"{self.path}: workspace not found.")
+            raise InputFileError(f"{self.path}: workspace not found. Write one with `planmap run` "
+                                 "or `planmap demo`, or check the path.",
+                                 th=f"{self.path}: ไม่พบพื้นที่ทำงาน สร้างด้วย planmap run หรือ planmap demo "
+                                    "หรือตรวจที่อยู่ไฟล์")
         return {name for name, _ in pyogrio.list_layers(self.path)}
 
 
@@ -115,6 +150,12 @@ class PostGISStore:
                 frame.to_postgis(layer, conn, schema=self.schema, index=False)
             else:
                 pd.DataFrame(frame).to_sql(layer, conn, schema=self.schema, index=False)
+
+    def finish(self) -> None:
+        """Each write commits on its own (see :meth:`clear`)."""
+
+    def abort(self) -> None:
+        """Nothing to undo beyond the failed write's own transaction."""
 
     def read(self, layer: str) -> pd.DataFrame:
         query = f'SELECT * FROM "{self.schema}"."{layer}" ORDER BY "{ORDER}"'

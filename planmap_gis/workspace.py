@@ -1,8 +1,11 @@
 """The planning workspace: one GeoPackage (or PostGIS schema) holding every layer and table of a Plan.
 
 Layers (spatial, EPSG:4326): ``tambon``, ``amphoe``, ``villages`` (village areas
-with the village point as ``lon``/``lat``), ``projects`` (footprints; lists as
-JSON text). Tables (no geometry): ``allocation``, ``metrics_village``,
+with the village point as ``lon``/``lat``), and the project footprints one layer
+per kind of geometry — ``project_points``, ``project_lines``, ``project_areas`` —
+because QGIS splits a mixed layer into per-type sub-layers. Tables (no geometry):
+``projects`` (every project with its attributes, with or without a footprint;
+lists as JSON text), ``allocation``, ``metrics_village``,
 ``metrics_tambon``, ``metrics_amphoe``, ``duplication_<level>``, ``equity``,
 ``lorenz``, ``hotspots``, ``priorities``, ``load_facilitator``,
 ``load_management_unit``, ``needs`` and ``alignment_<level>`` (with master
@@ -13,13 +16,17 @@ Given a ``postgresql://`` URL instead of a path, the same layers become tables
 of one schema of a PostGIS database (``_store``), for a province that keeps its
 plans on a shared server.
 
-Rows are written in a fixed order and no table holds a timestamp, so the same
-inputs give the same workspace contents. :func:`open_workspace` reads it back
+A GeoPackage is GeoPackage 1.2 (opens quietly in Debian 12's GDAL and QGIS 3.22),
+written whole to a temporary file and moved into place, so a killed run leaves
+the previous workspace intact. Rows are written in a fixed order, no table holds
+a timestamp and ``gpkg_contents.last_change`` is the newest input file's time,
+so the same inputs give the same bytes. :func:`open_workspace` reads it back
 into the :class:`~planmap_gis.plan.Plan` the API returns.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -39,7 +46,8 @@ __all__ = ["open_workspace", "save_workspace"]
 
 LEVELS = ("village", "tambon", "amphoe")
 #: Every table a workspace may hold, so that a rewrite leaves none of an older one behind.
-_ALL_TABLES = {"tambon", "amphoe", "villages", "projects", "allocation", "equity", "lorenz", "hotspots",
+_ALL_TABLES = {"tambon", "amphoe", "villages", "projects", "project_points", "project_lines",
+               "project_areas", "allocation", "equity", "lorenz", "hotspots",
                "priorities", "load_facilitator", "load_management_unit", "needs", "import_report",
                "workspace_info", *(f"{t}_{lv}" for t in ("metrics", "duplication", "alignment")
                                    for lv in ("village", "tambon", "amphoe"))}
@@ -73,6 +81,84 @@ def _report_table(reports: dict[str, ImportReport]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame({"report": []})
 
 
+#: Footprint layers by the shapely type ids they hold (single and multi of one kind).
+FOOTPRINT_LAYERS = {"project_points": (0, 4), "project_lines": (1, 5, 2), "project_areas": (3, 6)}
+#: Columns of the project table repeated on the footprint layers, for styling and labels in QGIS.
+_FOOTPRINT_COLUMNS = ("project_id", "name_th", "agency", "tier", "budget_layer", "sector", "fiscal_year",
+                      "budget_thb")
+
+
+def _flat_parts(geom: Any) -> list[Any]:
+    """The simple parts of a geometry (collections and multi-geometries opened all the way)."""
+    parts = []
+    for part in shapely.get_parts(geom):
+        parts.extend(_flat_parts(part) if shapely.get_num_geometries(part) > 1 or
+                     shapely.get_type_id(part) == 7 else [part])
+    return parts
+
+
+def _project_layers(projects: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    """The project table without geometry, and one footprint layer per kind of geometry."""
+    geoms = projects.geometry.values
+    table = _lists_to_json(pd.DataFrame(projects.drop(columns=projects.geometry.name)))
+    table["footprint_type"] = [None if g is None or g.is_empty else g.geom_type for g in geoms]
+    keep = [c for c in _FOOTPRINT_COLUMNS if c in projects]
+    out: dict[str, pd.DataFrame] = {"projects": table}
+    for name, kinds in FOOTPRINT_LAYERS.items():
+        rows, shapes = [], []
+        for pos, geom in enumerate(geoms):
+            if geom is None or geom.is_empty:
+                continue
+            if shapely.get_type_id(geom) in kinds:
+                rows.append(pos), shapes.append(geom)
+                continue
+            parts = [p for p in _flat_parts(geom) if shapely.get_type_id(p) in kinds]
+            if parts:  # a collection's parts of this kind
+                rows.append(pos), shapes.append(shapely.multipolygons(parts) if kinds[0] == 3 else
+                                                shapely.multilinestrings(parts) if kinds[0] == 1 else
+                                                shapely.multipoints(parts))
+        if rows:  # an empty layer would have no geometry type for QGIS to show
+            out[name] = gpd.GeoDataFrame(projects.iloc[rows][keep].reset_index(drop=True),
+                                         geometry=list(shapes), crs=projects.crs)
+    return out
+
+
+def _footprints(source: Store, present: set[str], projects: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The project table with its footprints put back from the footprint layers."""
+    found: dict[str, list[Any]] = {}
+    for name in FOOTPRINT_LAYERS:
+        if name in present:
+            layer = _read(source, name)
+            for pid, geom in zip(layer["project_id"].astype(str), layer.geometry.values, strict=True):
+                found.setdefault(pid, []).append(geom)
+    geoms = []
+    for pid, kind in zip(projects["project_id"].astype(str), projects.pop("footprint_type"), strict=True):
+        pieces = found.get(pid, [])
+        if not pieces:
+            geoms.append(None)
+        elif kind == "GeometryCollection" or len(pieces) > 1:
+            geoms.append(shapely.geometrycollections(pieces))
+        elif kind in ("Point", "LineString", "Polygon") and shapely.get_num_geometries(pieces[0]) == 1:
+            geoms.append(shapely.get_geometry(pieces[0], 0))  # promoted to multi on writing
+        else:
+            geoms.append(pieces[0])
+    return gpd.GeoDataFrame(projects, geometry=geoms, crs=settings.data_crs)
+
+
+def _input_time(plan: Plan) -> str | None:
+    """The newest input file's modification time (UTC, GeoPackage form), if any input is a file."""
+    times = []
+    for report in plan.reports.values():
+        try:
+            times.append(Path(report.source).stat().st_mtime)
+        except (OSError, ValueError):
+            continue
+    if not times:
+        return None
+    stamp = datetime.datetime.fromtimestamp(max(times), tz=datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> Path | str:
     """Write a Plan to a GeoPackage (replacing the file) or a PostGIS schema; returns where.
 
@@ -85,7 +171,7 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
     schema : str
         Schema of the database that holds the tables (created when missing).
     """
-    target = store(path, schema=schema)
+    target = store(path, schema=schema, last_change=_input_time(plan))
     villages = plan.villages.copy()
     if POINT in villages:
         points = gpd.GeoSeries(villages.pop(POINT))
@@ -93,7 +179,7 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
     layers: dict[str, pd.DataFrame] = {
         "tambon": plan.tambons, "amphoe": plan.amphoes,
         "villages": gpd.GeoDataFrame(villages.reset_index(drop=True), crs=villages.crs),
-        "projects": _lists_to_json(plan.projects),
+        **_project_layers(plan.projects),
         "allocation": plan.allocation,
         **{f"metrics_{lv}": plan.metrics[lv].reset_index() for lv in LEVELS},
         **{f"duplication_{lv}": plan.duplication[lv] for lv in LEVELS},
@@ -113,8 +199,13 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
                                                   "budget per household across villages"]}),
     }
     target.clear(sorted(set(layers) | _ALL_TABLES))
-    for name, frame in layers.items():
-        target.write(frame, name)
+    try:
+        for name, frame in layers.items():
+            target.write(frame, name)
+    except BaseException:
+        target.abort()
+        raise
+    target.finish()
     return path if is_database(path) else Path(path)
 
 
@@ -143,7 +234,9 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
     needed = {"tambon", "amphoe", "villages", "projects", "allocation", "equity", "workspace_info"}
     if needed - present:
         raise InputFileError(f"{source.name}: not a planmap workspace; missing layers "
-                             f"{', '.join(sorted(needed - present))}. Write one with `planmap run`.")
+                             f"{', '.join(sorted(needed - present))}. Write one with `planmap run`.",
+                             th=f"{source.name}: ไม่ใช่พื้นที่ทำงานของ planmap (ขาดชั้นข้อมูล "
+                                f"{', '.join(sorted(needed - present))}) สร้างด้วย planmap run")
     info = dict(zip(*[_read(source, "workspace_info")[c] for c in ("key", "value")], strict=True))
     villages = _read(source, "villages")
     if {"lon", "lat"} <= set(villages.columns):
@@ -151,6 +244,8 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
                                         crs=villages.crs)
     villages.index = villages[VILLAGE_CODE].astype(str).to_numpy()
     projects = _read(source, "projects")
+    if "footprint_type" in projects:  # footprints in their own layers (since 0.2)
+        projects = _footprints(source, present, pd.DataFrame(projects))
     for col in (AREA_CODES, AREA_SHARES):
         if col in projects:
             projects[col] = [None if v is None or pd.isna(v) else json.loads(v) for v in projects[col]]

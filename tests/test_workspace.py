@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import pyogrio
@@ -64,3 +71,90 @@ def test_not_a_workspace(tmp_path, fictional):
     fictional.to_file(tmp_path / "other.gpkg", engine="pyogrio")
     with pytest.raises(pm.InputFileError, match="not a planmap workspace; missing layers"):
         pm.open_workspace(tmp_path / "other.gpkg")
+
+
+def _sha(path):
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_same_inputs_same_bytes(plan, tmp_path):
+    first = pm.save_workspace(plan, tmp_path / "a.gpkg")
+    second = pm.save_workspace(plan, tmp_path / "b.gpkg")
+    assert _sha(first) == _sha(second)
+    version = sqlite3.connect(first).execute("PRAGMA user_version").fetchone()[0]
+    assert version == 10200  # GeoPackage 1.2
+
+
+def test_projects_one_layer_per_geometry_kind_and_a_table_of_all(plan, tmp_path):
+    path = pm.save_workspace(plan, tmp_path / "ws.gpkg")
+    layers = dict(pyogrio.list_layers(path))
+    table = pyogrio.read_dataframe(path, layer="projects")
+    assert layers["projects"] is None and len(table) == len(plan.projects)  # every project, footprint or not
+    kinds = {"project_points": "MultiPoint", "project_lines": "MultiLineString", "project_areas": "MultiPolygon"}
+    with_footprint = 0
+    for name, kind in kinds.items():
+        if name in layers:
+            assert layers[name] in (kind, kind.removeprefix("Multi"))  # one type per layer
+            with_footprint += len(pyogrio.read_dataframe(path, layer=name))
+    assert with_footprint == plan.projects.geometry.notna().sum() > 0
+    back = pm.open_workspace(path).projects
+    same = back.geometry.isna() == plan.projects.geometry.isna()
+    assert same.all()
+    located = plan.projects.geometry.notna()
+    assert back.geometry[located].geom_equals_exact(plan.projects.geometry[located], 0).all()
+    assert (back.geometry[located].geom_type == plan.projects.geometry[located].geom_type).all()
+
+
+def test_a_failed_write_leaves_the_previous_workspace(plan, tmp_path, monkeypatch):
+    path = pm.save_workspace(plan, tmp_path / "ws.gpkg")
+    before = _sha(path)
+    from planmap_gis import _store
+
+    calls = {"n": 0}
+    real = _store.GeoPackageStore.write
+
+    def dies_midway(self, frame, layer):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt  # as a user's Ctrl-C would
+        real(self, frame, layer)
+
+    monkeypatch.setattr(_store.GeoPackageStore, "write", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        pm.save_workspace(plan, path)
+    assert _sha(path) == before and pm.open_workspace(path).summary() == plan.summary()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ws.gpkg"]
+
+
+@pytest.mark.skipif(not shutil.which("ogrinfo") and not os.environ.get("CI"),
+                    reason="Debian's gdal-bin not installed (make test installs it)")
+def test_debian_gdal_opens_the_workspace_without_a_warning(plan, tmp_path):
+    path = pm.save_workspace(plan, tmp_path / "ws.gpkg")
+    done = subprocess.run(["ogrinfo", "-al", "-so", str(path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in (done.stdout + done.stderr).lower()
+    assert "Layer name: project_points" in done.stdout and "Layer name: projects" in done.stdout
+
+
+def _has_pyqgis() -> bool:
+    python = shutil.which("python3", path="/usr/bin")
+    return bool(python) and subprocess.run([python, "-c", "import qgis.core"], capture_output=True,
+                                           check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _has_pyqgis() and not os.environ.get("CI"),
+                    reason="Debian's python3-qgis not installed (make test installs it)")
+def test_qgis_lists_every_layer_whole(plan, tmp_path):
+    path = pm.save_workspace(plan, tmp_path / "ws.gpkg")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    done = subprocess.run(["/usr/bin/python3", str(Path(__file__).with_name("qgis_layers.py")), str(path)],
+                          capture_output=True, text=True, env=env, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    for name, _ in pyogrio.list_layers(path):
+        valid, count, sublayers = seen[name]
+        assert valid and sublayers == 1, name  # one geometry type: QGIS does not split the layer
+        assert count == pyogrio.read_info(path, layer=name)["features"], name
+    assert seen["projects"][1] == len(plan.projects)

@@ -73,7 +73,11 @@ def test_a_plan_round_trips_through_postgis_as_through_a_geopackage(plan, schema
     assert from_db.hotspots.attrs == from_file.hotspots.attrs
     # Spatial layers are PostGIS geometry columns in EPSG:4326, as QGIS expects.
     rows = sql(f"SELECT f_table_name, srid FROM geometry_columns WHERE f_table_schema = '{schema}'")
-    assert {name for name, _ in rows} == {"tambon", "amphoe", "villages", "projects"}
+    footprints = {name for name in ("project_points", "project_lines", "project_areas")
+                  if plan.projects.geometry.notna().any()}
+    assert {"tambon", "amphoe", "villages"} < {name for name, _ in rows}
+    assert {name for name, _ in rows} - {"tambon", "amphoe", "villages"} <= footprints
+    assert from_db.projects.geometry.geom_equals(from_file.projects.geometry).all()
     assert {srid for _, srid in rows} == {4326}
     assert sql(f'SELECT count(*) FROM "{schema}".allocation')[0][0] == len(plan.allocation)
 
