@@ -84,7 +84,8 @@ def read_ogr(
         if len(wanted) != 1:
             raise InputFileError(
                 f"{path}: holds {len(layers)} layers ({show_values(layers)}); "
-                "pass layer=... (CLI: --layer) to say which one to read."
+                "pass layer=... (CLI: boundaries check --layer) to say which one to read.",
+                th=f"{path}: มี {len(layers)} ชั้นข้อมูล ({show_values(layers)}) ระบุชั้นที่จะอ่านด้วย layer=...",
             )
         layer = wanted[0]
         log.info("%s: reading layer %r of %d", path, layer, len(layers))
@@ -97,7 +98,9 @@ def read_ogr(
             warnings.simplefilter("ignore", RuntimeWarning)
             return gpd.read_file(_ogr_path(path, engine), **kwargs)
     except Exception as exc:
-        raise InputFileError(f"{path}: could not be read with {engine} ({exc}).") from exc
+        raise InputFileError(f"{path}: could not be read with {engine} ({exc}). Fix: open it in QGIS "
+                             "and save it again as GeoPackage.",
+                             th=f"{path}: อ่านไฟล์ไม่ได้ แก้ไข: เปิดใน QGIS แล้วบันทึกใหม่เป็น GeoPackage") from exc
 
 
 def _read_parquet(path: Path) -> gpd.GeoDataFrame:
@@ -121,7 +124,9 @@ def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFra
             raise CRSError(
                 f"{source}: the layer has no coordinate reference system. Pass crs=... "
                 "(e.g. crs='EPSG:4326' for longitude/latitude, 'EPSG:32647' for UTM 47N), "
-                "or save the file with its .prj / CRS."
+                "or save the file with its .prj / CRS.",
+                th=f"{source}: ชั้นข้อมูลไม่มีระบบพิกัด แก้ไข: ระบุ crs เช่น EPSG:4326 (ละติจูด/ลองจิจูด) "
+                   "หรือ EPSG:32647 (UTM 47N) หรือบันทึกไฟล์พร้อม .prj",
             )
         gdf = gdf.set_crs(crs)
     elif crs is not None and not CRS.from_user_input(crs).equals(gdf.crs, ignore_axis_order=True):

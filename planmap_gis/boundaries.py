@@ -224,7 +224,9 @@ def _select(frame: gpd.GeoDataFrame, province: Places, amphoe: Places, source: s
             th=f"{source}: ชั้นข้อมูลนี้ไม่มีตำบลของ {asked} แก้ไข: ใช้ชั้นขอบเขตทั้งประเทศ "
                "(ไม่ต้องระบุไฟล์) หรือไฟล์ที่ครอบคลุมพื้นที่นั้น",
         )
-    return frame[keep].reset_index(drop=True)
+    out = frame[keep].reset_index(drop=True)
+    out.attrs["cut_to_amphoe"] = amphoe is not None  # gazetteer checks then stop at these amphoe
+    return out
 
 
 def _recognise(
@@ -468,6 +470,9 @@ def _report_absent(report: ImportReport, frame: pd.DataFrame) -> None:
     provinces_in_file = set(frame[PROVINCE_CODE])
     present = set(frame[TAMBON_CODE])
     absent = [c for c in gaz.index if c[:2] in provinces_in_file and c not in present]
+    if frame.attrs.get("cut_to_amphoe"):
+        amphoe_in_file = set(frame[AMPHOE_CODE])
+        absent = [c for c in absent if c[:4] in amphoe_in_file]
     for code in absent:
         report.add(
             "warning",

@@ -116,12 +116,14 @@ def read_indicators(
     table = table.rename(columns=renames)
     if UNIT_CODE not in table:
         raise SchemaError(f"{path}: no code column (รหัสหมู่บ้าน or รหัสตำบล); add one or map it "
-                          "with columns={'<header>': 'unit_code'}.")
+                          "with columns={'<header>': 'unit_code'}.",
+                          th=f"{path}: ไม่พบคอลัมน์รหัสหมู่บ้านหรือรหัสตำบล แก้ไข: เพิ่มคอลัมน์รหัส")
     numeric = [c for c in table.columns if c.startswith("bmn_")] + [
         c for c in (KCHCH2C, HOUSEHOLDS, POPULATION, *extra) if c in table.columns]
     if not numeric:
         raise SchemaError(f"{path}: no indicator columns found (จปฐ. …, กชช.2ค, ครัวเรือน, …); "
-                          "name them or pass extra=[...].")
+                          "name them or pass extra=[...].",
+                          th=f"{path}: ไม่พบคอลัมน์ตัวชี้วัด (จปฐ. กชช.2ค ครัวเรือน) แก้ไข: ตั้งชื่อหัวคอลัมน์ตามแบบ")
     report = table_report(path, table, sheet_name)
     out, seen = [], {}
     for rec in table.to_dict("records"):

@@ -111,7 +111,9 @@ def read_master_plans(
             f"{path}: master plan without {', '.join(missing)} column(s). Columns: "
             f"{show_values([c for c in table.columns if c != ROW], 20)}. Expected headers such as "
             "รหัสหมู่บ้าน / ด้าน / ลำดับความสำคัญ / ความต้องการ, or pass columns={'<header>': "
-            "'unit_code' | 'sector' | 'rank' | 'need_th'}.")
+            "'unit_code' | 'sector' | 'rank' | 'need_th'}.",
+            th=f"{path}: แผนแม่บทชุมชนขาดคอลัมน์ {', '.join(missing)} แก้ไข: ใช้หัวคอลัมน์ "
+               "รหัสหมู่บ้าน / ด้าน / ลำดับความสำคัญ / ความต้องการ")
     index = AreaIndex(boundaries, villages)
     report = table_report(path, table, sheet_name)
     records, resolved = [], {}

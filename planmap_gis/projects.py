@@ -220,7 +220,8 @@ def read_projects(
         raise SchemaError(
             f"{path}{f' (sheet {sheet_name!r})' if sheet_name else ''}: no project-name column "
             f"(ชื่อโครงการ). Columns: {show_values([c for c in table.columns if c != ROW], 20)}. "
-            "Rename it, or pass columns={'<your header>': 'name_th'}."
+            "Rename it, or pass columns={'<your header>': 'name_th'}.",
+            th=f"{path}: ไม่พบคอลัมน์ชื่อโครงการ แก้ไข: ตั้งหัวคอลัมน์ว่า ชื่อโครงการ",
         )
     report = table_report(path, table, sheet_name)
     wide, unused = _wide_columns(table, index, report, sheet_name)
@@ -295,12 +296,16 @@ def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tu
     if WKT not in table or not table[WKT].map(lambda v: not is_blank(v)).any():
         return table, crs or settings.data_crs
     if declared and crs and not CRS.from_user_input(declared).equals(CRS.from_user_input(crs)):
-        raise CRSError(f"{path}: the WKT header declares {declared} but crs={crs!r} was passed.")
+        raise CRSError(f"{path}: the WKT header declares {declared} but crs={crs!r} was passed. "
+                       "Fix: drop --crs, or correct the header.",
+                       th=f"{path}: หัวคอลัมน์ WKT ระบุ {declared} แต่สั่ง --crs {crs} แก้ไข: เอา --crs ออก หรือแก้หัวคอลัมน์")
     if not (declared or crs):
         raise CRSError(
             f"{path}{f' (sheet {sheet!r})' if sheet else ''}: the footprint column (WKT) has no "
             "declared CRS. Write it in the header, e.g. 'WKT (EPSG:4326)' for longitude/latitude "
-            "or 'WKT (EPSG:32647)' for UTM 47N metres, or pass crs=... (CLI: --crs)."
+            "or 'WKT (EPSG:32647)' for UTM 47N metres, or pass crs=... (CLI: --crs).",
+            th=f"{path}: คอลัมน์รูปแปลง (WKT) ไม่ระบุระบบพิกัด แก้ไข: เขียนในหัวคอลัมน์ เช่น "
+               "WKT (EPSG:4326) หรือ WKT (EPSG:32647) หรือสั่ง --crs",
         )
     return table, declared or crs
 

@@ -138,7 +138,9 @@ def _rows_to_villages(table: pd.DataFrame, report: ImportReport, sheet: str | No
         raise SchemaError(
             f"{report.source}: no village code column (รหัสหมู่บ้าน) and no tambon code + หมู่ที่ "
             f"pair. Columns found: {list(c for c in table.columns if c != ROW)}. Add one, or map "
-            "yours with columns={'<header>': 'village_code'}."
+            "yours with columns={'<header>': 'village_code'}.",
+            th=f"{report.source}: ไม่พบคอลัมน์รหัสหมู่บ้าน หรือรหัสตำบลคู่กับหมู่ที่ แก้ไข: เพิ่มคอลัมน์ "
+               "รหัสหมู่บ้าน (8 หลัก) หรือ รหัสตำบล และ หมู่ที่",
         )
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}

@@ -66,6 +66,7 @@ from planmap_gis._schema import (
     TIERS,
 )
 from planmap_gis.assets import licence_notice, read_asset
+from planmap_gis.sources import manifest
 from planmap_gis.classify import (
     LAYER_COLORS,
     METRICS,
@@ -347,6 +348,9 @@ def webmap(
     first = METRICS[layers[0][0]]
     heading = title or f"{_label(first.th, first.en, lang)} — {_place(plan.tambons, lang)}"
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
+    info = manifest()
+    source = (f"ขอบเขตการปกครอง / Boundaries: {info['attribution']} ({info['licence']})")
+    fmap.add_child(_Script(f"{fmap.get_name()}.attributionControl.addAttribution({_js(source)});"))
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
 

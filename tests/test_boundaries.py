@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 
 import planmap_gis as pm
@@ -88,3 +89,41 @@ def test_manifest_matches_the_boundaries_readme():
     for entry in pm.manifest()["files"]:
         assert entry["name"] in readme and entry["sha256"] in readme
     assert json.dumps(pm.manifest())  # serialisable, as the CLI prints it
+
+
+@pytest.mark.parametrize("name", ["80", "TH80", "นครศรีธรรมราช", "จ.นครศรีธรรมราช", "จังหวัดนครศรีธรรมราช",
+                                  "Nakhon Si Thammarat", "nakhon si thammarat", 80])
+def test_a_province_by_code_or_name_from_the_packaged_layer(name, no_reference):
+    tambons = pm.read_boundaries(province=name)
+    assert len(tambons) == 170 and tambons.amphoe_code.nunique() == 23
+    assert tambons.amphoe_th.tolist().count("เมืองนครศรีธรรมราช") == 16  # full gazetteer names
+
+
+def test_the_packaged_province_equals_the_shared_file(nst_tambons, no_reference):
+    packaged = pm.read_boundaries(province="80")
+    pd.testing.assert_frame_equal(packaged.drop(columns="geometry"), nst_tambons.drop(columns="geometry"))
+    assert packaged.geometry.geom_equals_exact(nst_tambons.geometry, 0).all()
+
+
+def test_amphoe_within_a_province_and_several_provinces(no_reference):
+    thung_song = pm.read_boundaries(province="นครศรีธรรมราช", amphoe=["ทุ่งสง", "อ.เมือง"])
+    assert set(thung_song.amphoe_code) == {"8001", "8009"}
+    two = pm.read_boundaries(province=["80", "Songkhla"])
+    assert set(two.province_code) == {"80", "90"}
+    assert set(pm.read_boundaries(amphoe="8011").amphoe_code) == {"8011"}
+
+
+def test_unknown_and_ambiguous_places_list_the_candidates(no_reference):
+    with pytest.raises(pm.SchemaError, match=r"no province is called 'Songkla'.*สงขลา \(Songkhla, 90\)") as e:
+        pm.read_boundaries(province="Songkla")
+    assert "ไม่พบจังหวัดชื่อ Songkla" in e.value.message_th
+    with pytest.raises(pm.SchemaError, match="amphoe 'เมืองนครศรีธรรมราช'|no amphoe"):
+        pm.read_boundaries(province="90", amphoe="เมืองนครศรีธรรมราช")
+    with pytest.raises(pm.SchemaError, match=r"is ambiguous: .*8023, จ.นครศรีธรรมราช"):
+        pm.read_boundaries(amphoe="เฉลิมพระเกียรติ")  # five provinces have one
+    assert set(pm.read_boundaries(province="80", amphoe="เฉลิมพระเกียรติ").amphoe_code) == {"8023"}
+
+
+def test_a_file_cut_to_a_province_it_does_not_hold(nst_path):
+    with pytest.raises(pm.SchemaError, match="no tambon of 90 in this layer"):
+        pm.read_boundaries(nst_path, province="90")

@@ -161,10 +161,61 @@ def test_boundaries_check_writes_the_report(nst_path, tmp_path, capsys):
     assert "170 tambon, 23 amphoe" in capsys.readouterr().out
 
 
-def test_help_is_in_english_and_thai():
-    result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", "run", "--help"],
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+@pytest.mark.parametrize("command", [["run"], ["demo"], ["validate"], ["webmap"], ["atlas"],
+                                     ["boundaries", "fetch"], ["boundaries", "check"], ["assets", "check"]])
+def test_every_option_is_explained_in_english_and_thai(command):
+    result = subprocess.run([sys.executable, "-m", "planmap_gis.cli", *command, "--help"],
                             capture_output=True, text=True, check=True)
-    assert "--projects" in result.stdout and "บัญชีโครงการ" in result.stdout
+    options = re.split(r"\n(?=  \S)", result.stdout.split("options:", 1)[1])[1:]
+    assert options, result.stdout
+    for option in options:  # each option's help holds English words and Thai ones
+        if option.strip().startswith("-h, --help"):
+            continue
+        assert THAI.search(option) and re.search("[A-Za-z]{3}", option.split(None, 1)[-1]), option
+
+
+def test_a_missing_file_is_said_in_english_and_thai(tmp_path, capsys):
+    assert main(["-q", "validate", str(tmp_path / "งบ.xlsx")]) == 2
+    out = capsys.readouterr().out
+    assert "file not found" in out and "ไม่พบไฟล์" in out
+    assert main(["-q", "run", "--province", "80", "--projects", str(tmp_path / "none.xlsx"),
+                 "--out", str(tmp_path / "o"), "--no-atlas"]) == 2
+    err = capsys.readouterr().err
+    assert "error: " in err and "none.xlsx: file not found" in err and "ข้อผิดพลาด: " in err
+    assert "ไม่พบไฟล์" in err and "Traceback" not in err
+
+
+def test_run_for_another_province_needs_no_boundary_file(tmp_path, capsys, no_reference):
+    import planmap_gis as pm
+
+    songkhla = pm.read_boundaries(province="90")
+    book = Workbook()
+    book.active.append(["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "ปีงบประมาณ", "งบประมาณ (บาท)",
+                        "พื้นที่ดำเนินการ"])
+    for i, code in enumerate(songkhla.tambon_code[:12]):
+        book.active.append([f"S-{i}", f"ขุดลอกคลอง {i}", "สำนักงานชลประทานที่ 16", 2569, 500_000 + i, code])
+    book.active.append(["S-99", "ถนนเลียบหาด", "อบจ.สงขลา", 2569, 1_000_000, "อ.สิงหนคร"])
+    book.save(tmp_path / "songkhla.xlsx")
+    assert main(["-q", "run", "--province", "90", "--projects", str(tmp_path / "songkhla.xlsx"),
+                 "--out", str(tmp_path / "out"), "--no-atlas"]) == 0
+    tambon = pyogrio.read_dataframe(tmp_path / "out" / "workspace.gpkg", layer="tambon")
+    assert len(tambon) == len(songkhla) and set(tambon.province_code) == {"90"}
+    projects = pyogrio.read_dataframe(tmp_path / "out" / "workspace.gpkg", layer="projects")
+    assert len(projects) == 13
+    assert "สงขลา" in (tmp_path / "out" / "webmap.html").read_text("utf-8")
+
+
+def test_an_unknown_province_lists_the_close_matches(tmp_path, capsys):
+    assert main(["run", "--province", "นครศรี", "--projects", str(tmp_path / "p.xlsx"),
+                 "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "no province is called 'นครศรี'" in err and "นครศรีธรรมราช (Nakhon Si Thammarat, 80)" in err
+    assert "ไม่พบจังหวัดชื่อ นครศรี" in err
+    assert main(["run", "--projects", str(tmp_path / "p.xlsx"), "--out", str(tmp_path)]) == 2
+    assert "--province" in capsys.readouterr().err
 
 
 def test_validate_names_the_project_headers_when_nothing_fits(tmp_path, capsys):

@@ -63,3 +63,31 @@ def test_no_source_explains_where_to_get_the_files(tmp_path, monkeypatch):
 def test_unknown_file_name(nst_path, tmp_path):
     with pytest.raises(pm.InputFileError, match="not a known boundary file"):
         pm.fetch_boundaries(source_dir=nst_path.parent, dest=tmp_path, names=["roads.geojson"])
+
+
+def test_packaged_national_layer_is_the_official_file_unchanged(tha_path):
+    import geopandas as gpd
+
+    from planmap_gis.sources import manifest, packaged_layer, sha256
+
+    entry = manifest()["packaged"]
+    path = packaged_layer()
+    assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["bytes"] < 1_000_000
+    official = next(f for f in manifest()["files"] if f["name"] == entry["derived_from"])
+    assert sha256(tha_path) == official["sha256"] == entry["derived_from_sha256"]
+    packed = gpd.read_parquet(path)
+    source = gpd.read_file(tha_path).sort_values("adm3_pcode").reset_index(drop=True)
+    assert len(packed) == len(source) == entry["features"] == 7425
+    assert packed.drop(columns="geometry").equals(source[packed.columns.drop("geometry")])
+    assert packed.geometry.geom_equals_exact(source.geometry, 0).all()
+
+
+def test_a_fetched_layer_wins_over_the_packaged_copy(tha_path, no_reference, monkeypatch):
+    from planmap_gis.sources import national_layer, settings
+
+    path, said = national_layer()
+    assert path.suffix == ".parquet" and "packaged with planmap-gis" in said
+    cached = settings.cache_dir() / "boundaries"
+    cached.mkdir(parents=True)
+    (cached / tha_path.name).symlink_to(tha_path)
+    assert national_layer()[0] == cached / tha_path.name

@@ -110,11 +110,19 @@ def _decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(encoding), "UTF-16" if encoding == "utf-16" else "UTF-8 with BOM"
     sample = data[:4096]
-    if len(sample) >= 4 and sample.count(b"\x00") >= len(sample) // 4:
-        # UTF-16 without a BOM: every ASCII character has a zero byte beside it.
-        odd_zeros = sample[1::2].count(0) > sample[0::2].count(0)
-        encoding = "utf-16-le" if odd_zeros else "utf-16-be"
-        return data.decode(encoding, errors="strict"), f"UTF-16 ({'LE' if odd_zeros else 'BE'}, no BOM)"
+    sample = sample[: len(sample) // 2 * 2]
+    if len(sample) >= 4:
+        # UTF-16 without a BOM: the high byte of every ASCII character is 0x00 and of every Thai
+        # one 0x0E; in UTF-8 or cp874 text neither byte fills every other position.
+        high_odd = sum(b in (0x00, 0x0E) for b in sample[1::2]) / (len(sample) / 2)
+        high_even = sum(b in (0x00, 0x0E) for b in sample[0::2]) / (len(sample) / 2)
+        if max(high_odd, high_even) > 0.9:
+            little = high_odd >= high_even
+            try:
+                return (data.decode("utf-16-le" if little else "utf-16-be"),
+                        f"UTF-16 ({'LE' if little else 'BE'}, no BOM)")
+            except UnicodeDecodeError:
+                pass
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
