@@ -14,6 +14,8 @@ import pandas as pd
 
 from planmap_gis import demo as demo_data
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
+from planmap_gis import __version__
+from planmap_gis._output import MANIFEST, folder_lock, refuse_inputs, write_csv, write_excel, write_manifest
 from planmap_gis._store import is_database, store
 from planmap_gis.assets import ASSETS, check_assets
 from planmap_gis.boundaries import read_boundaries
@@ -23,7 +25,7 @@ from planmap_gis.matrix import save_matrix
 from planmap_gis.plan import Plan, analyse
 from planmap_gis.printmap import atlas as write_atlas
 from planmap_gis.printmap import atlas_pages
-from planmap_gis.projects import read_project_files, read_projects
+from planmap_gis.projects import read_project_files, read_projects, report_key
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import fetch_boundaries, manifest
 from planmap_gis.tables import save_tables
@@ -47,8 +49,27 @@ def _warnings_to_log() -> Iterator[None]:
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
+#: The files a run writes into --out (besides tables/ and, for the demo, sheets/).
+OUTPUT_NAMES = ("workspace.gpkg", "webmap.html", "atlas.pdf", "matrix.xlsx", "import_report.xlsx",
+                MANIFEST)
+
+
+def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
+             write: Callable[[], list[tuple[str, Path]]]) -> list[tuple[str, Path]]:
+    """Write a run's outputs into ``out``: one run at a time, never over an input, each file
+    atomic, and ``outputs.json`` saying what the folder holds (stale files removed)."""
+    refuse_inputs([out / name for name in OUTPUT_NAMES], inputs)
+    for src in (Path(p) for p in inputs if p is not None):
+        if src.resolve().is_relative_to((out / "tables").resolve()):
+            refuse_inputs([src], [src])  # an input inside tables/ would be rewritten
+    with folder_lock(out):
+        written = write()
+        write_manifest(out, [p for _, p in written if isinstance(p, Path)], inputs,
+                       version=__version__, command=f"planmap {args.command}")
+    return written
+
+
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tuple[str, Path]]:
-    out.mkdir(parents=True, exist_ok=True)
     if args.database:
         target = save_workspace(plan, args.database, schema=args.schema)
         written = [(f"Workspace (PostGIS, schema {args.schema})", store(target, schema=args.schema).name)]
@@ -75,10 +96,7 @@ def _report_book(reports: dict[str, ImportReport], path: Path) -> Path:
                              "errors": r.count("error"), "warnings": r.count("warning"),
                              "notes": r.count("info")} for name, r in reports.items()])
     problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        summary.to_excel(writer, sheet_name="summary", index=False)
-        problems.to_excel(writer, sheet_name="problems", index=False)
-    return path
+    return write_excel({"summary": summary, "problems": problems}, path)
 
 
 def _print_written(written: list[tuple[str, Path]]) -> None:
@@ -99,10 +117,13 @@ def demo(args: argparse.Namespace) -> int:
           f"{len(areas)} villages, {len(data.projects)} projects from "
           f"{data.projects.agency.nunique()} agencies")
     print(plan.summary())
-    written = _write_outputs(plan, args.out, args)
-    sheets = demo_data.write_demo_sheets(data, args.out / "sheets")
-    written += [(f"Demo input ({name})", path) for name, path in sheets.items()]
-    _print_written(written)
+
+    def write() -> list[tuple[str, Path]]:
+        written = _write_outputs(plan, args.out, args)
+        sheets = demo_data.write_demo_sheets(data, args.out / "sheets")
+        return written + [(f"Demo input ({name})", path) for name, path in sheets.items()]
+
+    _print_written(_outputs(args.out, [args.boundaries], args, write))
     return 0
 
 
@@ -131,7 +152,8 @@ def run(args: argparse.Namespace) -> int:
     for report in reports.values():
         print(report.summary())
     print(plan.summary())
-    _print_written(_write_outputs(plan, args.out, args))
+    inputs = [args.boundaries, *args.projects, args.villages, args.indicators, args.master_plans]
+    _print_written(_outputs(args.out, inputs, args, lambda: _write_outputs(plan, args.out, args)))
     return 0
 
 
@@ -176,6 +198,7 @@ def validate(args: argparse.Namespace) -> int:
     if args.boundaries or args.province:
         with _warnings_to_log():
             boundaries = read_boundaries(args.boundaries, province=args.province)
+    refuse_inputs([args.report], [*args.files, args.boundaries])
     worst, reports = 0, {}
     for path in args.files:
         try:
@@ -185,7 +208,7 @@ def validate(args: argparse.Namespace) -> int:
             print(f"{path}: cannot be read — {exc}")
             worst = 2
             continue
-        reports[path.name] = report
+        reports[report_key(path, args.files)] = report
         print(f"{path} ({kind}): {report.summary()}")
         problems = report.problems
         if len(problems):
@@ -197,14 +220,14 @@ def validate(args: argparse.Namespace) -> int:
         if args.report.suffix.lower() == ".xlsx":
             _report_book(reports, args.report)
         else:
-            pd.concat([r.problems for r in reports.values()]).to_csv(args.report, index=False,
-                                                                     encoding="utf-8-sig")
+            write_csv(pd.concat([r.problems for r in reports.values()]), args.report)
         print(f"report written to {args.report}")
     print({0: "clean / ไม่พบปัญหา", 1: "warnings / มีข้อควรตรวจ", 2: "errors / มีแถวที่นำเข้าไม่ได้"}[worst])
     return worst
 
 
 def webmap(args: argparse.Namespace) -> int:
+    refuse_inputs([args.out], [args.workspace])
     plan = open_workspace(args.workspace, schema=args.schema)
     layers = None
     if args.layer:
@@ -213,6 +236,7 @@ def webmap(args: argparse.Namespace) -> int:
     if layers:
         kwargs["layers"] = layers
     out = args.out or _beside(args.workspace, "webmap.html")
+    refuse_inputs([out], [args.workspace])
     print(f"Web map (HTML): {save_webmap(plan, out, **kwargs)}")
     return 0
 
@@ -223,8 +247,10 @@ def _beside(workspace: str, name: str) -> Path:
 
 
 def atlas(args: argparse.Namespace) -> int:
+    refuse_inputs([args.out], [args.workspace])
     plan = open_workspace(args.workspace, schema=args.schema)
     out = args.out or _beside(args.workspace, "atlas.pdf")
+    refuse_inputs([out], [args.workspace])
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
                        progress=not args.quiet)
     print(f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages): {path}")
@@ -254,8 +280,10 @@ def boundaries_check(args: argparse.Namespace) -> int:
     for item in args.column:
         name, _, canonical = item.partition("=")
         if not canonical:
-            raise PlanmapError(f"--column {item!r}: write NAME=CANONICAL, e.g. TB_IDN=tambon_code.")
+            raise PlanmapError(f"--column {item!r}: write NAME=CANONICAL, e.g. TB_IDN=tambon_code.",
+                               th=f"--column {item}: เขียนเป็น ชื่อคอลัมน์=ชื่อมาตรฐาน เช่น TB_IDN=tambon_code")
         columns[name] = canonical
+    refuse_inputs([args.report], [args.path])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlanmapWarning)  # the report below says it all
         tambons, report = read_boundaries(args.path, engine=args.engine, layer=args.layer,

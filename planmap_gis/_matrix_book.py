@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planmap_gis._areas import AreaIndex
+from planmap_gis._output import save_book
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AMPHOE_TH,
@@ -80,8 +81,7 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
         sheet_name, title = TAB_TITLES[key]
         _frame_sheet(book.create_sheet(sheet_name), _cross_tab_labels(table, index), title, plan,
                      money=key.endswith("budget"), index_columns=table.index.nlevels)
-    book.save(path)
-    return path
+    return save_book(book, path)
 
 
 def _sheet_name(book: Workbook, name: str) -> str:

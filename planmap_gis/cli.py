@@ -8,6 +8,7 @@ The commands themselves live in :mod:`planmap_gis._commands`.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Sequence
@@ -221,11 +222,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlanmapError as exc:
         if args.debug:
             raise
-        print(f"planmap: error: {exc.message_en}", file=sys.stderr)
-        print(f"planmap: ข้อผิดพลาด: {exc.thai}", file=sys.stderr)
-        print("Fix the input and run again; add --debug to see the traceback. "
-              "แก้ไขข้อมูลแล้วสั่งใหม่ (เพิ่ม --debug เพื่อดูรายละเอียด)", file=sys.stderr)
+        _say(exc.message_en, exc.thai)
         return 2
+    except OSError as exc:  # a read-only folder, a full disk, a file in the way
+        if args.debug:
+            raise
+        where = exc.filename or "a file"
+        reason = exc.strerror or str(exc)
+        hint_en, hint_th = _OS_HINTS.get(exc.errno, ("check the path and its permissions",
+                                                     "ตรวจที่อยู่ไฟล์และสิทธิ์การเขียน"))
+        _say(f"cannot read or write {where}: {reason}. Fix: {hint_en}.",
+             f"อ่านหรือเขียน {where} ไม่ได้ ({reason}) แก้ไข: {hint_th}")
+        return 2
+    except KeyboardInterrupt:
+        print("planmap: stopped; outputs already in place are complete, the one being written was "
+              "not replaced. / หยุดการทำงานแล้ว ไฟล์ผลลัพธ์เดิมยังอยู่ครบ", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly, never a traceback unless asked
+        if args.debug:
+            raise
+        _say(f"unexpected error ({type(exc).__name__}: {exc}). This is a fault in planmap, not in your "
+             "data as far as it can tell: run again with --debug and report the output.",
+             f"เกิดข้อผิดพลาดที่ไม่คาดคิด ({type(exc).__name__}) เป็นข้อบกพร่องของโปรแกรม "
+             "โปรดสั่งใหม่พร้อม --debug แล้วแจ้งผลให้ผู้ดูแล")
+        return 3
+
+
+_OS_HINTS = {
+    errno.EACCES: ("choose a folder you may write to (--out), or ask for write permission",
+                   "เลือกโฟลเดอร์ที่มีสิทธิ์เขียน (--out) หรือขอสิทธิ์การเขียน"),
+    errno.EROFS: ("the disk is read-only: choose another folder with --out",
+                  "ดิสก์อ่านได้อย่างเดียว เลือกโฟลเดอร์อื่นด้วย --out"),
+    errno.ENOSPC: ("the disk is full: free some space or choose another disk with --out; the previous "
+                   "outputs were kept", "ดิสก์เต็ม ลบไฟล์ที่ไม่ใช้หรือเลือกดิสก์อื่น ผลลัพธ์เดิมยังอยู่ครบ"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "บางส่วนของที่อยู่เป็นไฟล์ ไม่ใช่โฟลเดอร์"),
+    errno.EISDIR: ("give a file name, not a folder", "ระบุชื่อไฟล์ ไม่ใช่โฟลเดอร์"),
+    errno.ENOENT: ("check that the file or folder exists", "ตรวจว่าไฟล์หรือโฟลเดอร์มีอยู่จริง"),
+}
+
+
+def _say(english: str, thai: str) -> None:
+    print(f"planmap: error: {english}", file=sys.stderr)
+    print(f"planmap: ข้อผิดพลาด: {thai}", file=sys.stderr)
+    print("Fix the input and run again; add --debug to see the traceback. "
+          "แก้ไขข้อมูลแล้วสั่งใหม่ (เพิ่ม --debug เพื่อดูรายละเอียด)", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

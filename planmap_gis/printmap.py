@@ -31,6 +31,7 @@ from matplotlib.patches import Patch, Rectangle
 from tqdm.auto import tqdm
 
 from planmap_gis import _fonts, _mapdata, settings
+from planmap_gis._output import atomic
 from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS, FISCAL_YEAR
 from planmap_gis.classify import (
@@ -463,9 +464,10 @@ def _table(fig: Figure, plan: Plan, rect: list[float]) -> None:
              "–" if pd.isna(strength.get(c)) else f"{strength.get(c):.1f}", f"{int(r.n_duplications)}"]
             for c, r in table.iterrows()]
     total = plan.metrics["amphoe"]
+    households = total.households.sum()  # 0 when no village register gave households
     rows.append(["รวมจังหวัด", f"{plan.projects.shape[0]}", f"{plan.projects['agency'].nunique()}",
                  format_number(total.budget_thb.sum() / 1e6, 1),
-                 format_number(total.budget_thb.sum() / total.households.sum()), "", ""])
+                 format_number(total.budget_thb.sum() / households if households else float("nan")), "", ""])
     ax = fig.add_axes(rect)
     ax.set_axis_off()
     header = ["อำเภอ", "โครงการ", "หน่วยงาน", "งบประมาณ (ล้านบาท)", "บาท/ครัวเรือน",
@@ -523,12 +525,11 @@ def atlas(
     """
     _mapdata.check_layer(metric, "village")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     codes = list(plan.amphoes["amphoe_code"])
     metadata = {"Title": f"Atlas: {METRICS[metric].en} — {plan.tambons['province_en'].iloc[0]}",
                 "Creator": "planmap-gis", "Subject": " / ".join(plan.notes) or "planning atlas"}
-    with matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), \
-            PdfPages(path, metadata=metadata) as pdf:
+    with atomic(path) as tmp, matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), \
+            PdfPages(tmp, metadata=metadata) as pdf:
         pdf.savefig(overview_map(plan, metric=metric, paper=paper, orientation="portrait", lang=lang))
         if plan.alignment:
             pdf.savefig(needs_map(plan, paper=paper, lang=lang))

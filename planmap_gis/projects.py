@@ -68,6 +68,7 @@ from planmap_gis._schema import (
     STRATEGY,
     TIER,
 )
+from planmap_gis._output import write_excel
 from planmap_gis._tables import (
     table_report,
     ROW,
@@ -257,7 +258,8 @@ def read_project_files(
     Returns
     -------
     (GeoDataFrame, dict)
-        The projects in file order, and each file's report by file name.
+        The projects in file order, and each file's report by file name (by its path
+        when two files share a name, as agencies' ``โครงการ.xlsx`` often do).
     """
     frames, reports = [], {}
     seen: dict[str, str] = {}
@@ -274,11 +276,17 @@ def read_project_files(
         report.rows_loaded -= int(clash.sum())
         report.rows_rejected += int(clash.sum())
         frame = frame[~clash]
-        seen.update(dict.fromkeys(frame[PROJECT_ID], Path(path).name))
+        seen.update(dict.fromkeys(frame[PROJECT_ID], str(path)))
         frames.append(frame)
-        reports[Path(path).name] = report
+        reports[report_key(path, paths)] = report
     projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
     return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
+
+
+def report_key(path: str | Path, paths: list[str | Path]) -> str:
+    """A file's key among several inputs: its name, or its path when another input shares the name."""
+    name = Path(path).name
+    return name if sum(Path(p).name == name for p in paths) == 1 else str(path)
 
 
 def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tuple[pd.DataFrame, Any]:
@@ -657,5 +665,4 @@ def write_projects(
     ]
     labels = {c: LABELS[c][0 if lang == "th" else 1] for c in fields + [AREA_CODES] if c in LABELS}
     sheet = sheet.rename(columns=labels)
-    sheet.to_excel(path, index=False, sheet_name="projects", engine="openpyxl")
-    return path
+    return write_excel({"projects": sheet}, path)

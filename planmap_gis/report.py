@@ -112,14 +112,14 @@ class ImportReport:
         return self.problems
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the problems to a UTF-8 CSV (with BOM, so Excel shows Thai)."""
-        path = Path(path)
-        self.problems.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+        """Write the problems to a UTF-8 CSV (with BOM, so Excel shows Thai); text cells that a
+        spreadsheet would run as formulas get a leading apostrophe."""
+        from planmap_gis._output import write_csv
+
+        return write_csv(self.problems, path)
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write a summary sheet and the problems sheet to an XLSX file."""
-        path = Path(path)
+        """Write a summary sheet and the problems sheet to an XLSX file (inert text, atomic)."""
         summary = pd.DataFrame(
             {
                 "item": ["source", "rows_in", "rows_loaded", "rows_rejected",
@@ -128,10 +128,9 @@ class ImportReport:
                           self.count("error"), self.count("warning"), self.count("info")],
             }
         )
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            summary.to_excel(writer, sheet_name="summary", index=False)
-            self.problems.to_excel(writer, sheet_name="problems", index=False)
-        return path
+        from planmap_gis._output import write_excel
+
+        return write_excel({"summary": summary, "problems": self.problems}, path)
 
     def summary(self) -> str:
         """One line: rows in, loaded, rejected, and problem counts."""

@@ -1,4 +1,8 @@
-"""The Plan's tables as files a planning office opens: CSV (UTF-8 with BOM) and one XLSX workbook."""
+"""The Plan's tables as files a planning office opens: CSV (UTF-8 with BOM) and one XLSX workbook.
+
+Both are written atomically and inert: text from agencies' sheets never becomes a formula
+(see :mod:`planmap_gis._output`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planmap_gis._output import write_csv, write_excel
 from planmap_gis.plan import Plan
 
 __all__ = ["plan_tables", "save_tables"]
@@ -36,12 +41,7 @@ def save_tables(plan: Plan, folder: str | Path) -> list[Path]:
     written = []
     tables = plan_tables(plan)
     for name, table in tables.items():
-        written.append(folder / f"{name}.csv")
-        table.to_csv(written[-1], index=False, encoding="utf-8-sig")
-    book = folder / "tables.xlsx"
-    with pd.ExcelWriter(book, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
-            writer.sheets[name[:31]].freeze_panes = "B2"
-    written.append(book)
+        written.append(write_csv(table, folder / f"{name}.csv"))
+    written.append(write_excel(tables, folder / "tables.xlsx",
+                               format_sheet=lambda sheet, _: setattr(sheet, "freeze_panes", "B2")))
     return written

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
@@ -53,6 +52,7 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from planmap_gis import _mapdata, settings
+from planmap_gis._output import atomic
 from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import (
     AGENCY,
@@ -499,7 +499,6 @@ def save_webmap(plan_or_map: Plan | folium.Map, path: str | Path, **kwargs: Any)
     html = fmap.get_root().render()
     # folium's own templates escape Thai as \\uXXXX inside JSON; UTF-8 is half the size.
     html = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)), html)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, path)  # a reader never sees half a page
+    with atomic(path) as tmp:  # a reader never sees half a page
+        tmp.write_text(html, encoding="utf-8")
     return path

@@ -1,0 +1,266 @@
+"""Writing outputs safely: whole or not at all, never over an input, never a live formula.
+
+Every file planmap writes goes through here:
+
+* :func:`atomic` — written under a temporary name in the same folder and moved into
+  place with ``os.replace`` only when complete, so a reader (or the next run) never
+  sees half a file and a killed run leaves the previous output intact;
+* :func:`defuse_frame` / :func:`defuse_workbook` — text from agencies' sheets is data:
+  a CSV cell that starts with ``= + - @``, a tab or a carriage return gets a leading
+  apostrophe (OWASP's advice against CSV injection), and in XLSX every text cell is
+  written as a string, never as a formula; characters XLSX cannot hold (control
+  characters) are dropped and cells over Excel's 32,767 characters are cut, each said;
+* :func:`folder_lock` — one run at a time writes into an output folder;
+* :func:`refuse_inputs` — an output path that is an input is refused before anything
+  is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planmap_gis._errors import InputFileError, PlanmapError
+
+__all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
+           "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
+
+log = logging.getLogger("planmap_gis")
+
+EXCEL_CELL_LIMIT = 32_767
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@contextlib.contextmanager
+def atomic(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; moved onto ``path`` when the block ends.
+
+    The temporary name keeps the extension (GDAL and openpyxl go by it). If the block
+    raises, the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.part{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def defuse_text(value: Any) -> Any:
+    """A text value as inert spreadsheet data: a leading apostrophe before ``= + - @``, tab or CR.
+
+    Numbers and other non-text values are returned as they are.
+    """
+    if isinstance(value, str) and value.startswith(_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (object and string columns, and text column names) are inert."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            out[col] = out[col].map(defuse_text)
+    return out.rename(columns=lambda c: defuse_text(c) if isinstance(c, str) else c)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """A table as CSV (UTF-8 with BOM, which Excel opens as Thai), inert and atomic."""
+    with atomic(path) as tmp:
+        defuse_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+    return Path(path)
+
+
+def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
+                format_sheet: Any = None) -> Path:
+    """Tables as sheets of one XLSX file, every text cell inert, written atomically.
+
+    ``format_sheet(worksheet, frame)`` may style each sheet (frozen panes, widths).
+    """
+    with atomic(path) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name[:31], index=False)
+                if format_sheet is not None:
+                    format_sheet(writer.sheets[name[:31]], frame)
+            defuse_workbook(writer.book)
+    return Path(path)
+
+
+def save_book(book: Any, path: str | Path) -> Path:
+    """An openpyxl workbook saved inert and atomically."""
+    defuse_workbook(book)
+    with atomic(path) as tmp:
+        book.save(tmp)
+    return Path(path)
+
+
+def defuse_workbook(book: Any) -> list[str]:
+    """Make every cell of an openpyxl workbook inert before it is saved; returns what was changed.
+
+    A text cell that openpyxl would store as a formula (it starts with ``=``) is stored as
+    text; control characters XLSX cannot hold are dropped; text over 32,767 characters is
+    cut (Excel's limit). planmap itself writes values only, so no formula is lost.
+    """
+    changed: list[str] = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if not isinstance(value, str):
+                    continue
+                text = _ILLEGAL.sub("", value)
+                if len(text) > EXCEL_CELL_LIMIT:
+                    changed.append(f"{sheet.title}!{cell.coordinate}: {len(text):,} characters cut to "
+                                   f"{EXCEL_CELL_LIMIT:,} (Excel's limit)")
+                    text = text[:EXCEL_CELL_LIMIT - 1] + "…"
+                elif text != value:
+                    changed.append(f"{sheet.title}!{cell.coordinate}: control characters removed")
+                if text != value or cell.data_type == "f":
+                    cell.value = text
+                    cell.data_type = "s"  # text, never a formula
+    for line in changed:
+        log.warning("XLSX output: %s", line)
+    return changed
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path) -> Iterator[None]:
+    """Hold ``folder/.planmap.lock`` while the block runs; a second run into it stops at once.
+
+    The lock is an ``flock`` on the file, released by the operating system when the
+    process ends, however it ends: a killed run leaves no stale lock.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise PlanmapError(
+            f"--out {folder}: this is a file, not a folder. Fix: give a folder name for the outputs.",
+            th=f"--out {folder}: เป็นไฟล์ ไม่ใช่โฟลเดอร์ แก้ไข: ระบุชื่อโฟลเดอร์สำหรับผลลัพธ์",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / ".planmap.lock", "a+")  # noqa: SIM115 - held for the block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise PlanmapError(
+                f"{folder}: another planmap run ({holder}) is writing into this folder. Wait for it "
+                "to finish, or choose another --out folder.",
+                th=f"{folder}: มีการทำงานของ planmap อีกชุดกำลังเขียนลงโฟลเดอร์นี้ ({holder}) "
+                   "รอให้เสร็จก่อน หรือเลือกโฟลเดอร์ --out อื่น",
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Stop before writing when an output would overwrite an input (or is a folder).
+
+    Raises
+    ------
+    InputFileError
+        Naming the output, the input it would replace and the fix.
+    """
+    given = [Path(p) for p in inputs if p is not None and not str(p).startswith(("postgresql:", "postgres:"))]
+    for out in (Path(p) for p in outputs if p is not None):
+        if out.is_dir():
+            raise InputFileError(
+                f"{out}: is a folder; the output needs a file name (e.g. {out / 'report.xlsx'}).",
+                th=f"{out}: เป็นโฟลเดอร์ ต้องระบุชื่อไฟล์ผลลัพธ์",
+            )
+        for src in given:
+            if _same(out, src) or out.resolve() == src.resolve():
+                raise InputFileError(
+                    f"{out}: this output would overwrite the input {src}. Nothing was written. "
+                    "Fix: give the output another name.",
+                    th=f"{out}: ผลลัพธ์นี้จะเขียนทับไฟล์นำเข้า {src} จึงไม่ได้เขียนอะไร "
+                       "แก้ไข: ตั้งชื่อไฟล์ผลลัพธ์ใหม่",
+                )
+
+
+MANIFEST = "outputs.json"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        out.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return out
+
+
+def write_manifest(folder: str | Path, outputs: Iterable[str | Path], inputs: Iterable[str | Path],
+                   *, version: str, command: str) -> Path:
+    """Say what an output folder holds: ``outputs.json`` with every file written (size, sha256),
+    the inputs (size, sha256) and the package version; outputs of an earlier run that this
+    run did not write again are removed (they would look current), each said in the log.
+
+    The manifest holds no time, so the same inputs give the same bytes.
+    """
+    import json
+
+    folder = Path(folder)
+    written = [p for p in _files(Path(p) for p in outputs) if p.is_file()]
+    relative = {p.resolve().relative_to(folder.resolve()).as_posix() for p in written
+                if p.resolve().is_relative_to(folder.resolve())}
+    previous = folder / MANIFEST
+    if previous.is_file():
+        try:
+            old = json.loads(previous.read_text("utf-8"))
+            stale = [e["path"] for e in old.get("outputs", []) if e.get("path") not in relative]
+        except (ValueError, TypeError, KeyError, AttributeError):
+            stale = []
+        for name in stale:
+            target = folder / name
+            if target.is_file() and target.resolve().is_relative_to(folder.resolve()):
+                target.unlink()
+                log.warning("removed %s: written by an earlier run and not by this one "
+                            "(ลบไฟล์ผลลัพธ์เก่าที่การทำงานครั้งนี้ไม่ได้สร้างใหม่)", target)
+    entries = [{"path": p.resolve().relative_to(folder.resolve()).as_posix(), "bytes": p.stat().st_size,
+                "sha256": _sha256(p)} for p in written if p.resolve().is_relative_to(folder.resolve())]
+    sources = [Path(p) for p in inputs if p is not None and Path(p).is_file()]
+    body = {"planmap_version": version, "command": command,
+            "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sources],
+            "outputs": sorted(entries, key=lambda e: e["path"])}
+    with atomic(previous) as tmp:
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return previous
