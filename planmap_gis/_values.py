@@ -6,6 +6,8 @@ short English reason that the importer turns into a report line.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 
 import pandas as pd
@@ -20,6 +22,11 @@ CE_OFFSET = 543
 _MILLION = re.compile(r"(ล้านบาท|ล้าน|ลบ\.?|mb|million|m\.?thb|mthb)$", re.IGNORECASE)
 _BAHT = re.compile(r"(บาท|baht|thb|฿|\.-|-)$", re.IGNORECASE)
 _BLANK = {"", "-", "nan", "none", "n/a", "na", "—"}
+_THOUSAND = re.compile(r"(พันบาท|พัน|thousand|kthb)$", re.IGNORECASE)
+#: Characters offices put between thousands: comma, spaces of every width, apostrophe.
+_SEPARATORS = str.maketrans("", "", ", \u00a0\u202f\u2009\u2007'’_")
+#: No single project is larger than Thailand's whole annual budget (about 3.8 trillion baht).
+MAX_BUDGET = 1e13
 
 TIER_WORDS: dict[str, str] = {
     **{k: k for k in TIERS},
@@ -57,49 +64,92 @@ def is_blank(value: object) -> bool:
     return str(value).strip().lower() in _BLANK
 
 
-def parse_amount(value: object) -> float | None:
-    """Baht from a cell: '1,250,000', '1.25 ล้านบาท', '๙๐๐,๐๐๐ บาท', '2.5 ลบ.'; None if blank.
+def parse_amount(value: object, factor: float = 1.0) -> float | None:
+    """Baht from a cell: '1,250,000', '1.25 ล้านบาท', '๙๐๐,๐๐๐ บาท', '2.5 ลบ.', '1 250 000'; None if blank.
+
+    ``factor`` is the unit the sheet states for the column (1e6 under "หน่วย: ล้านบาท");
+    a unit written in the cell itself wins over it.
 
     Raises
     ------
     ValueError
-        For text that is not an amount, and for negative amounts.
+        For text that is not an amount, negative, infinite or absurdly large amounts.
     """
     if is_blank(value):
         return None
-    text = thai_digits(str(value)).strip().replace(",", "").replace(" ", "")
-    factor = 1.0
+    text = thai_digits(str(value)).strip().translate(_SEPARATORS)
     if _MILLION.search(text):
         text, factor = _MILLION.sub("", text), 1e6
-    text = _BAHT.sub("", text)
+    elif _THOUSAND.search(text):
+        text, factor = _THOUSAND.sub("", text), 1e3
+    elif _BAHT.search(text):
+        text, factor = _BAHT.sub("", text), 1.0
     try:
         amount = float(text) * factor
     except ValueError:
         raise ValueError("not an amount in baht") from None
-    if amount < 0 or amount != amount:
+    if not math.isfinite(amount):
+        raise ValueError("not a finite amount (inf, NaN or a number too large for a computer)")
+    if amount < 0:
         raise ValueError("a budget cannot be negative")
+    if amount > MAX_BUDGET:
+        raise ValueError(f"{amount:,.0f} baht is more than Thailand's whole annual budget "
+                         "(a unit or a typing slip?)")
     return round(amount, 2)
 
 
-def parse_fiscal_year(value: object) -> tuple[int | None, bool]:
-    """Buddhist-era fiscal year from a cell; returns (year, converted_from_ce).
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
-    '2569', 'ปีงบประมาณ 2569', 'พ.ศ. ๒๕๖๙' give 2569; a Christian-era year
-    2026 (or 'FY2026') gives 2569 and ``True``. A range '2569-2570' gives its
-    first year. Raises ValueError for anything else.
+
+def fiscal_year_of(date: dt.date) -> int:
+    """The Buddhist-era fiscal year of a date: October to September (1 Oct 2025 is FY 2569)."""
+    year = date.year + (1 if date.month >= 10 else 0)
+    return year + CE_OFFSET if year < BE_RANGE[0] else year
+
+
+def parse_fiscal_year(value: object) -> tuple[int | None, str]:
+    """Buddhist-era fiscal year from a cell; returns (year, what was converted: "" if nothing).
+
+    '2569', 'ปีงบประมาณ 2569', 'พ.ศ. ๒๕๖๙' give 2569; a Christian-era year 2026 (or
+    'FY2026') gives 2569 and ``"Christian-era year"``. A range '2569-2570' gives its
+    first year. A date (an Excel date, '2025-10-01', '1/10/2568') gives the fiscal year
+    it falls in (October to September) and ``"date"``. Raises ValueError for
+    anything else, such as '25690' (five digits are not a year).
     """
     if is_blank(value):
-        return None, False
-    text = thai_digits(str(value))
-    found = re.findall(r"\d{4}", text.replace(".0", ""))
-    if not found:
-        raise ValueError("no four-digit year")
-    year = int(found[0])
+        return None, ""
+    text = thai_digits(str(value)).strip().removesuffix(".0")
+    date = _as_date(text)
+    if date is not None:
+        return fiscal_year_of(date), "date"
+    numbers = re.findall(r"\d+", text)
+    years = [n for n in numbers if len(n) == 4]
+    if not years:
+        raise ValueError("no four-digit year" if not numbers else f"{numbers[0]} is not a four-digit year")
+    year = int(years[0])
     if BE_RANGE[0] <= year <= BE_RANGE[1]:
-        return year, False
+        return year, ""
     if BE_RANGE[0] - CE_OFFSET <= year <= BE_RANGE[1] - CE_OFFSET:
-        return year + CE_OFFSET, True
+        return year + CE_OFFSET, "Christian-era year"
     raise ValueError(f"year {year} is neither a Buddhist-era nor a Christian-era fiscal year")
+
+
+def _as_date(text: str) -> dt.date | None:
+    """A date written in a year cell (ISO as Excel dates read, or day/month/year in BE or CE)."""
+    iso, dmy = _DATE_ISO.match(text), _DATE_DMY.match(text)
+    try:
+        if iso:
+            year, month, day = (int(g) for g in iso.groups())
+        elif dmy:
+            day, month, year = (int(g) for g in dmy.groups())
+        else:
+            return None
+        if year >= BE_RANGE[0]:
+            year -= CE_OFFSET
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _word(value: object) -> str:

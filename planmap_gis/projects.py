@@ -69,6 +69,7 @@ from planmap_gis._schema import (
     TIER,
 )
 from planmap_gis._output import write_excel
+from planmap_gis._text import clean_id, id_key
 from planmap_gis._tables import (
     table_report,
     ROW,
@@ -133,6 +134,9 @@ ALIASES.update({header_key(en): k for k, (_, en) in LABELS.items() if k in HEADE
 _CRS_IN_HEADER = re.compile(r"\((EPSG:\d+)\)", re.IGNORECASE)
 _CODE_IN_HEADER = re.compile(r"[\[(](?:TH)?(\d{2}|\d{4}|\d{6}|\d{8})[\])]\s*$")
 _TOTALS = {"รวม", "รวมทั้งสิ้น", "รวมทั้งหมด", "ยอดรวม", "total", "grandtotal", "รวมงบประมาณ"}
+#: A subtotal row's name: "รวม ต.ท่างิ้ว", "รวมอำเภอทุ่งสง", "รวมหน่วยงาน", "Subtotal", "Total (amphoe)".
+_SUBTOTAL = re.compile(r"^(?:ยอด)?รวม(?:\s|ทั้ง|ต\.|อ\.|จ\.|ตำบล|อำเภอ|จังหวัด|หน่วยงาน|แผนงาน|งบ|ด้าน|$)|"
+                       r"^(?:sub\s*-?\s*|grand\s*)?total\b", re.IGNORECASE)
 
 
 def read_projects(
@@ -212,7 +216,7 @@ def read_projects(
         boundaries = read_boundaries(boundaries)
     index = AreaIndex(boundaries, villages)
     if is_table(path):
-        table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns)
+        table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns, money=(BUDGET,))
         table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
     else:
         table = read_layer_table(path, ALIASES, columns=columns, crs=crs)
@@ -228,6 +232,7 @@ def read_projects(
     wide, unused = _wide_columns(table, index, report, sheet_name)
     _report_missing_fields(table, wide, unused, report, sheet_name)
     reader = _RowReader(path, sheet_name, index, wide, report)
+    reader.units = table.attrs.get("units", {})
     records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
     frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
     projects = gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=geometry_crs)
@@ -265,9 +270,10 @@ def read_project_files(
     seen: dict[str, str] = {}
     for path in paths:
         frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs)
-        clash = frame[PROJECT_ID].isin(seen)
-        for rec in frame[clash].itertuples():
-            earlier = seen[getattr(rec, PROJECT_ID)]
+        keys = frame[PROJECT_ID].map(id_key)
+        clash = keys.isin(seen)
+        for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
+            earlier = seen[key]
             report.add("error", f"project id {getattr(rec, PROJECT_ID)} is already used in {earlier}: "
                        "row rejected; give each project its own id across agencies",
                        f"รหัสโครงการ {getattr(rec, PROJECT_ID)} ซ้ำกับไฟล์ {earlier} ไม่นำเข้าแถวนี้",
@@ -276,7 +282,7 @@ def read_project_files(
         report.rows_loaded -= int(clash.sum())
         report.rows_rejected += int(clash.sum())
         frame = frame[~clash]
-        seen.update(dict.fromkeys(frame[PROJECT_ID], str(path)))
+        seen.update(dict.fromkeys(keys[~clash], str(path)))
         frames.append(frame)
         reports[report_key(path, paths)] = report
     projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
@@ -375,6 +381,8 @@ class _RowReader:
                  report: ImportReport) -> None:
         self.path, self.sheet, self.index, self.wide, self.report = path, sheet, index, wide, report
         self.seen: dict[str, int] = {}
+        #: {column: (factor, where the unit was stated)} from the sheet layer
+        self.units: dict[str, tuple[float, str]] = {}
 
     def problem(self, severity: str, row: int, column: str | None, value: object,
                 en: str, th: str) -> None:
@@ -387,11 +395,21 @@ class _RowReader:
     def read(self, rec: dict[str, Any]) -> dict[str, Any] | None:
         row = int(rec[ROW])
         name = "" if is_blank(rec.get(NAME_TH)) else str(rec[NAME_TH]).strip()
-        pid = "" if is_blank(rec.get(PROJECT_ID)) else str(rec[PROJECT_ID]).strip().removesuffix(".0")
+        given = "" if is_blank(rec.get(PROJECT_ID)) else str(rec[PROJECT_ID]).strip().removesuffix(".0")
+        pid = clean_id(given)
+        if pid != given:
+            self.problem("info", row, PROJECT_ID, given, f"project id {given!r} read as {pid!r} (Thai "
+                         "digits, full-width letters, invisible characters or dash variants)",
+                         f"อ่านรหัสโครงการ {given} เป็น {pid}")
         if ALIASES.get(header_key(name)) == NAME_TH:
             return self._skip(row, "a repeated header row", "แถวหัวตารางซ้ำ")
-        if not pid and re.sub(r"\s", "", name).lower() in _TOTALS:
-            return self._skip(row, "a totals row", "แถวผลรวม")
+        total = re.sub(r"\s", "", name).lower() in _TOTALS
+        if not pid and (total or _SUBTOTAL.match(name)):
+            amount = rec.get(BUDGET)
+            said = "" if is_blank(amount) else f" ({amount} baht)"
+            # A grand total is certain; a subtotal's name is a judgement, so it is a warning.
+            return self._skip(row, f"a total or subtotal row {name!r}{said}",
+                              f"แถวผลรวมหรือผลรวมย่อย {name}{said}", severity="info" if total else "warning")
         failed = False
         if not name:
             self.fatal(row, NAME_TH, None, "no project name (ชื่อโครงการ)", "ไม่มีชื่อโครงการ")
@@ -400,12 +418,14 @@ class _RowReader:
             pid = f"{self.path.stem}-r{row}"
             self.problem("info", row, PROJECT_ID, pid, f"no project id: generated {pid!r}",
                          f"ไม่มีรหัสโครงการ กำหนดให้เป็น {pid}")
-        if pid in self.seen:
-            self.fatal(row, PROJECT_ID, pid, f"project id {pid} already used on row {self.seen[pid]}",
-                       f"รหัสโครงการ {pid} ซ้ำกับแถว {self.seen[pid]}")
+        if id_key(pid) in self.seen:
+            earlier = self.seen[id_key(pid)]
+            self.fatal(row, PROJECT_ID, given, f"project id {given!r} is the same as row {earlier}'s "
+                       "(ids are compared without case, spaces, Thai digits or invisible characters)",
+                       f"รหัสโครงการ {given} ซ้ำกับแถว {earlier}")
             failed = True
         try:
-            budget = parse_amount(rec.get(BUDGET))
+            budget = parse_amount(rec.get(BUDGET), self.units.get(BUDGET, (1.0, ""))[0])
         except ValueError as exc:
             self.fatal(row, BUDGET, rec.get(BUDGET), f"budget {rec.get(BUDGET)!r} is invalid ({exc}); "
                        "write a number of baht ≥ 0, e.g. 1,250,000 or 1.25 ล้านบาท",
@@ -428,7 +448,7 @@ class _RowReader:
             self.problem("warning", row, BUDGET, budget, f"area amounts add up to {amounts_total:,.2f} "
                          f"but the budget is {budget:,.2f}: the amounts are used as shares",
                          "ผลรวมรายพื้นที่ไม่เท่ากับงบประมาณ ใช้เป็นสัดส่วน")
-        self.seen[pid] = row
+        self.seen[id_key(pid)] = row
         self.report.rows_loaded += 1
         return {
             PROJECT_ID: pid, NAME_TH: name, NAME_EN: _text(rec.get(NAME_EN)),
@@ -442,8 +462,8 @@ class _RowReader:
             SOURCE_SHEET: self.sheet, SOURCE_ROW: row, GEOMETRY: footprint,
         }
 
-    def _skip(self, row: int, en: str, th: str) -> None:
-        self.problem("info", row, None, None, f"{en}, not a project: skipped", f"{th} ไม่ใช่โครงการ ข้าม")
+    def _skip(self, row: int, en: str, th: str, severity: str = "info") -> None:
+        self.problem(severity, row, None, None, f"{en}, not a project: skipped", f"{th} ไม่ใช่โครงการ ข้าม")
         self.report.rows_rejected += 1
         return None
 
@@ -468,7 +488,12 @@ class _RowReader:
             self.problem("warning", row, FISCAL_YEAR, rec.get(FISCAL_YEAR), f"{exc}: left empty",
                          "ปีงบประมาณไม่ถูกต้อง เว้นว่าง")
             return None
-        if converted:
+        if converted == "date":
+            self.problem("warning", row, FISCAL_YEAR, rec.get(FISCAL_YEAR),
+                         f"a date in the fiscal-year column: taken as fiscal year {year} (October to "
+                         "September); write the year itself, e.g. 2569",
+                         f"ช่องปีงบประมาณเป็นวันที่ ถือเป็นปีงบประมาณ {year} (ต.ค.–ก.ย.) โปรดใส่เฉพาะปี เช่น 2569")
+        elif converted:
             self.problem("info", row, FISCAL_YEAR, rec.get(FISCAL_YEAR),
                          f"Christian-era year converted to Buddhist era {year}",
                          f"แปลงปี ค.ศ. เป็น พ.ศ. {year}")

@@ -75,7 +75,7 @@ def test_messy_demo_sheets_read_back_to_the_same_projects(nst_demo, tmp_path):
     assert report.balanced() and wide_report.balanced()
     assert report.rows_loaded == wide_report.rows_loaded == 300
     # The totals row is skipped and said so; CE years are converted and said so.
-    skipped = report.problems[report.problems.message_en.str.contains("totals row")]
+    skipped = report.problems[report.problems.message_en.str.contains("a total or subtotal row")]
     assert len(skipped) == 1 and report.rows_rejected == 1
     assert report.problems.message_en.str.contains("Christian-era").sum() == (
         pd.Series(range(300)) % 11 == 4).sum()
@@ -167,10 +167,10 @@ def test_budgets_years_and_ids(fictional, tmp_path):
     p = report.problems.set_index("row")
     assert "cannot be negative" in p.at[6, "message_en"] and p.at[6, "severity"] == "error"
     assert "not an amount" in p.at[7, "message_en"]
-    assert "already used on row 4" in p.at[9, "message_en"]
+    assert "is the same as row 4's" in p.at[9, "message_en"]
     assert "Christian-era" in p.at[5, "message_en"] and p.at[5, "severity"] == "info"
     assert set(p.loc[[8]].column) == {"budget_thb", "fiscal_year"}
-    assert "totals row" in p.at[12, "message_en"]
+    assert "a total or subtotal row 'รวมทั้งสิ้น'" in p.at[12, "message_en"]
 
 
 def test_an_unrecognised_budget_header_is_named_with_the_fix(fictional, tmp_path):

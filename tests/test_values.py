@@ -32,7 +32,36 @@ def test_bad_amounts(cell):
     ("FY2026", 2569, True), ("2569-2570", 2569, False), (None, None, False),
 ])
 def test_fiscal_years(cell, year, converted):
-    assert parse_fiscal_year(cell) == (year, converted)
+    got, how = parse_fiscal_year(cell)
+    assert got == year and bool(how) == converted
+
+
+@pytest.mark.parametrize(("cell", "year"), [
+    ("2025-10-01", 2569), ("2025-09-30", 2568), ("2026-01-15 00:00:00", 2569), ("1/10/2568", 2569),
+    ("30/9/2568", 2568), ("01.10.2025", 2569),
+])
+def test_a_date_in_the_year_column_falls_in_its_fiscal_year(cell, year):
+    assert parse_fiscal_year(cell) == (year, "date")
+
+
+@pytest.mark.parametrize("cell", ["25690", "256", "ปีหน้า"])
+def test_what_is_not_a_year(cell):
+    with pytest.raises(ValueError):
+        parse_fiscal_year(cell)
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity", "1e400", "1e14", "-5"])
+def test_amounts_that_cannot_be_a_budget(cell):
+    with pytest.raises(ValueError):
+        parse_amount(cell)
+
+
+@pytest.mark.parametrize(("cell", "factor", "baht"), [
+    ("1\u00a0250\u00a0000", 1.0, 1_250_000), ("1 250 000", 1.0, 1_250_000), ("1'250'000", 1.0, 1_250_000),
+    ("1.5", 1e6, 1_500_000), ("1.5 บาท", 1e6, 1.5), ("1500 พันบาท", 1.0, 1_500_000), ("250", 1e3, 250_000),
+])
+def test_amount_units_and_separators(cell, factor, baht):
+    assert parse_amount(cell, factor) == baht
 
 
 @pytest.mark.parametrize(("cell", "tier"), [

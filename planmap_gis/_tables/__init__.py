@@ -16,6 +16,7 @@ import pandas as pd
 
 from planmap_gis._errors import InputFileError, SchemaError, show_values
 from planmap_gis._tables.files import read_raw, sniff
+from planmap_gis._text import CONTROL, normalise_thai
 from planmap_gis.report import ImportReport
 
 ROW: str = "_row"
@@ -60,6 +61,7 @@ def read_table(
     sheet: str | int | None = None,
     columns: Mapping[str, str] | None = None,
     required: tuple[str, ...] = (),
+    money: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, str | None]:
     """Read a CSV/XLSX table and name its columns canonically.
 
@@ -76,13 +78,20 @@ def read_table(
     required : tuple of str
         Canonical columns that must be found (one of them is enough when
         several alternatives are listed by the caller separately).
+    money : tuple of str
+        Canonical columns that hold baht, whose unit a header (``งบประมาณ
+        (ล้านบาท)``) or a unit row above the header (``หน่วย: ล้านบาท``) may state.
 
     Returns
     -------
     (DataFrame, sheet name)
-        Text cells (empty string for blank), canonical columns that were
-        recognised, other columns under their own header, and ``_row``.
-        Blank rows are left out (they are not data rows).
+        Text cells (empty string for blank; Thai in NFC with ``ำ`` composed, no
+        control or invisible characters), canonical columns that were recognised,
+        other columns under their own header, and ``_row``. Blank rows are left
+        out (they are not data rows); rows hidden in the sheet are left out too
+        and listed. ``attrs`` holds ``notes`` (what was learnt reading the file),
+        ``units`` (``{column or "*": (factor, where it was stated)}``) and
+        ``hidden_rows`` (``{row: first cells}``), which :func:`table_report` reports.
     """
     path = Path(path)
     if not path.is_file():
@@ -91,6 +100,7 @@ def read_table(
     sheet_data = read_raw(path, sheet)
     sheet_name = sheet_data.sheet
     raw = pd.DataFrame(sheet_data.rows, dtype=object).map(lambda v: str(v).strip())
+    raw, cleaned = _clean_cells(raw)
     nonblank = raw.ne("").any(axis=1) if not raw.empty else pd.Series(dtype=bool)
     if raw.empty or not nonblank.any():
         raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.",
@@ -99,7 +109,7 @@ def read_table(
     lookup = {**aliases, **keyed}
     header_at = None
     for pos in range(min(_HEADER_SCAN, len(raw))):
-        hits = {lookup[header_key(c)] for c in raw.iloc[pos] if header_key(c) in lookup}
+        hits = {lookup[k] for k in (_header(c, lookup)[0] for c in raw.iloc[pos]) if k in lookup}
         if len(hits) >= 2 or (columns and hits):
             header_at = pos
             break
@@ -115,13 +125,26 @@ def read_table(
                "แก้ไข: ตั้งชื่อหัวคอลัมน์ตามแบบ เช่น รหัสโครงการ ชื่อโครงการ หน่วยงาน งบประมาณ (บาท)",
         )
     names: list[str] = []
+    units: dict[str, tuple[float, str]] = {}
     for pos, cell in enumerate(raw.iloc[header_at]):
-        name = lookup.get(header_key(cell)) or cell or f"column_{pos + 1}"
+        key, factor = _header(cell, lookup)
+        name = lookup.get(key) or cell or f"column_{pos + 1}"
+        if factor is not None and name in money:
+            units[name] = (factor, f"header {cell!r}")
         names.append(name if name not in names else f"{name}_{pos + 1}")
+    sheet_unit = _unit_row(raw, header_at)
+    if sheet_unit is not None:
+        units["*"] = sheet_unit
+        for name in money:
+            units.setdefault(name, sheet_unit)
     body = raw.iloc[header_at + 1:].copy()
     body.columns = names
     body[ROW] = body.index + 1
     body = body[nonblank.iloc[header_at + 1:].to_numpy()]
+    hidden = body[ROW].isin(sheet_data.hidden_rows)
+    hidden_rows = {int(r[ROW]): " | ".join(v for v in r.drop(ROW) if v)[:80]
+                   for _, r in body[hidden].iterrows()}
+    body = body[~hidden]
     missing = [c for c in required if c not in body.columns]
     if missing:
         raise SchemaError(
@@ -132,8 +155,83 @@ def read_table(
                f"{show_values(missing)} แก้ไข: เพิ่มคอลัมน์นั้น หรือจับคู่ชื่อหัวคอลัมน์ของท่าน",
         )
     body = body.reset_index(drop=True)
-    body.attrs["notes"] = list(sheet_data.notes)
+    notes = list(sheet_data.notes)
+    if cleaned:
+        notes.append((f"{cleaned} cells had control or invisible characters removed, or ำ typed as "
+                      "two keys (ํ + า) joined", f"{cleaned} เซลล์มีอักขระควบคุมหรืออักขระที่มองไม่เห็น "
+                      "ถูกลบออก หรือ ำ ที่พิมพ์แยกเป็น ํ + า ถูกรวม"))
+    for name, (factor, where) in units.items():
+        if name != "*" and factor != 1:
+            notes.append((f"amounts in {name} are in {_UNIT_NAMES[factor][0]} ({where}): multiplied by "
+                          f"{factor:,.0f}", f"จำนวนเงินในคอลัมน์ {name} มีหน่วยเป็น{_UNIT_NAMES[factor][1]} "
+                          f"({where}) คูณด้วย {factor:,.0f}"))
+    if sheet_data.formulas_without_value:
+        cells = show_values(sheet_data.formulas_without_value)
+        notes.append((f"cells with a formula but no saved value, read as blank: {cells}. Open the file in "
+                      "Excel or LibreOffice, let it calculate, and save it again",
+                      f"เซลล์ที่มีสูตรแต่ไม่มีค่าที่คำนวณไว้ อ่านเป็นค่าว่าง: {cells} "
+                      "เปิดไฟล์ใน Excel ให้คำนวณแล้วบันทึกใหม่"))
+    body.attrs.update(notes=notes, units=units, hidden_rows=hidden_rows)
     return body, sheet_name
+
+
+#: Unit factor → (English, Thai) name.
+_UNIT_NAMES = {1.0: ("baht", "บาท"), 1e3: ("thousand baht", "พันบาท"), 1e6: ("million baht", "ล้านบาท")}
+_UNIT_WORDS = re.compile(r"(ล้านบาท|พันบาท|บาท|millionbaht|million|thousandbaht|thousand|mthb|kthb|thb|baht)",
+                         re.IGNORECASE)
+_FACTORS = {"ล้านบาท": 1e6, "millionbaht": 1e6, "million": 1e6, "mthb": 1e6, "พันบาท": 1e3,
+            "thousandbaht": 1e3, "thousand": 1e3, "kthb": 1e3, "บาท": 1.0, "thb": 1.0, "baht": 1.0}
+
+
+def _header(cell: object, lookup: Mapping[str, str]) -> tuple[str, float | None]:
+    """A header's key in ``lookup`` and the unit of money it states, if any."""
+    key = header_key(cell)
+    if key in lookup:
+        return key, None
+    bare, factor = _unitless(cell)
+    for candidate in (bare, bare.replace("บาท", ""), bare.replace("บาท", "thb")):
+        if candidate in lookup:  # "Budget (million baht)" is "budget", "budget (thb)" …
+            return candidate, factor
+    return key, None
+
+
+def _unitless(cell: object) -> tuple[str, float | None]:
+    """A header's key with any unit of money taken out, and that unit's factor.
+
+    ``งบประมาณ (ล้านบาท)`` → (``งบประมาณบาท``, 1e6): the key of ``งบประมาณ (บาท)``.
+    """
+    key = header_key(cell)
+    found = _UNIT_WORDS.search(key)
+    if not found:
+        return key, None
+    return _UNIT_WORDS.sub("บาท", key, count=1), _FACTORS[found.group(1).lower()]
+
+
+def _unit_row(raw: pd.DataFrame, header_at: int) -> tuple[float, str] | None:
+    """A unit stated above the header ("หน่วย: ล้านบาท", "(หน่วย : พันบาท)", "Unit: million baht")."""
+    for pos in range(header_at):
+        for cell in raw.iloc[pos]:
+            text = re.sub(r"\s", "", str(cell)).lower()
+            found = re.search(r"(?:หน่วย|unit|in)[:：]?(ล้านบาท|พันบาท|บาท|millionbaht|thousandbaht|baht)", text)
+            if found:
+                return _FACTORS[found.group(1)], f"row {pos + 1}: {cell!r}"
+    return None
+
+
+def _clean_cells(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Cells in one comparable form (see :func:`~planmap_gis._text.normalise_thai`), control
+    characters dropped; returns how many cells changed."""
+    changed = 0
+
+    def clean(value: str) -> str:
+        nonlocal changed
+        if value.isascii() and not CONTROL.search(value):
+            return value
+        out = CONTROL.sub("", normalise_thai(value)).strip()
+        changed += out != value
+        return out
+
+    return raw.map(clean), changed
 
 
 def is_table(path: str | Path) -> bool:
@@ -146,10 +244,16 @@ def is_table(path: str | Path) -> bool:
 
 def table_report(path: str | Path, table: pd.DataFrame, sheet: str | None = None) -> ImportReport:
     """The import report of a table read by :func:`read_table`, opened with what was learnt
-    reading the file (encoding, separator, hidden sheets, real format) as notes."""
-    report = ImportReport(source=str(path), rows_in=len(table))
+    reading the file (encoding, separator, hidden sheets, real format, units) as notes, and
+    a line for each hidden row, counted among the rows in and the rows rejected."""
+    hidden = table.attrs.get("hidden_rows", {})
+    report = ImportReport(source=str(path), rows_in=len(table) + len(hidden), rows_rejected=len(hidden))
     for en, th in table.attrs.get("notes", ()):
         report.add("info", en, th, sheet=sheet)
+    for row, cells in hidden.items():
+        report.add("warning", "row hidden in the sheet (cancelled?): not loaded. Unhide it if it should "
+                   "count, or delete it", "แถวนี้ถูกซ่อนไว้ในชีต (ยกเลิกแล้ว?) ไม่ได้นำเข้า หากต้องการให้นับ "
+                   "ให้เลิกซ่อน หรือลบทิ้ง", row=row, value=cells, sheet=sheet)
     return report
 
 

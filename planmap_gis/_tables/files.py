@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import math
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,10 @@ class RawSheet:
     kind: str = ""
     #: (English, Thai) notes for the import report: encoding, hidden sheets …
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: Row numbers (1 = first row) hidden in the sheet (.xlsx)
+    hidden_rows: set[int] = field(default_factory=set)
+    #: Cells holding a formula with no saved value, read as blank (.xlsx)
+    formulas_without_value: list[str] = field(default_factory=list)
 
 
 def sniff(path: Path) -> str:
@@ -244,4 +250,44 @@ def _read_book(path: Path, sheet: str | int | None, kind: str) -> RawSheet:
     rows = [[_cell(v) for v in row] for row in values]
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    return RawSheet(rows, name, kind, notes)
+    hidden, formulas = _xlsx_row_facts(path, name) if kind == "xlsx" else (set(), [])
+    return RawSheet(rows, name, kind, notes, hidden, formulas)
+
+
+_ROW_TAG = re.compile(r'<(?:\w+:)?row\b([^>]*)>')
+_CELL = re.compile(r'<(?:\w+:)?c\b[^>]*\br="([A-Z]+\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+
+
+def _xlsx_row_facts(path: Path, sheet: str) -> tuple[set[int], list[str]]:
+    """Hidden rows and formula cells without a saved value, read from the sheet's XML (calamine
+    does not say): a cancelled project a clerk hid, a total Excel never calculated."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = None
+            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+                name = re.search(r'\bname="([^"]*)"', tag)
+                if name and html.unescape(name.group(1)) == sheet:
+                    found = re.search(r'\br:id="([^"]+)"|\bid="([^"]+)"', tag)
+                    rid = found and (found.group(1) or found.group(2))
+            target = None
+            for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+                if rid and f'Id="{rid}"' in tag:
+                    target = re.search(r'Target="([^"]+)"', tag).group(1)  # type: ignore[union-attr]
+            if target is None:
+                return set(), []
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            xml = archive.read(member).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, AttributeError):
+        return set(), []
+    hidden = set()
+    for attrs in _ROW_TAG.findall(xml):
+        if re.search(r'\bhidden="(?:1|true)"', attrs):
+            number = re.search(r'\br="(\d+)"', attrs)
+            if number:
+                hidden.add(int(number.group(1)))
+    formulas = [ref for ref, inner in _CELL.findall(xml)
+                if inner and re.search(r"<(?:\w+:)?f\b", inner)
+                and not re.search(r"<(?:\w+:)?v\b[^>]*>[^<]+<", inner)]
+    return hidden, formulas

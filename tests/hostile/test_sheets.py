@@ -1,0 +1,161 @@
+"""Sheets as agencies send them: every row loaded or reported, no number read wrong in silence."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import Workbook
+
+import planmap_gis as pm
+from planmap_gis.cli import main
+
+from .conftest import agency_sheet
+
+AREA = "ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช"
+
+
+@pytest.fixture(scope="module")
+def nst():
+    return pm.read_boundaries(province="80")
+
+
+def _read(path, nst):
+    projects, report = pm.read_projects(path, boundaries=nst)
+    assert report.balanced()
+    return projects.set_index("project_id"), report, report.problems
+
+
+def test_a_hidden_row_is_reported_and_not_counted(tmp_path, nst):
+    path = agency_sheet(tmp_path / "p.xlsx", [["A", "ถนน", "อบต.", "", "ถนน", 2569, 100, AREA],
+                                              ["B", "ยกเลิกแล้ว", "อบต.", "", "ถนน", 2569, 900, AREA],
+                                              ["C", "ฝาย", "อบต.", "", "น้ำ", 2569, 50, AREA]])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active.row_dimensions[5].hidden = True  # row 5 = project B
+    book.save(path)
+    projects, report, problems = _read(path, nst)
+    assert list(projects.index) == ["A", "C"] and projects.budget_thb.sum() == 150
+    assert (report.rows_in, report.rows_loaded, report.rows_rejected) == (3, 2, 1)
+    hidden = problems[problems.row == 5]
+    assert hidden.severity.tolist() == ["warning"] and "hidden" in hidden.message_en.iloc[0]
+    assert "ยกเลิกแล้ว" in hidden.value.iloc[0]
+
+
+@pytest.mark.parametrize(("where", "cells", "baht"), [
+    ("unit row", {"A1": "หน่วย: ล้านบาท"}, 1_500_000),
+    ("unit row", {"A1": "(หน่วย : พันบาท)"}, 1_500),
+    ("header", {"G3": "งบประมาณ (ล้านบาท)"}, 1_500_000),
+    ("header", {"G3": "Budget (million baht)"}, 1_500_000),
+])
+def test_a_stated_unit_is_applied_and_said(tmp_path, nst, where, cells, baht):
+    path = agency_sheet(tmp_path / "u.xlsx", [["U-1", "ถนน", "อบต.", "", "ถนน", 2569, 1.5, AREA],
+                                              ["U-2", "ฝาย", "อบต.", "", "น้ำ", 2569, "1.5 บาท", AREA]])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for ref, text in cells.items():
+        book.active[ref] = text
+    book.save(path)
+    projects, _, problems = _read(path, nst)
+    assert projects.at["U-1", "budget_thb"] == baht
+    assert projects.at["U-2", "budget_thb"] == 1.5  # a unit written in the cell wins
+    assert problems.message_en.str.contains("multiplied by").any()
+
+
+def test_subtotal_rows_are_not_projects(tmp_path, nst):
+    rows = [["S-1", "ถนน", "อบต.", "", "ถนน", 2569, 100, AREA],
+            [None, "รวม ต.ท่างิ้ว", None, None, None, None, 100, None],
+            ["S-2", "ฝาย", "อบต.", "", "น้ำ", 2569, 50, AREA],
+            [None, "รวมอำเภอเมืองนครศรีธรรมราช", None, None, None, None, 150, None],
+            [None, "Subtotal", None, None, None, None, 150, None],
+            [None, "รวมทั้งสิ้น", None, None, None, None, 150, None],
+            ["S-3", "รวมพลังสร้างฝาย", "ชุมชน", "", "น้ำ", 2569, 10, AREA]]  # a project, not a total
+    projects, report, problems = _read(agency_sheet(tmp_path / "s.xlsx", rows), nst)
+    assert list(projects.index) == ["S-1", "S-2", "S-3"] and projects.budget_thb.sum() == 160
+    skipped = problems[problems.message_en.str.contains("total or subtotal row")]
+    assert sorted(skipped.row) == [5, 7, 8, 9] and report.rows_rejected == 4
+
+
+@pytest.mark.parametrize("budget", ["inf", "Infinity", "1e400", "-1", "1e15"])
+def test_impossible_budgets_are_rejected_with_the_row(tmp_path, nst, budget):
+    path = agency_sheet(tmp_path / "b.xlsx", [["B-1", "ถนน", "อบต.", "", "ถนน", 2569, budget, AREA]])
+    projects, report, problems = _read(path, nst)
+    assert projects.empty and report.rows_rejected == 1
+    assert problems.set_index("row").at[4, "column"] == "budget_thb"
+
+
+def test_the_same_project_with_cosmetically_different_ids_loads_once(tmp_path, nst):
+    ids = ["P-001", "p-001", "P\u2013001", "P-๐๐๑", "P-\u200b001", "Ｐ-001", " P-001 "]
+    rows = [[pid, f"โครงการ {i}", "อบต.", "", "ถนน", 2569, 100, AREA] for i, pid in enumerate(ids)]
+    projects, report, problems = _read(agency_sheet(tmp_path / "ids.xlsx", rows), nst)
+    assert list(projects.index) == ["P-001"] and report.rows_rejected == len(ids) - 1
+    assert problems[problems.severity == "error"].message_en.str.contains("is the same as row 4").all()
+
+
+def test_thai_typed_two_ways_matches_the_same_place(tmp_path, nst):
+    typed = "ต.ท่างิ\u0e49ว อ.เมืองนครศรีธรรมราช".replace("ำ", "\u0e4d\u0e32")
+    split_am = "อ.ถ\u0e49\u0e4d\u0e32พรรณรา"  # ถ้ำพรรณรา with ำ typed as ํ + า
+    rows = [["T-1", "ถนน", "อบต.", "", "ถนน", 2569, 100, typed],
+            ["T-2", "น\u0e4d\u0e32ประปา", "อบต.", "", "น้ำ", 2569, 100, split_am]]
+    projects, _, problems = _read(agency_sheet(tmp_path / "t.xlsx", rows), nst)
+    assert projects.at["T-2", "name_th"] == "นำประปา"
+    assert projects.at["T-2", "area_codes"] == ["8018"]
+    assert problems.message_en.str.contains("ำ typed as").any()
+
+
+def test_dates_and_long_numbers_in_the_year_column(tmp_path, nst):
+    import datetime as dt
+
+    rows = [["Y-1", "ถนน", "อบต.", "", "ถนน", dt.datetime(2025, 10, 1), 100, AREA],
+            ["Y-2", "ฝาย", "อบต.", "", "น้ำ", dt.datetime(2025, 9, 30), 100, AREA],
+            ["Y-3", "ประปา", "อบต.", "", "น้ำ", 25690, 100, AREA]]
+    projects, _, problems = _read(agency_sheet(tmp_path / "y.xlsx", rows), nst)
+    assert projects.at["Y-1", "fiscal_year"] == 2569 and projects.at["Y-2", "fiscal_year"] == 2568
+    assert projects.fiscal_year.isna()["Y-3"]
+    p = problems.set_index("row")
+    assert "a date in the fiscal-year column" in p.at[4, "message_en"]
+    assert "25690 is not a four-digit year" in p.at[6, "message_en"]
+
+
+def test_a_formula_without_a_saved_value_is_said(tmp_path, nst):
+    path = agency_sheet(tmp_path / "f.xlsx", [["F-1", "ถนน", "อบต.", "", "ถนน", 2569, "=1000*5", AREA]])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active["G4"].data_type = "f"  # a live formula, saved by a program that never calculated it
+    book.save(path)
+    _, _, problems = _read(path, nst)
+    assert problems.message_en.str.contains("formula but no saved value, read as blank: G4").any()
+
+
+def test_control_characters_in_names_do_not_break_the_outputs(tmp_path, capsys):
+    path = tmp_path / "k.csv"  # Excel refuses such characters; exports from other systems carry them
+    path.write_text("รหัสโครงการ,ชื่อโครงการ,หน่วยงาน,ปีงบประมาณ,งบประมาณ (บาท),พื้นที่ดำเนินการ\n"
+                    f"K-1,ถนน\x0bสาย\x1b[31m ๑,อบต.\x07,2569,100,{AREA}\n", encoding="utf-8")
+    assert main(["-q", "run", "--province", "80", "--projects", str(path), "--out", str(tmp_path / "o"),
+                 "--no-atlas"]) == 0
+    projects = pm.open_workspace(tmp_path / "o" / "workspace.gpkg").projects
+    assert projects.name_th.tolist() == ["ถนนสาย[31m ๑"] and projects.agency.tolist() == ["อบต."]
+
+
+def test_a_canal_longer_than_csvs_default_field_limit(tmp_path, nst):
+    import shapely
+
+    line = shapely.LineString([(99.95 + i * 1.234567e-6, 8.40 + (i % 7) * 1.1e-6) for i in range(6000)])
+    wkt = shapely.to_wkt(line, rounding_precision=9)
+    assert len(wkt) > 131_072
+    path = tmp_path / "canal.csv"
+    path.write_text("รหัสโครงการ,ชื่อโครงการ,หน่วยงาน,งบประมาณ (บาท),WKT (EPSG:4326)\n"
+                    f'W-1,ขุดลอกคลอง,กรมชลประทาน,5000000,"{wkt}"\n', encoding="utf-8")
+    projects, _, _ = _read(path, nst)
+    assert projects.at["W-1", "geometry"].equals_exact(line, 1e-8)
+
+
+def test_an_xls_is_never_called_a_gis_file(tmp_path, capsys):
+    book = Workbook()
+    book.active.append(["รหัสโครงการ", "ชื่อโครงการ"])
+    junk = tmp_path / "old.xls"
+    junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)  # OLE2, broken inside
+    assert main(["-q", "validate", str(junk)]) == 2
+    out = capsys.readouterr().out
+    assert "GIS" not in out and "could not be read as xls" in out and "อ่านไฟล์ xls ไม่ได้" in out
