@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             points, reports["villages"] = read_villages(args.villages, return_report=True)
             areas, reports["village_areas"] = village_areas(points, tambons, return_report=True)
         projects, project_reports = read_project_files(args.projects, boundaries=tambons,
-                                                       villages=points, crs=args.crs)
+                                                       villages=points, crs=args.crs, sheet=args.sheet)
         reports.update(project_reports)
         indicators = needs = None
         if args.indicators:
@@ -169,16 +169,16 @@ def _boundaries(args: argparse.Namespace) -> tuple[Any, ImportReport]:
                "--province นครศรีธรรมราช) หรือไฟล์ชั้นขอบเขตตำบลด้วย --boundaries FILE",
         )
     return read_boundaries(args.boundaries, province=args.province, amphoe=args.amphoe,
-                           return_report=True)
+                           crs=args.boundaries_crs, return_report=True)
 
 
-def _read_any(path: Path, kind: str, boundaries: Any) -> tuple[str, ImportReport]:
+def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None) -> tuple[str, ImportReport]:
     """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
     readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
-        "projects": lambda: read_projects(path, boundaries=boundaries),
-        "indicators": lambda: read_indicators(path),
-        "villages": lambda: read_villages(path, return_report=True),
-        "master_plans": lambda: read_master_plans(path, boundaries=boundaries),
+        "projects": lambda: read_projects(path, boundaries=boundaries, sheet=sheet),
+        "indicators": lambda: read_indicators(path, sheet=sheet),
+        "villages": lambda: read_villages(path, sheet=sheet, return_report=True),
+        "master_plans": lambda: read_master_plans(path, boundaries=boundaries, sheet=sheet),
     }
     if kind != "auto":
         return kind, readers[kind]()[1]
@@ -203,7 +203,7 @@ def validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             with _warnings_to_log():
-                kind, report = _read_any(path, args.kind, boundaries)
+                kind, report = _read_any(path, args.kind, boundaries, args.sheet)
         except PlanmapError as exc:
             print(f"{path}: cannot be read — {exc}")
             worst = 2

@@ -13,6 +13,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import shapely
 from pyproj import CRS
 
 from planmap_gis import settings
@@ -113,11 +114,19 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
         ) from exc
 
 
-def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame:
-    """Give a layer its declared CRS and return it in ``settings.data_crs``.
+#: Thailand with a margin of about 100 km (longitude, latitude), for checking where a layer lies.
+THAILAND = (96.5, 4.5, 106.5, 21.5)
 
-    A layer with no CRS is an error unless ``crs`` is given; a ``crs`` that
-    contradicts the file's own is an error too.
+
+def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFrame:
+    """Give a layer its declared CRS and return it in ``settings.data_crs``, checking that the
+    numbers fit the CRS and land in Thailand.
+
+    A layer with no CRS is an error unless ``crs`` is given. A ``crs`` that contradicts
+    the file's own is an error when the numbers fit the file's CRS, and wins (said in the
+    log) when they do not (a GeoJSON always says degrees, even when it holds UTM metres).
+    Latitude and longitude swapped, metres labelled as degrees, or a layer that lands
+    outside Thailand are errors naming the bounds and the fix.
     """
     if gdf.crs is None:
         if crs is None:
@@ -130,15 +139,67 @@ def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFra
             )
         gdf = gdf.set_crs(crs)
     elif crs is not None and not CRS.from_user_input(crs).equals(gdf.crs, ignore_axis_order=True):
-        raise CRSError(
-            f"{source}: the file declares {gdf.crs.to_string()} but crs={crs!r} was passed. "
-            "Drop the crs argument, or fix the file's CRS."
-        )
+        if _lands_in_thailand(gdf, gdf.crs):
+            raise CRSError(
+                f"{source}: the file declares {gdf.crs.to_string()} and its coordinates fit it, but "
+                f"crs={crs!r} was passed. Drop the crs argument (CLI: --boundaries-crs / --crs).",
+                th=f"{source}: ไฟล์ระบุระบบพิกัด {gdf.crs.to_string()} และพิกัดสอดคล้องแล้ว แต่สั่ง {crs} "
+                   "แก้ไข: เอาตัวเลือกระบบพิกัดออก",
+            )
+        log.warning("%s: the file declares %s but its coordinates do not fit it; %s is used as asked",
+                    source, gdf.crs.to_string(), crs)
+        gdf = gdf.set_crs(crs, allow_override=True)
+    _check_extent(gdf, source)
     target = CRS.from_user_input(settings.data_crs)
     if not target.equals(gdf.crs, ignore_axis_order=True):
         log.info("%s: reprojecting from %s to %s", source, gdf.crs.to_string(), settings.data_crs)
         return gdf.to_crs(target)
     return gdf.set_crs(target, allow_override=True)
+
+
+def _bounds_in_degrees(gdf: gpd.GeoDataFrame, crs: Any) -> tuple[float, float, float, float] | None:
+    geoms = gdf.geometry
+    if geoms.isna().all() or geoms.is_empty.all():
+        return None
+    x0, y0, x1, y1 = geoms.total_bounds
+    crs = CRS.from_user_input(crs)
+    if crs.is_geographic:
+        return float(x0), float(y0), float(x1), float(y1)
+    try:
+        return tuple(float(v) for v in gpd.GeoSeries(shapely.box(x0, y0, x1, y1), crs=crs)
+                     .to_crs(4326).total_bounds)  # type: ignore[return-value]
+    except Exception:  # numbers the projection cannot take are the answer here
+        return None
+
+
+def _lands_in_thailand(gdf: gpd.GeoDataFrame, crs: Any) -> bool:
+    b = _bounds_in_degrees(gdf, crs)
+    return b is None or (b[0] >= THAILAND[0] and b[1] >= THAILAND[1] and b[2] <= THAILAND[2]
+                         and b[3] <= THAILAND[3])
+
+
+def _check_extent(gdf: gpd.GeoDataFrame, source: str) -> None:
+    if _lands_in_thailand(gdf, gdf.crs):
+        return
+    x0, y0, x1, y1 = gdf.geometry.total_bounds
+    shown = f"x {x0:,.4f} … {x1:,.4f}, y {y0:,.4f} … {y1:,.4f}"
+    crs = CRS.from_user_input(gdf.crs)
+    if crs.is_geographic and THAILAND[1] <= x0 and x1 <= THAILAND[3] and THAILAND[0] <= y0 and y1 <= THAILAND[2]:
+        why_en, why_th = ("latitude and longitude are swapped (x holds latitudes)",
+                          "ละติจูดและลองจิจูดสลับกัน")
+        fix_en, fix_th = ("swap the columns, or re-export with x = longitude", "สลับคอลัมน์ให้ x เป็นลองจิจูด")
+    elif crs.is_geographic and (abs(x1) > 180 or abs(y1) > 90 or abs(x0) > 180 or abs(y0) > 90):
+        why_en, why_th = ("the numbers are metres, but the file says degrees",
+                          "ตัวเลขพิกัดเป็นเมตร แต่ไฟล์ระบุเป็นองศา")
+        fix_en, fix_th = ("give the real CRS, e.g. --boundaries-crs EPSG:32647 (UTM 47N) or crs='EPSG:32647'",
+                          "ระบุระบบพิกัดจริง เช่น --boundaries-crs EPSG:32647")
+    else:
+        why_en, why_th = (f"with its CRS {crs.to_string()} the layer lies outside Thailand",
+                          f"เมื่อใช้ระบบพิกัด {crs.to_string()} ชั้นข้อมูลอยู่นอกประเทศไทย")
+        fix_en, fix_th = ("check the .prj / CRS (UTM 47N is EPSG:32647, 48N EPSG:32648) and pass the right "
+                          "one with --boundaries-crs or crs=", "ตรวจไฟล์ .prj หรือระบุระบบพิกัดที่ถูกต้อง")
+    raise CRSError(f"{source}: {why_en} ({shown}). Fix: {fix_en}.",
+                   th=f"{source}: {why_th} ({shown}) แก้ไข: {fix_th}")
 
 
 def projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
@@ -168,3 +229,20 @@ def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
     with ThreadPoolExecutor(k) as pool:
         parts = list(pool.map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)), range(k)))
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def repair(geoms: np.ndarray) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """Invalid geometries (a self-intersecting bow-tie, overlapping rings) made valid with
+    ``shapely.make_valid`` (structure method: the area a surveyor meant), and where each
+    was repaired with GEOS's reason, so the caller reports it; empties stay as they are."""
+    geoms = np.asarray(geoms, dtype=object)
+    present = ~shapely.is_missing(geoms)
+    invalid = np.zeros(len(geoms), dtype=bool)
+    invalid[present] = ~shapely.is_valid(geoms[present])
+    if not invalid.any():
+        return geoms, []
+    out = geoms.copy()
+    positions = np.flatnonzero(invalid)
+    reasons = [shapely.is_valid_reason(g) for g in geoms[positions]]
+    out[positions] = shapely.make_valid(geoms[positions], method="structure", keep_collapsed=False)
+    return out, list(zip(positions.tolist(), reasons, strict=True))

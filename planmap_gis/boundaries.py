@@ -253,6 +253,14 @@ def _recognise(
         target = aliases.get(str(col).lower())
         if col not in rename and target and target not in rename.values():
             rename[col] = target
+    if TAMBON_CODE not in rename.values() and len(raw.columns) == 1 and source.lower().endswith(".shp"):
+        raise InputFileError(
+            f"{source}: the Shapefile has shapes but no attributes: its .dbf file is missing beside "
+            "it. Fix: copy the .dbf (and .prj, .shx) with the same name into the same folder, or send "
+            "the layer as one GeoPackage or zipped Shapefile.",
+            th=f"{source}: Shapefile ไม่มีตารางข้อมูล (ไฟล์ .dbf หายไป) แก้ไข: คัดลอกไฟล์ .dbf .prj .shx "
+               "ชื่อเดียวกันมาไว้ในโฟลเดอร์เดียวกัน หรือส่งเป็น GeoPackage",
+        )
     if TAMBON_CODE not in rename.values():
         raise SchemaError(
             f"{source}: no tambon code column. Found: {show_values(list(raw.columns), 20)}. "

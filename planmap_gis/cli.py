@@ -113,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
                              "จำนวนความต้องการลำดับต้นของแต่ละหมู่บ้านที่นับ (ค่าเริ่มต้น 3)"))
     run.add_argument("--crs", help=_h("CRS of WKT footprints without one, e.g. EPSG:32647",
                                       "ระบบพิกัดของรูปแปลง WKT ที่ไม่ระบุ เช่น EPSG:32647"))
+    run.add_argument("--boundaries-crs", dest="boundaries_crs", metavar="CRS",
+                     help=_h("CRS of the --boundaries file when it has none or a wrong one, e.g. EPSG:32647",
+                             "ระบบพิกัดของไฟล์ขอบเขตเมื่อไม่ระบุหรือระบุผิด เช่น EPSG:32647"))
+    run.add_argument("--sheet", help=_h("sheet of the project workbooks to read (default: the first "
+                                        "visible one), e.g. when a cover sheet comes first",
+                                        "ชื่อชีตที่จะอ่านในไฟล์โครงการ (ค่าเริ่มต้น: ชีตแรกที่ไม่ได้ซ่อน)"))
     _outputs_options(run, default_out=None)
     run.set_defaults(func=_commands.run)
 
@@ -130,6 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--province", action="append", metavar="NAME_OR_CODE",
                           help=_h("match area names within this province of the packaged layer",
                                   "จับคู่ชื่อพื้นที่ภายในจังหวัดนี้"))
+    validate.add_argument("--sheet", help=_h("sheet to read (default: the first visible one)",
+                                             "ชื่อชีตที่จะอ่าน (ค่าเริ่มต้น: ชีตแรกที่ไม่ได้ซ่อน)"))
     validate.add_argument("--report", type=Path,
                           help=_h("also write the report (.xlsx or .csv)",
                                   "บันทึกรายงานปัญหาเป็นไฟล์ .xlsx หรือ .csv ด้วย"))

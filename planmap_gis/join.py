@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
-from planmap_gis._geo import projected, threaded
+from planmap_gis._geo import projected, repair, threaded
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AREA_CODES,
@@ -112,6 +112,7 @@ def allocate(
     if not villages[VILLAGE_CODE].is_unique:
         raise SchemaError("allocate: village codes repeat; each village must be one row.")
     report = ImportReport(source="allocate", rows_in=len(projects))
+    projects = _repaired(projects, report)
     table = _village_table(villages, with_area=method == "area")
     has_footprint = projects.geometry.notna().to_numpy() & ~projects.geometry.is_empty.to_numpy()
     footprint_rows, area_rows = np.flatnonzero(has_footprint), np.flatnonzero(~has_footprint)
@@ -130,6 +131,21 @@ def allocate(
                       "the allocation; pass return_report=True to see which.", PlanmapWarning,
                       stacklevel=2)
     return (frame, report) if return_report else frame
+
+
+def _repaired(projects: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
+    """Projects with invalid footprints made valid (GEOS would stop the whole run), each reported."""
+    fixed, where = repair(projects.geometry.values)
+    if not where:
+        return projects
+    for pos, reason in where:
+        report.add("warning", f"project {projects[PROJECT_ID].iloc[pos]}: invalid footprint ({reason}) "
+                   "repaired with make_valid before the overlay", f"โครงการ {projects[PROJECT_ID].iloc[pos]}: "
+                   f"รูปแปลงไม่ถูกต้อง ({reason}) ซ่อมด้วย make_valid", row=pos + 1, column=GEOMETRY,
+                   value=projects[PROJECT_ID].iloc[pos])
+    projects = projects.copy()
+    projects[projects.geometry.name] = gpd.GeoSeries(fixed, index=projects.index, crs=projects.crs)
+    return projects
 
 
 # Intermediate pairs are integers: project row (p), village row (v), method code (m) and

@@ -68,6 +68,7 @@ from planmap_gis._schema import (
     STRATEGY,
     TIER,
 )
+from planmap_gis._geo import repair
 from planmap_gis._output import write_excel
 from planmap_gis._text import clean_id, id_key
 from planmap_gis._tables import (
@@ -253,6 +254,7 @@ def read_project_files(
     boundaries: gpd.GeoDataFrame | None = None,
     villages: pd.DataFrame | None = None,
     crs: Any = None,
+    sheet: str | int | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
     """Read several agencies' sheets into one project table.
 
@@ -269,7 +271,8 @@ def read_project_files(
     frames, reports = [], {}
     seen: dict[str, str] = {}
     for path in paths:
-        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs)
+        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
+                                      sheet=sheet if is_table(path) else None)
         keys = frame[PROJECT_ID].map(id_key)
         clash = keys.isin(seen)
         for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
@@ -505,10 +508,18 @@ class _RowReader:
             return geom
         if not is_blank(rec.get(WKT)):
             try:
-                return shapely.from_wkt(str(rec[WKT]))
+                geom = shapely.from_wkt(str(rec[WKT]))
             except shapely.errors.GEOSException:
                 self.problem("warning", row, WKT, str(rec[WKT])[:60], "footprint is not valid WKT: "
                              "ignored", "รูปร่างพื้นที่ (WKT) ไม่ถูกต้อง ไม่ได้ใช้")
+            else:
+                fixed, where = repair(np.array([geom], dtype=object))
+                for _, reason in where:
+                    self.problem("warning", row, WKT, str(rec[WKT])[:60], f"footprint is not a valid "
+                                 f"shape ({reason}): repaired with make_valid; check it in a GIS",
+                                 f"รูปแปลงไม่ถูกต้อง ({reason}) ซ่อมด้วย make_valid แล้ว โปรดตรวจใน GIS")
+                if fixed[0] is not None and not fixed[0].is_empty:
+                    return fixed[0]
         if not is_blank(rec.get(LAT)) or not is_blank(rec.get(LON)):
             try:
                 lat, lon = parse_number(rec.get(LAT)), parse_number(rec.get(LON))

@@ -6,6 +6,7 @@ gazetteer, so reading it raises a PlanmapWarning; this module expects it.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -113,8 +114,38 @@ def test_no_crs_is_an_error_unless_one_is_passed(tmp_path, hdx_layer):
 
 def test_contradicting_crs_is_an_error(tmp_path, hdx_layer):
     path = _write(hdx_layer, tmp_path / "t.gpkg")
-    with pytest.raises(pm.CRSError, match="declares EPSG:4326 but crs='EPSG:32647'"):
+    with pytest.raises(pm.CRSError, match="declares EPSG:4326 and its coordinates fit it, but crs='EPSG:32647'"):
         pm.read_boundaries(path, crs="EPSG:32647")
+
+
+def test_utm_metres_in_a_geojson_that_says_degrees(tmp_path, hdx_layer, caplog):
+    utm = hdx_layer.to_crs(32647)
+    path = tmp_path / "utm.geojson"
+    data = json.loads(utm.to_json())
+    data.pop("crs")  # a GeoJSON without a crs member is read as degrees (RFC 7946)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(pm.CRSError, match="numbers are metres, but the file says degrees.*EPSG:32647") as e:
+        pm.read_boundaries(path)
+    assert "เป็นเมตร" in e.value.message_th
+    fixed = pm.read_boundaries(path, crs="EPSG:32647")  # the numbers win over the label, said in the log
+    expected = hdx_layer.sort_values("ADM3_PCODE").geometry.reset_index(drop=True)
+    assert fixed.geometry.geom_equals_exact(expected, 1e-6).all()
+    assert "do not fit it" in caplog.text
+
+
+def test_swapped_latitude_and_longitude(tmp_path, hdx_layer):
+    swapped = hdx_layer.set_geometry(shapely.transform(hdx_layer.geometry.values, lambda xy: xy[:, ::-1]),
+                                     crs=4326)
+    path = _write(swapped, tmp_path / "swapped.gpkg")
+    with pytest.raises(pm.CRSError, match="latitude and longitude are swapped"):
+        pm.read_boundaries(path)
+
+
+def test_a_prj_that_contradicts_the_numbers(tmp_path, hdx_layer):
+    wrong = hdx_layer.to_crs(32647).set_crs(32648, allow_override=True)  # 47N numbers labelled 48N
+    path = _write(wrong, tmp_path / "zone.shp")
+    with pytest.raises(pm.CRSError, match="EPSG:32648 the layer lies outside Thailand"):
+        pm.read_boundaries(path)
 
 
 def test_duplicate_codes_name_the_code_and_rows(tmp_path, hdx_layer):

@@ -159,3 +159,67 @@ def test_an_xls_is_never_called_a_gis_file(tmp_path, capsys):
     assert main(["-q", "validate", str(junk)]) == 2
     out = capsys.readouterr().out
     assert "GIS" not in out and "could not be read as xls" in out and "อ่านไฟล์ xls ไม่ได้" in out
+
+
+def test_a_self_intersecting_footprint_is_repaired_and_reported_not_fatal(tmp_path, nst, capsys):
+    bowtie = "POLYGON ((99.95 8.40, 100.00 8.45, 100.00 8.40, 99.95 8.45, 99.95 8.40))"
+    overlapping = ("MULTIPOLYGON (((99.90 8.30, 99.95 8.30, 99.95 8.35, 99.90 8.35, 99.90 8.30)), "
+                   "((99.93 8.33, 99.98 8.33, 99.98 8.38, 99.93 8.38, 99.93 8.33)))")
+    path = tmp_path / "shapes.csv"
+    path.write_text("รหัสโครงการ,ชื่อโครงการ,หน่วยงาน,งบประมาณ (บาท),WKT (EPSG:4326)\n"
+                    f'G-1,ฝาย,ชป.,1000000,"{bowtie}"\nG-2,ป่าชุมชน,ทส.,500000,"{overlapping}"\n', encoding="utf-8")
+    projects, report, problems = _read(path, nst)
+    assert projects.geometry.is_valid.all() and report.rows_loaded == 2
+    assert problems.message_en.str.contains("Self-intersection").any()
+    assert main(["-q", "run", "--province", "80", "--projects", str(path), "--out", str(tmp_path / "o"),
+                 "--no-atlas"]) == 0
+    allocation = pm.open_workspace(tmp_path / "o" / "workspace.gpkg").allocation
+    assert allocation.groupby("project_id").budget_thb.sum().round(2).to_dict() == {"G-1": 1e6, "G-2": 5e5}
+
+
+def test_allocate_repairs_invalid_footprints_given_through_the_api(nst):
+    import geopandas as gpd
+    import shapely
+
+    from planmap_gis import demo
+
+    villages = pm.village_areas(demo.demo_villages(nst), nst)
+    projects = demo.demo_projects(nst, demo.demo_villages(nst), n=3)
+    projects = projects.set_geometry([shapely.from_wkt(
+        "POLYGON ((99.95 8.40, 100.00 8.45, 100.00 8.40, 99.95 8.45, 99.95 8.40))")] * 3, crs=4326)
+    allocation, report = pm.allocate(gpd.GeoDataFrame(projects), villages, return_report=True)
+    assert report.count("warning") == 3 and allocation.groupby("project_id").share.sum().round(9).eq(1).all()
+
+
+def test_data_behind_a_cover_sheet_is_read_with_sheet(tmp_path, capsys):
+    path = agency_sheet(tmp_path / "cover.xlsx", [["V-1", "ถนน", "อบต.", "", "ถนน", 2569, 100, AREA]])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.active.title = "โครงการ"
+    cover = book.create_sheet("ปก", 0)
+    cover["A1"] = "แผนพัฒนาท้องถิ่น อบต.ท่างิ้ว"
+    book.save(path)
+    out = tmp_path / "o"
+    assert main(["-q", "run", "--province", "80", "--projects", str(path), "--out", str(out), "--no-atlas"]) == 2
+    assert "no header row found" in capsys.readouterr().err
+    assert main(["-q", "run", "--province", "80", "--projects", str(path), "--sheet", "โครงการ",
+                 "--out", str(out), "--no-atlas"]) == 0
+
+
+def test_a_shapefile_without_its_dbf(tmp_path, nst):
+    nst.head(3)[["tambon_code", "geometry"]].rename(columns={"tambon_code": "tam_code"}).to_file(tmp_path / "t.shp", engine="pyogrio")
+    (tmp_path / "t.dbf").unlink()
+    with pytest.raises(pm.InputFileError, match=r"\.dbf file is missing"):
+        pm.read_boundaries(tmp_path / "t.shp")
+
+
+def test_boundaries_in_utm_without_a_prj_need_boundaries_crs(tmp_path, nst, capsys):
+    nst[["tambon_code", "geometry"]].rename(columns={"tambon_code": "tam_code"}).to_crs(32647).to_file(tmp_path / "utm.shp", engine="pyogrio")
+    (tmp_path / "utm.prj").unlink()
+    sheet = agency_sheet(tmp_path / "p.xlsx", [["Z-1", "ถนน", "อบต.", "", "ถนน", 2569, 100, AREA]])
+    command = ["-q", "run", "--boundaries", str(tmp_path / "utm.shp"), "--projects", str(sheet), "--no-atlas",
+               "--out", str(tmp_path / "o")]
+    assert main(command) == 2
+    assert "no coordinate reference system" in capsys.readouterr().err
+    assert main([*command, "--boundaries-crs", "EPSG:32647"]) == 0
