@@ -72,7 +72,9 @@ def read_ogr(
     if path.suffix.lower() in (".parquet", ".geoparquet"):
         return _read_parquet(path)
     try:
-        layers = list_layers(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's guesses about a file it cannot read
+            layers = list_layers(path)
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise InputFileError(
             f"{path}: not a readable GIS file ({exc}). Use GeoJSON, GeoPackage, GeoParquet, "

@@ -8,6 +8,7 @@ number as a user sees it in the file (``_row``, 1 = first line / Excel row 1).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,14 +45,17 @@ def parse_number(text: object) -> float | None:
     Raises
     ------
     ValueError
-        When the cell holds something that is not a number.
+        When the cell holds something that is not a number, or an infinite one.
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
-    cleaned = thai_digits(str(text)).replace(",", "").strip()
+    cleaned = re.sub(r"[,\s\u00a0\u202f\u2009]", "", thai_digits(str(text)))
     if cleaned == "" or cleaned.lower() in {"nan", "none", "-"}:
         return None
-    return float(cleaned)
+    number = float(cleaned)
+    if not math.isfinite(number):  # "inf", "1e400": never a count, a rate or a coordinate
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
 
 
 def read_table(
