@@ -263,6 +263,11 @@ class AreaIndex:
                         f"'{shown}': หมู่ต้องเป็นตัวเลขหรือช่วง เช่น 1-3")
         first, last = int(bounds.group(1)), int(bounds.group(2) or bounds.group(1))
         tambon = scope["tambon"][0]
+        if last < first:  # "ม.5-3": the range was typed backwards, never an empty range
+            codes = [f"{tambon}{moo:02d}" for moo in range(last, first + 1)]
+            found, problem = self._check_villages(codes, shown)
+            return found, problem or ("warning", shown, f"'{shown}': the หมู่ range runs backwards; read "
+                                      f"as {last}-{first}", f"'{shown}': ช่วงหมู่เขียนกลับด้าน อ่านเป็น {last}-{first}")
         codes = [f"{tambon}{moo:02d}" for moo in range(first, last + 1)]
         return self._check_villages(codes, shown)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,7 +101,17 @@ class GeoPackageStore:
                                  "or `planmap demo`, or check the path.",
                                  th=f"{self.path}: ไม่พบพื้นที่ทำงาน สร้างด้วย planmap run หรือ planmap demo "
                                     "หรือตรวจที่อยู่ไฟล์")
-        return {name for name, _ in pyogrio.list_layers(self.path)}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on a damaged file
+                return {name for name, _ in pyogrio.list_layers(self.path)}
+        except Exception as exc:  # pyogrio's DataSourceError family: not a GeoPackage, or damaged
+            raise InputFileError(
+                f"{self.path}: not a readable workspace ({exc}). It may be damaged or not a "
+                "GeoPackage. Fix: run `planmap run` (or `planmap demo`) again to write it anew.",
+                th=f"{self.path}: อ่านพื้นที่ทำงานไม่ได้ ไฟล์อาจเสียหายหรือไม่ใช่ GeoPackage "
+                   "แก้ไข: สั่ง planmap run ใหม่เพื่อสร้างไฟล์",
+            ) from exc
 
 
 class PostGISStore:

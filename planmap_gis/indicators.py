@@ -149,15 +149,40 @@ def read_indicators(
         report.rows_loaded += 1
     frame = pd.DataFrame(out, columns=[UNIT_CODE, LEVEL, *numeric]).set_index(UNIT_CODE)
     for col in [c for c in numeric if c.startswith("bmn_")]:
-        if (frame[col] > 1).any():
-            frame[col] = frame[col] / 100
-            report.add("info", f"{col}: values above 1 read as percent and divided by 100",
-                       f"{col}: ค่ามากกว่า 1 ถือเป็นร้อยละ หารด้วย 100", column=col, sheet=sheet_name)
+        _one_scale(frame, col, seen, report, sheet_name)
     if frame[LEVEL].nunique() > 1:
         report.add("warning", "the table mixes village (8-digit) and tambon (6-digit) codes",
                    "ตารางมีทั้งรหัสหมู่บ้านและรหัสตำบลปนกัน", column=UNIT_CODE, sheet=sheet_name)
     log.info(report.summary())
     return frame, report
+
+
+def _one_scale(frame: pd.DataFrame, col: str, rows: dict[str, int], report: ImportReport,
+               sheet: str | None) -> None:
+    """Pass rates as fractions 0–1. A column in percent (values above 1) is divided by 100 and
+    said; a column mixing both (0.85 beside 87.5) is never rescaled as a whole: the cells of
+    the smaller group are left empty, each named, since either reading could be the slip."""
+    values = frame[col]
+    percent = values > 1
+    fraction = (values > 0) & (values < 1) & (values != values.round())
+    if percent.any() and fraction.any():
+        # The smaller group is the slip; with as many of each, neither reading can be trusted.
+        odd = (percent | fraction if percent.sum() == fraction.sum() else
+               percent if percent.sum() < fraction.sum() else fraction)
+        for code in values.index[odd]:
+            scale_en, scale_th = ("percent", "ร้อยละ") if percent[code] else ("a fraction", "สัดส่วน")
+            report.add("warning", f"{col}: {values[code]:g} is written as {scale_en} in a column of the "
+                       "other scale (or as many of each): left empty; write every cell the same way "
+                       "(0–1 or 0–100)",
+                       f"{col}: {values[code]:g} เขียนเป็น{scale_th} ต่างจากเซลล์อื่นในคอลัมน์ เว้นว่าง "
+                       "โปรดเขียนทุกเซลล์แบบเดียวกัน (0–1 หรือ 0–100)", row=rows[code], column=col,
+                       value=values[code], sheet=sheet)
+        frame.loc[odd, col] = np.nan
+        percent = percent & ~odd
+    if percent.any():
+        frame[col] = frame[col] / 100
+        report.add("info", f"{col}: values above 1 read as percent and divided by 100",
+                   f"{col}: ค่ามากกว่า 1 ถือเป็นร้อยละ หารด้วย 100", column=col, sheet=sheet)
 
 
 def _number(value: object, col: str, row: int, report: ImportReport, sheet: str | None) -> float:

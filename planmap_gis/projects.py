@@ -230,6 +230,7 @@ def read_projects(
             th=f"{path}: ไม่พบคอลัมน์ชื่อโครงการ แก้ไข: ตั้งหัวคอลัมน์ว่า ชื่อโครงการ",
         )
     report = table_report(path, table, sheet_name)
+    table = _budget_by_year(table, report, sheet_name)
     wide, unused = _wide_columns(table, index, report, sheet_name)
     _report_missing_fields(table, wide, unused, report, sheet_name)
     reader = _RowReader(path, sheet_name, index, wide, report)
@@ -290,6 +291,49 @@ def read_project_files(
         reports[report_key(path, paths)] = report
     projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
     return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
+
+
+def _budget_by_year(table: pd.DataFrame, report: ImportReport, sheet: str | None) -> pd.DataFrame:
+    """A sheet with a budget column per fiscal year (a two-row header) as one budget per row.
+
+    A row with a fiscal year takes the budget of that year's column. A row without one holds
+    a project over several years: it becomes one project per year that has an amount, with
+    the year in its id (``P-001/2569``), each said; nothing is summed or guessed.
+    """
+    year_columns = {int(c.split("@")[1]): c for c in table.columns if str(c).startswith(f"{BUDGET}@")}
+    if not year_columns or BUDGET in table:
+        return table
+    out = []
+    for rec in table.to_dict("records"):
+        row = int(rec[ROW])
+        try:
+            year, _ = parse_fiscal_year(rec.get(FISCAL_YEAR))
+        except ValueError:
+            year = None
+        if year is not None:
+            rec[BUDGET] = rec.get(year_columns[year], "") if year in year_columns else ""
+            if year not in year_columns:
+                report.add("warning", f"fiscal year {year} has no budget column (columns for "
+                           f"{', '.join(map(str, sorted(year_columns)))})", f"ไม่มีคอลัมน์งบประมาณของปี {year}",
+                           row=row, column=FISCAL_YEAR, value=year, sheet=sheet)
+            out.append(rec)
+            continue
+        amounts = {y: rec.get(c) for y, c in sorted(year_columns.items()) if not is_blank(rec.get(c))}
+        if len(amounts) <= 1:
+            only = next(iter(amounts.items()), (None, ""))
+            rec[BUDGET], rec[FISCAL_YEAR] = only[1], only[0] or rec.get(FISCAL_YEAR, "")
+            out.append(rec)
+            continue
+        pid = "" if is_blank(rec.get(PROJECT_ID)) else str(rec[PROJECT_ID]).strip()
+        for y, amount in amounts.items():
+            out.append({**rec, BUDGET: amount, FISCAL_YEAR: y, PROJECT_ID: f"{pid}/{y}" if pid else ""})
+        report.add("info", f"budgets for {len(amounts)} fiscal years ({', '.join(map(str, amounts))}): loaded "
+                   "as one project per year", f"มีงบประมาณ {len(amounts)} ปี นำเข้าเป็นโครงการแยกรายปี",
+                   row=row, column=BUDGET, value=pid, sheet=sheet)
+        report.rows_in += len(amounts) - 1
+    frame = pd.DataFrame(out, columns=[*table.columns, *(c for c in (BUDGET, FISCAL_YEAR) if c not in table)])
+    frame.attrs = table.attrs
+    return frame.drop(columns=list(year_columns.values()))
 
 
 def report_key(path: str | Path, paths: list[str | Path]) -> str:

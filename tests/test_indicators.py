@@ -43,8 +43,9 @@ def test_bad_values_are_reported_and_left_empty(tmp_path):
 
     assert read.index.tolist() == ["800101", "800102", "800104"]
     assert (read.level == "tambon").all()
-    # 1.7 cannot be a share: the column is read as percent (0.9 % and 1.7 %) and said so.
-    assert read.loc["800101", "bmn_12"] == pytest.approx(0.009)
+    # 0.9 and 1.7: one cell of each scale, so neither is trusted; both are left empty and named.
+    assert read[["bmn_12"]].isna().all().all()
+    assert report.problems.message_en.str.contains("in a column of the other scale").sum() == 2
     assert read.loc["800101", "kchch2c_level"] == 3 and np.isnan(read.loc["800102", "kchch2c_level"])
     assert np.isnan(read.loc["800104", "bmn_12"])
     assert read["หนี้ต่อครัวเรือน"].tolist() == [10_000, 50_000, 30_000]

@@ -141,10 +141,19 @@ def read_table(
         units["*"] = sheet_unit
         for name in money:
             units.setdefault(name, sheet_unit)
-    body = raw.iloc[header_at + 1:].copy()
+    first_data = header_at + 1
+    by_year = _year_subheader(raw, header_at, names)
+    if by_year:
+        first_data += 1
+        for pos, year in by_year.items():
+            owner = names[pos]
+            names[pos] = f"{owner}@{year}"
+            if owner in units:
+                units[names[pos]] = units[owner]
+    body = raw.iloc[first_data:].copy()
     body.columns = names
     body[ROW] = body.index + 1
-    body = body[nonblank.iloc[header_at + 1:].to_numpy()]
+    body = body[nonblank.iloc[first_data:].to_numpy()]
     hidden = body[ROW].isin(sheet_data.hidden_rows)
     hidden_rows = {int(r[ROW]): " | ".join(v for v in r.drop(ROW) if v)[:80]
                    for _, r in body[hidden].iterrows()}
@@ -160,6 +169,11 @@ def read_table(
         )
     body = body.reset_index(drop=True)
     notes = list(sheet_data.notes)
+    if by_year:
+        split = sorted({names[pos] for pos in by_year})
+        notes.append((f"two-row header (rows {header_at + 1}–{header_at + 2}): columns by fiscal year "
+                      f"{show_values(split)}", f"หัวตารางสองแถว (แถว {header_at + 1}–{header_at + 2}) "
+                      f"แยกคอลัมน์ตามปีงบประมาณ {show_values(split)}"))
     if cleaned:
         notes.append((f"{cleaned} cells had control or invisible characters removed, or ำ typed as "
                       "two keys (ํ + า) joined", f"{cleaned} เซลล์มีอักขระควบคุมหรืออักขระที่มองไม่เห็น "
@@ -209,6 +223,36 @@ def _unitless(cell: object) -> tuple[str, float | None]:
     if not found:
         return key, None
     return _UNIT_WORDS.sub("บาท", key, count=1), _FACTORS[found.group(1).lower()]
+
+
+_YEAR_CELL = re.compile(r"^(?:ปีงบประมาณ|ปีงบ|ปี|พ\.ศ\.|fy|ค\.ศ\.)?\s*((?:25|20)\d\d)$", re.IGNORECASE)
+
+
+def _year_subheader(raw: pd.DataFrame, header_at: int, names: list[str]) -> dict[int, int]:
+    """Columns under a merged header split by year in the row below it ("งบประมาณ (บาท)" over
+    "2568 | 2569 | 2570"): ``{column position: Buddhist-era year}``, or empty when the row
+    below the header is data (any cell that is not a year under a spanned header)."""
+    if header_at + 1 >= len(raw):
+        return {}
+    below = raw.iloc[header_at + 1]
+    header = raw.iloc[header_at]
+    cells = {pos: str(v) for pos, v in enumerate(below) if str(v)}
+    if not cells:
+        return {}
+    years: dict[int, int] = {}
+    for pos, text in cells.items():
+        found = _YEAR_CELL.match(thai_digits(text).strip())
+        owner = pos
+        while owner > 0 and not str(header.iloc[owner]):
+            owner -= 1  # a merged header cell reads only at its left end
+        if not found or not str(header.iloc[owner]):
+            return {}
+        year = int(found.group(1))
+        years[pos] = year + 543 if year < 2400 else year
+    owners = {pos: next(o for o in range(pos, -1, -1) if str(header.iloc[o])) for pos in years}
+    for pos, owner in owners.items():  # the owner's name carries over to its merged columns
+        names[pos] = names[owner].split("@")[0]
+    return years
 
 
 def _unit_row(raw: pd.DataFrame, header_at: int) -> tuple[float, str] | None:

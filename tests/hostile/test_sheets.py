@@ -223,3 +223,65 @@ def test_boundaries_in_utm_without_a_prj_need_boundaries_crs(tmp_path, nst, caps
     assert main(command) == 2
     assert "no coordinate reference system" in capsys.readouterr().err
     assert main([*command, "--boundaries-crs", "EPSG:32647"]) == 0
+
+
+def test_a_backwards_village_range_is_read_and_said(tmp_path, nst):
+    villages = pm.read_villages  # the range needs only the boundary layer's tambon
+    path = agency_sheet(tmp_path / "r.xlsx", [["R-1", "ถนน", "อบต.", "", "ถนน", 2569, 300,
+                                               "ม.5-3 ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช"]])
+    projects, _, problems = _read(path, nst)
+    assert len(projects.at["R-1", "area_codes"]) == 3 and villages
+    assert problems.message_en.str.contains("runs backwards; read as 3-5").any()
+
+
+def test_a_damaged_workspace_is_a_message(tmp_path, capsys):
+    broken = tmp_path / "workspace.gpkg"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x13" * 3000)
+    assert main(["-q", "webmap", str(broken), "--out", str(tmp_path / "m.html")]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable workspace" in err and "อ่านพื้นที่ทำงานไม่ได้" in err
+
+
+def test_one_percent_cell_in_a_column_of_fractions_is_named_not_rescaling_all(tmp_path):
+    path = tmp_path / "bmn.csv"
+    path.write_text("รหัสหมู่บ้าน,ครัวเรือน,จปฐ. ตัวชี้วัดที่ 1\n80010101,10,0.85\n80010102,10,0.9\n"
+                    "80010103,10,87.5\n80010104,10,0.7\n",
+                    encoding="utf-8")
+    indicators, report = pm.read_indicators(path)
+    column = [c for c in indicators.columns if c.startswith("bmn_")][0]
+    assert indicators[column].tolist()[:2] == [0.85, 0.9] and indicators[column].isna().tolist() == [
+        False, False, True, False]
+    named = report.problems[report.problems.row == 4]
+    assert "written as percent in a column of the other scale" in named.message_en.iloc[0]
+
+
+def _two_row_header(path, rows, *, with_year):
+    book = Workbook()
+    sheet = book.active
+    top = ["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", *(["ปีงบประมาณ"] if with_year else []),
+           "งบประมาณ (บาท)", None, None, "พื้นที่ดำเนินการ"]
+    sheet.append(top)
+    money = top.index("งบประมาณ (บาท)") + 1
+    sheet.merge_cells(start_row=1, end_row=1, start_column=money, end_column=money + 2)
+    sheet.append([None] * (money - 1) + [2568, 2569, 2570])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_merged_header_with_a_budget_per_year_uses_the_rows_year(tmp_path, nst):
+    rows = [["M-1", "ถนน", "อบต.", 2569, 100, 200, 300, AREA],
+            ["M-2", "ฝาย", "อบต.", 2570, 1, 2, 3, AREA]]
+    projects, report, problems = _read(_two_row_header(tmp_path / "m.xlsx", rows, with_year=True), nst)
+    assert projects.budget_thb.to_dict() == {"M-1": 200, "M-2": 3}  # not the first year's column
+    assert problems.message_en.str.contains(r"two-row header \(rows 1–2\)").any()
+
+
+def test_a_row_over_several_years_becomes_one_project_per_year(tmp_path, nst):
+    rows = [["N-1", "ถนน", "อบต.", 100, 200, None, AREA], ["N-2", "ฝาย", "อบต.", None, 50, None, AREA]]
+    projects, report, problems = _read(_two_row_header(tmp_path / "n.xlsx", rows, with_year=False), nst)
+    assert projects.budget_thb.to_dict() == {"N-1/2568": 100, "N-1/2569": 200, "N-2": 50}
+    assert projects.fiscal_year.to_dict() == {"N-1/2568": 2568, "N-1/2569": 2569, "N-2": 2569}
+    assert problems.message_en.str.contains("loaded as one project per year").sum() == 1
+    assert report.balanced() and report.rows_loaded == 3
