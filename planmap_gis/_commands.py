@@ -172,10 +172,12 @@ def _boundaries(args: argparse.Namespace) -> tuple[Any, ImportReport]:
                            crs=args.boundaries_crs, return_report=True)
 
 
-def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None) -> tuple[str, ImportReport]:
+def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None,
+              progress: bool = False) -> tuple[str, ImportReport]:
     """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
     readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
-        "projects": lambda: read_projects(path, boundaries=boundaries, sheet=sheet),
+        "projects": lambda: read_projects(path, boundaries=boundaries, sheet=sheet, keep=False,
+                                          progress=progress),
         "indicators": lambda: read_indicators(path, sheet=sheet),
         "villages": lambda: read_villages(path, sheet=sheet, return_report=True),
         "master_plans": lambda: read_master_plans(path, boundaries=boundaries, sheet=sheet),
@@ -193,6 +195,10 @@ def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None) 
                       "register and a master plan; pass --kind to choose.)")
 
 
+#: Problems printed on screen per file; the report file holds them all.
+_SHOWN = 200
+
+
 def validate(args: argparse.Namespace) -> int:
     boundaries = None
     if args.boundaries or args.province:
@@ -203,7 +209,7 @@ def validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             with _warnings_to_log():
-                kind, report = _read_any(path, args.kind, boundaries, args.sheet)
+                kind, report = _read_any(path, args.kind, boundaries, args.sheet, progress=not args.quiet)
         except PlanmapError as exc:
             print(f"{path}: cannot be read — {exc}")
             worst = 2
@@ -212,8 +218,12 @@ def validate(args: argparse.Namespace) -> int:
         print(f"{path} ({kind}): {report.summary()}")
         problems = report.problems
         if len(problems):
-            print(problems[["sheet", "row", "column", "value", "severity", "message_th", "message_en"]]
+            shown = problems.head(_SHOWN)
+            print(shown[["sheet", "row", "column", "value", "severity", "message_th", "message_en"]]
                   .to_string(index=False, max_colwidth=70))
+            if len(problems) > _SHOWN:
+                print(f"… and {len(problems) - _SHOWN:,} more problems: write them all with --report "
+                      f"FILE.xlsx / และอีก {len(problems) - _SHOWN:,} รายการ ดูทั้งหมดด้วย --report")
         code = 2 if report.count("error") else 1 if report.count("warning") else 0
         worst = max(worst, code)
     if args.report and reports:

@@ -78,7 +78,8 @@ from planmap_gis._tables import (
     header_key,
     parse_number,
     read_layer_table,
-    read_table,
+    TableStream,
+    stream_table,
 )
 from planmap_gis._values import (
     is_blank,
@@ -148,16 +149,18 @@ def read_projects(
     boundaries: gpd.GeoDataFrame | str | Path | None = None,
     villages: pd.DataFrame | None = None,
     crs: Any = None,
+    progress: bool = False,
+    keep: bool = True,
 ) -> tuple[gpd.GeoDataFrame, ImportReport]:
     """Read one agency's project sheet (or layer) into the canonical project table.
 
     Parameters
     ----------
     path : str or Path
-        CSV (UTF-8 or TIS-620), XLSX, or a GeoPackage/GeoJSON/Shapefile whose
-        features are project footprints.
+        CSV (UTF-8, UTF-16 or TIS-620), XLSX, XLS, ODS, or a GeoPackage/GeoJSON/
+        Shapefile whose features are project footprints. A CSV is read in chunks.
     sheet : str or int, optional
-        Excel sheet; the first by default.
+        Workbook sheet; the first visible one by default.
     columns : mapping, optional
         ``{header in the file: canonical column}`` for headers not recognised
         (see :data:`HEADERS` for the Thai and English variants recognised).
@@ -171,11 +174,16 @@ def read_projects(
         CRS of a WKT footprint column, or of a GIS file without one. A WKT
         header may declare it instead, e.g. ``WKT (EPSG:32647)``. Latitude and
         longitude columns are WGS 84 decimal degrees.
+    progress : bool, default False
+        A progress bar over the file's bytes (a large CSV).
+    keep : bool, default True
+        Build the project table; False only checks and reports (``planmap validate``),
+        so a CSV of a million rows is read in bounded memory.
 
     Returns
     -------
     (GeoDataFrame, ImportReport)
-        The projects (EPSG:4326) and the report accounting for every row:
+        The projects (EPSG:4326; no rows when ``keep`` is False) and the report accounting for every row:
         ``rows_in == rows_loaded + rows_rejected``.
 
     Notes
@@ -217,31 +225,44 @@ def read_projects(
         boundaries = read_boundaries(boundaries)
     index = AreaIndex(boundaries, villages)
     if is_table(path):
-        table, sheet_name = read_table(path, ALIASES, sheet=sheet, columns=columns, money=(BUDGET,))
-        table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
+        stream = stream_table(path, ALIASES, sheet=sheet, columns=columns, money=(BUDGET,), progress=progress)
+        sheet_name, names, chunks = stream.sheet, stream.columns, stream.chunks
+        opened: TableStream | pd.DataFrame = stream
     else:
-        table = read_layer_table(path, ALIASES, columns=columns, crs=crs)
-        sheet_name, geometry_crs = None, settings.data_crs
-    if NAME_TH not in table:
+        layer = read_layer_table(path, ALIASES, columns=columns, crs=crs)
+        sheet_name, names, chunks, opened = None, list(layer.columns), iter([layer]), layer
+    if NAME_TH not in names:
         raise SchemaError(
             f"{path}{f' (sheet {sheet_name!r})' if sheet_name else ''}: no project-name column "
-            f"(ชื่อโครงการ). Columns: {show_values([c for c in table.columns if c != ROW], 20)}. "
+            f"(ชื่อโครงการ). Columns: {show_values([c for c in names if c != ROW], 20)}. "
             "Rename it, or pass columns={'<your header>': 'name_th'}.",
             th=f"{path}: ไม่พบคอลัมน์ชื่อโครงการ แก้ไข: ตั้งหัวคอลัมน์ว่า ชื่อโครงการ",
         )
-    report = table_report(path, table, sheet_name)
-    table = _budget_by_year(table, report, sheet_name)
-    wide, unused = _wide_columns(table, index, report, sheet_name)
-    _report_missing_fields(table, wide, unused, report, sheet_name)
-    reader = _RowReader(path, sheet_name, index, wide, report)
-    reader.units = table.attrs.get("units", {})
-    records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
-    frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
-    projects = gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=geometry_crs)
-    if geometry_crs is not None:
-        projects = projects.to_crs(settings.data_crs)
-    else:
-        projects = projects.set_crs(settings.data_crs)
+    body = ImportReport(source=str(path))  # the rows' problems; the file's notes open it below
+    reader: _RowReader | None = None
+    frames, rows = [], 0
+    for table in chunks:
+        rows += len(table)
+        if isinstance(opened, TableStream):
+            table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
+        else:
+            geometry_crs = settings.data_crs
+        table = _budget_by_year(table, body, sheet_name)
+        if reader is None:  # the sheet's columns are the same in every chunk
+            wide, unused = _wide_columns(table, index, body, sheet_name)
+            _report_missing_fields(table, wide, unused, body, sheet_name)
+            reader = _RowReader(path, sheet_name, index, wide, body)
+            reader.units = opened.attrs.get("units", {})
+        records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
+        if keep:
+            frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
+            frames.append(gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=geometry_crs).to_crs(settings.data_crs))
+    report = table_report(path, opened, sheet_name, rows=rows)
+    report.absorb(body)
+    projects = (pd.concat(frames, ignore_index=True) if frames else
+                gpd.GeoDataFrame(pd.DataFrame(columns=list(PROJECT_COLUMNS)), geometry=GEOMETRY,
+                                 crs=settings.data_crs))
+    projects = gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs)
     for col in (BUDGET_LAYER, FISCAL_YEAR, SOURCE_ROW):
         projects[col] = projects[col].astype("Int64")
     projects[BUDGET] = projects[BUDGET].astype(float)

@@ -103,6 +103,13 @@ class ImportReport:
         """True when nothing was rejected and nothing needs attention."""
         return self.count("error") == 0 and self.count("warning") == 0
 
+    def absorb(self, other: ImportReport) -> None:
+        """Add another report's rows and problems after this one's (one file read in parts)."""
+        self.rows_in += other.rows_in
+        self.rows_loaded += other.rows_loaded
+        self.rows_rejected += other.rows_rejected
+        self._problems.extend(other._problems)
+
     def balanced(self) -> bool:
         """True when ``rows_in == rows_loaded + rows_rejected``."""
         return self.rows_in == self.rows_loaded + self.rows_rejected

@@ -19,6 +19,7 @@ text as a user would type them: ``2569`` not ``2569.0``, dates as ISO dates.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import html
@@ -26,12 +27,13 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from planmap_gis._errors import InputFileError, show_values
 
-__all__ = ["RawSheet", "read_raw"]
+__all__ = ["RawSheet", "TextRows", "open_text", "read_raw", "sniff"]
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -110,58 +112,103 @@ def read_raw(path: Path, sheet: str | int | None) -> RawSheet:
                          th=f"{path}: ไฟล์นี้เป็น{what[1]} อ่านเป็นตารางไม่ได้ แก้ไข: {what[3]}")
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding), "UTF-16" if encoding == "utf-16" else "UTF-8 with BOM"
-    sample = data[:4096]
-    sample = sample[: len(sample) // 2 * 2]
-    if len(sample) >= 4:
+def _encoding(sample: bytes) -> tuple[str, str]:
+    """The Python codec of a text file from its first bytes, and how to say it."""
+    for bom, codec, label in ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8 with BOM"), (b"\xff\xfe", "utf-16", "UTF-16"),
+                              (b"\xfe\xff", "utf-16", "UTF-16")):
+        if sample.startswith(bom):
+            return codec, label
+    even = sample[: len(sample) // 2 * 2]
+    if len(even) >= 4:
         # UTF-16 without a BOM: the high byte of every ASCII character is 0x00 and of every Thai
         # one 0x0E; in UTF-8 or cp874 text neither byte fills every other position.
-        high_odd = sum(b in (0x00, 0x0E) for b in sample[1::2]) / (len(sample) / 2)
-        high_even = sum(b in (0x00, 0x0E) for b in sample[0::2]) / (len(sample) / 2)
+        high_odd = sum(b in (0x00, 0x0E) for b in even[1::2]) / (len(even) / 2)
+        high_even = sum(b in (0x00, 0x0E) for b in even[0::2]) / (len(even) / 2)
         if max(high_odd, high_even) > 0.9:
             little = high_odd >= high_even
-            try:
-                return (data.decode("utf-16-le" if little else "utf-16-be"),
-                        f"UTF-16 ({'LE' if little else 'BE'}, no BOM)")
-            except UnicodeDecodeError:
-                pass
+            return ("utf-16-le", "UTF-16 (LE, no BOM)") if little else ("utf-16-be", "UTF-16 (BE, no BOM)")
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8"), "UTF-8"
+        decoder.decode(sample, final=False)  # a character cut at the sample's end is no error
+        return "utf-8", "UTF-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp874"), "cp874 (TIS-620, Thai Windows)"
+        sample.decode("cp874")
+        return "cp874", "cp874 (TIS-620, Thai Windows)"
     except UnicodeDecodeError as exc:
         raise ValueError(str(exc)) from exc
 
 
 def _read_text(path: Path) -> RawSheet:
-    data = path.read_bytes()
+    text = open_text(path)
+    rows = list(text.rows)
+    width = max((len(r) for r in rows), default=0)
+    return RawSheet([r + [""] * (width - len(r)) for r in rows], None, "csv", text.notes)
+
+
+@dataclass
+class TextRows:
+    """A CSV read lazily: its rows one by one, what was learnt opening it, and how far it got."""
+
+    rows: Iterator[list[str]]
+    notes: list[tuple[str, str]]
+    size: int
+    position: Callable[[], int]
+
+
+def open_text(path: Path) -> TextRows:
+    """A CSV's rows as an iterator (bounded memory for any size), its encoding and separator found
+    from the first 64 KiB.
+
+    Raises
+    ------
+    InputFileError
+        Text in no known encoding (also when found later in the file), or binary content.
+    """
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 16)
     try:
-        text, encoding = _decode(data)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputFileError(
-            f"{path}: not text in UTF-8, UTF-16 or TIS-620 (cp874), and not a spreadsheet ({exc}). "
-            "Fix: save it from Excel as \"CSV UTF-8\" or as .xlsx.",
-            th=f"{path}: ไม่ใช่ข้อความ UTF-8, UTF-16 หรือ TIS-620 และไม่ใช่ไฟล์ตาราง "
-               "แก้ไข: บันทึกจาก Excel เป็น CSV UTF-8 หรือ .xlsx",
-        ) from exc
-    if "\x00" in text:
+        codec, label = _encoding(sample)
+    except ValueError as exc:
+        raise _not_text(path, exc) from exc
+    head = sample.decode(codec, errors="ignore")
+    if "\x00" in head:
         raise InputFileError(f"{path}: binary content, not a CSV or spreadsheet this program knows.",
                              th=f"{path}: เป็นไฟล์ไบนารี ไม่ใช่ CSV หรือไฟล์ตารางที่รู้จัก")
-    delimiter = _delimiter(text)
+    delimiter = _delimiter(head)
     csv.field_size_limit(1 << 30)  # a detailed canal WKT can exceed csv's 131,072 default
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max((len(r) for r in rows), default=0)
-    rows = [r + [""] * (width - len(r)) for r in rows]
+    raw = path.open("rb")
+    stream = io.TextIOWrapper(raw, encoding=codec, newline="")
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in csv.reader(stream, delimiter=delimiter):
+                if any("\x00" in cell for cell in row):
+                    raise InputFileError(f"{path}: binary content, not a CSV or spreadsheet this program "
+                                         "knows.", th=f"{path}: เป็นไฟล์ไบนารี ไม่ใช่ CSV หรือไฟล์ตารางที่รู้จัก")
+                yield row
+        except UnicodeDecodeError as exc:
+            raise _not_text(path, f"{exc.reason} near byte {raw.tell():,}") from exc
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: not a readable CSV ({exc}).", th=f"{path}: อ่านเป็น CSV ไม่ได้") from exc
+        finally:
+            stream.close()
+
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
     name_th = {",": "จุลภาค", ";": "อัฒภาค", "\t": "แท็บ", "|": "ขีดตั้ง"}[delimiter]
-    return RawSheet(rows, None, "csv", [(f"read as text in {encoding}, cells separated by {name}",
-                                         f"อ่านเป็นข้อความ {encoding} คั่นเซลล์ด้วย{name_th}")])
+    notes = [(f"read as text in {label}, cells separated by {name}", f"อ่านเป็นข้อความ {label} คั่นเซลล์ด้วย{name_th}")]
+    size = path.stat().st_size
+    return TextRows(rows(), notes, size, lambda: size if raw.closed else raw.tell())
+
+
+def _not_text(path: Path, why: object) -> InputFileError:
+    return InputFileError(
+        f"{path}: not text in UTF-8, UTF-16 or TIS-620 (cp874), and not a spreadsheet ({why}). "
+        "Fix: save it from Excel as \"CSV UTF-8\" or as .xlsx.",
+        th=f"{path}: ไม่ใช่ข้อความ UTF-8, UTF-16 หรือ TIS-620 และไม่ใช่ไฟล์ตาราง "
+           "แก้ไข: บันทึกจาก Excel เป็น CSV UTF-8 หรือ .xlsx",
+    )
 
 
 def _delimiter(text: str) -> str:
