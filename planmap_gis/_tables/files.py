@@ -329,12 +329,15 @@ def _xlsx_row_facts(path: Path, sheet: str) -> tuple[set[int], list[str]]:
     except (KeyError, zipfile.BadZipFile, OSError, AttributeError):
         return set(), []
     hidden = set()
-    for attrs in _ROW_TAG.findall(xml):
-        if re.search(r'\bhidden="(?:1|true)"', attrs):
-            number = re.search(r'\br="(\d+)"', attrs)
-            if number:
-                hidden.add(int(number.group(1)))
-    formulas = [ref for ref, inner in _CELL.findall(xml)
-                if inner and re.search(r"<(?:\w+:)?f\b", inner)
-                and not re.search(r"<(?:\w+:)?v\b[^>]*>[^<]+<", inner)]
+    if 'hidden="' in xml:  # most sheets hide nothing: skip the scan
+        for attrs in _ROW_TAG.findall(xml):
+            if re.search(r'\bhidden="(?:1|true)"', attrs):
+                number = re.search(r'\br="(\d+)"', attrs)
+                if number:
+                    hidden.add(int(number.group(1)))
+    formulas = []
+    if re.search(r"<(?:\w+:)?f[ >]", xml):  # only sheets with formulas are scanned cell by cell
+        formulas = [ref for ref, inner in _CELL.findall(xml)
+                    if inner and re.search(r"<(?:\w+:)?f\b", inner)
+                    and not re.search(r"<(?:\w+:)?v\b[^>]*>[^<]+<", inner)]
     return hidden, formulas
