@@ -69,6 +69,20 @@ _KEY_DROP = re.compile(r"[\s.'()-]")
 _PERCENT = re.compile(r"\s*(?:\(\s*)?(?:ร้อยละ\s*)?(\d+(?:\.\d+)?)\s*(?:%|เปอร์เซ็นต์)?\s*\)?\s*$")
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,\u00a0\u202f](?=\d{3}(?!\d))")
+_AMOUNT = re.compile(r"\s*(?:\(\s*)?(\d+(?:\.\d+)?)\s*(ล้านบาท|ล้าน|ลบ\.?|บาท|baht|thb)\s*\)?\s*$", re.IGNORECASE)
+
+
+def split_amount(piece: str) -> tuple[float | None, str]:
+    """A listed area and the baht written after it: ``"ต.ท่างิ้ว 600000 บาท"`` gives
+    ``(600000.0, "ต.ท่างิ้ว")``; ``"ต.ท่าซัก 1.5 ล้านบาท"`` gives 1,500,000."""
+    found = _AMOUNT.search(piece.strip())
+    if not found:
+        return None, piece.strip()
+    factor = 1e6 if found.group(2).startswith(("ล้าน", "ลบ")) else 1.0
+    return float(found.group(1)) * factor, piece.strip()[: found.start()].strip()
+
+
 def split_percent(piece: str) -> tuple[float | None, str]:
     """A listed area and the budget percentage written after it.
 
@@ -188,7 +202,10 @@ class AreaIndex:
         out = Resolved()
         if cell is None or (isinstance(cell, float) and pd.isna(cell)):
             return out
-        for piece in _SPLIT.split(thai_digits(str(cell)).strip()):
+        text = _THOUSANDS.sub("", thai_digits(str(cell)).strip())  # "600,000 บาท" is one amount
+        amounts: list[float | None] = []
+        for piece in _SPLIT.split(text):
+            amount, piece = split_amount(piece)
             percent, piece = split_percent(piece)
             if not piece:
                 if percent is not None:
@@ -204,7 +221,22 @@ class AreaIndex:
                 if problem:
                     out.problems.append(problem)
             out.parts.append((piece_codes, percent))
+            amounts.append(amount)
+        if any(a is not None for a in amounts):
+            self._amounts_as_percentages(out, amounts, str(cell))
         return out
+
+    @staticmethod
+    def _amounts_as_percentages(out: Resolved, amounts: list[float | None], cell: str) -> None:
+        """Baht written after each area become its share, as percentages would."""
+        total = sum(a for a in amounts if a is not None)
+        if all(a is not None for a in amounts) and total > 0 and all(p is None for _, p in out.parts):
+            out.parts = [(codes, 100 * a / total) for (codes, _), a in zip(out.parts, amounts, strict=True)
+                         if a is not None]
+            return
+        out.problems.append(("warning", cell, "baht written after some areas only (or beside "
+                             "percentages): the amounts are not used as shares",
+                             "ระบุจำนวนเงินไม่ครบทุกพื้นที่ (หรือปนกับร้อยละ) ไม่ใช้เป็นสัดส่วน"))
 
     def _groups(self, piece: str) -> list[list[_Token]]:
         groups: list[list[_Token]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,23 +71,30 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
 
 
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tuple[str, Path]]:
-    if args.database:
-        target = save_workspace(plan, args.database, schema=args.schema)
-        written = [(f"Workspace (PostGIS, schema {args.schema})", store(target, schema=args.schema).name)]
-    else:
-        written = [("Workspace (GeoPackage, opens in QGIS)", save_workspace(plan, out / "workspace.gpkg"))]
     offline = not args.online
-    written.append(("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
-                    save_webmap(plan, out / "webmap.html", offline=offline)))
+    steps: list[tuple[str, Callable[[], Any]]] = []
+    if args.database:
+        steps.append((f"Workspace (PostGIS, schema {args.schema})",
+                      lambda: store(save_workspace(plan, args.database, schema=args.schema),
+                                    schema=args.schema).name))
+    else:
+        steps.append(("Workspace (GeoPackage, opens in QGIS)", lambda: save_workspace(plan, out / "workspace.gpkg")))
+    steps.append(("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
+                  lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
     if not args.no_atlas:
-        written.append((f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages)",
-                        write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
-                                    progress=not args.quiet)))
-    written.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", save_matrix(plan, out / "matrix.xlsx")))
-    tables = save_tables(plan, out / "tables")
-    written.append(("Tables (CSV and XLSX)", tables[-1].parent))
+        steps.append((f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages)",
+                      lambda: write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
+                                          progress=not args.quiet)))
+    steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
+    steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")[-1].parent))
     if plan.reports:
-        written.append(("Import report (XLSX)", _report_book(plan.reports, out / "import_report.xlsx")))
+        steps.append(("Import report (XLSX)", lambda: _report_book(plan.reports, out / "import_report.xlsx")))
+    written = []
+    for number, (label, write) in enumerate(steps, 1):  # a large plan takes minutes: say each step
+        log.info("writing %d/%d: %s … / กำลังเขียน", number, len(steps), label)
+        started = time.perf_counter()
+        written.append((label, write()))
+        log.info("written %d/%d in %.1f s", number, len(steps), time.perf_counter() - started)
     return written
 
 

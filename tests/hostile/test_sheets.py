@@ -285,3 +285,12 @@ def test_a_row_over_several_years_becomes_one_project_per_year(tmp_path, nst):
     assert projects.fiscal_year.to_dict() == {"N-1/2568": 2568, "N-1/2569": 2569, "N-2": 2569}
     assert problems.message_en.str.contains("loaded as one project per year").sum() == 1
     assert report.balanced() and report.rows_loaded == 3
+
+
+def test_baht_per_area_with_thousands_separators_are_shares_not_split(tmp_path, nst):
+    cell = "ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช 600,000 บาท, ต.ท่าซัก อ.เมืองนครศรีธรรมราช 400,000 บาท"
+    path = agency_sheet(tmp_path / "a.xlsx", [["A-1", "ถนน", "อบต.", "", "ถนน", 2569, 1_000_000, cell]])
+    projects, _, problems = _read(path, nst)
+    assert len(projects.at["A-1", "area_codes"]) == 2
+    assert [round(x, 6) for x in projects.at["A-1", "area_shares"]] == [0.6, 0.4]
+    assert not problems.message_en.str.contains("000").any()  # no "000 บาท" left over as a place
