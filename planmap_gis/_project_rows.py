@@ -140,7 +140,7 @@ class RowReader:
         total = re.sub(r"\s", "", name).lower() in _TOTALS
         if not pid and (total or _SUBTOTAL.match(name)):
             amount = rec.get(BUDGET)
-            said = "" if is_blank(amount) else f" ({amount} baht)"
+            said = "" if is_blank(amount) else f" (amount {amount})"
             # A grand total is certain; a subtotal's name is a judgement, so it is a warning.
             return self._skip(row, f"a total or subtotal row {name!r}{said}",
                               f"แถวผลรวมหรือผลรวมย่อย {name}{said}", severity="info" if total else "warning")
