@@ -117,7 +117,7 @@ def demo(args: argparse.Namespace) -> int:
         data = demo_data.load(boundaries=args.boundaries, seed=args.seed, fictional=args.fictional)
         areas = village_areas(data.villages, data.tambons)
         plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
-                       master_plans=data.master_plans, method=args.method,
+                       master_plans=data.master_plans, method=args.method, years=args.year,
                        notes=(f"{data.note_th} ({data.note_en})",))
     kind = "fictional province (--fictional)" if data.fictional else data.boundary_source
     print(f"Province / จังหวัด: {data.province_th} ({data.tambons.province_en.iloc[0]}) — boundaries: {kind}")
@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             raise PlanmapError("no project could be loaded from "
                                f"{', '.join(str(p) for p in args.projects)}; see the reports above.")
         plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
-                       top_needs=args.top_needs, method=args.method, reports=reports)
+                       top_needs=args.top_needs, method=args.method, reports=reports, years=args.year)
     for report in reports.values():
         print(report.summary())
     print(plan.summary())

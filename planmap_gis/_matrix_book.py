@@ -69,12 +69,12 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
     _readme(book.active, plan, values)
     province = plan.tambons["province_th"].iloc[0] if len(plan.tambons) else ""
     _matrix_sheet(book.create_sheet("จังหวัด"), plan, index, by="amphoe", within=None, values=values,
-                  title=f"เมทริกซ์บูรณาการแผนงานโครงการ จ.{province} รายอำเภอ")
+                  title=f"เมทริกซ์บูรณาการแผนงานโครงการ จ.{province} รายอำเภอ {plan.years_label()}".strip())
     names = plan.amphoes.set_index(AMPHOE_CODE)[AMPHOE_TH]
     for code in sorted(names.index):
         _matrix_sheet(book.create_sheet(_sheet_name(book, f"อ.{names[code]}")), plan, index,
                       by="tambon", within=code, values=values,
-                      title=f"เมทริกซ์บูรณาการ อ.{names[code]} ({code}) รายตำบล")
+                      title=f"เมทริกซ์บูรณาการ อ.{names[code]} ({code}) รายตำบล {plan.years_label()}".strip())
     _gaps_sheet(book.create_sheet("ช่องว่าง"), plan, index)
     _duplication_sheet(book.create_sheet("ซ้ำซ้อน"), plan, index)
     for key, table in cross_tabs(plan).items():

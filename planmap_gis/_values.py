@@ -201,3 +201,51 @@ def parse_mark(value: object) -> tuple[bool, float | None]:
     except ValueError:
         raise ValueError("not a mark (✓, x, 1) or an amount") from None
     return amount is not None and amount > 0, amount
+
+
+def parse_years(years: object) -> tuple[int, ...]:
+    """Buddhist-era fiscal years from what a user writes: ``2569``, ``"2568-2570"``, ``[2568, 2570]``,
+    ``"2568,2570"``; Christian-era years (``2026``) are converted. Sorted, without repeats.
+
+    Raises
+    ------
+    ValueError
+        Naming the part that is not a year or a range.
+    """
+    items = list(years) if isinstance(years, (list, tuple, set, range)) else [years]
+    out: set[int] = set()
+    for item in items:
+        for part in re.split(r"[,;\s]+", thai_digits(str(item)).strip()):
+            if not part:
+                continue
+            ends = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", part)
+            bounds = [ends.group(1), ends.group(2)] if ends else [part]
+            converted = []
+            for bound in bounds:
+                if not re.fullmatch(r"\d{4}", bound):
+                    raise ValueError(f"{part!r} is not a fiscal year or a range of years (e.g. 2569 or 2568-2570)")
+                year = int(bound)
+                if BE_RANGE[0] - CE_OFFSET <= year <= BE_RANGE[1] - CE_OFFSET:
+                    year += CE_OFFSET
+                if not BE_RANGE[0] <= year <= BE_RANGE[1]:
+                    raise ValueError(f"{bound} is neither a Buddhist-era nor a Christian-era fiscal year")
+                converted.append(year)
+            first, last = converted[0], converted[-1]
+            if last < first:
+                first, last = last, first
+            out.update(range(first, last + 1))
+    if not out:
+        raise ValueError("no fiscal year given")
+    return tuple(sorted(out))
+
+
+def years_label(years: tuple[int, ...], lang: str = "th") -> str:
+    """``ปีงบประมาณ 2569``, ``ปีงบประมาณ 2568–2570`` or ``… 2568, 2570`` (English: ``FY …``)."""
+    if not years:
+        return ""
+    word = "ปีงบประมาณ" if lang != "en" else "FY"
+    if len(years) == 1:
+        return f"{word} {years[0]}"
+    if list(years) == list(range(years[0], years[-1] + 1)):
+        return f"{word} {years[0]}–{years[-1]}"
+    return f"{word} {', '.join(map(str, years))}"

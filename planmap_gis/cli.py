@@ -39,6 +39,9 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
                         choices=("households", "population", "area", "equal"),
                         help=_h("how area-list projects spread over villages",
                                 "วิธีกระจายงบของโครงการที่ระบุเป็นพื้นที่ลงหมู่บ้าน"))
+    parser.add_argument("--year", metavar="YEARS",
+                        help=_h("analyse only these fiscal years (Buddhist era): 2569, 2568-2570 or "
+                                "2568,2570", "วิเคราะห์เฉพาะปีงบประมาณเหล่านี้ เช่น 2569 หรือ 2568-2570"))
     parser.add_argument("--online", action="store_true",
                         help=_h("web map loads Leaflet from the internet instead of carrying it",
                                 "แผนที่บนเว็บโหลด Leaflet จากอินเทอร์เน็ตแทนการฝังในไฟล์"))

@@ -17,8 +17,13 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import SchemaError
+from planmap_gis._values import parse_years, years_label
 from planmap_gis._schema import (
     BUDGET_LAYER,
+    FISCAL_YEAR,
+    PROJECT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
     HOUSEHOLDS,
     POPULATION,
     STRENGTH,
@@ -83,6 +88,9 @@ class Plan:
         Allocation method used.
     notes : tuple of str
         Labels every output must carry (e.g. "illustrative data").
+    years : tuple of int
+        The Buddhist-era fiscal years analysed (``analyse(years=...)``); empty
+        when every project was analysed whatever its year.
     """
 
     tambons: gpd.GeoDataFrame
@@ -102,6 +110,13 @@ class Plan:
     reports: dict[str, ImportReport] = field(default_factory=dict)
     method: str = "households"
     notes: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+
+    def years_label(self, lang: str = "th") -> str:
+        """The fiscal years the plan covers, as every output's title says them: the selected
+        years, or the years its projects carry when none were selected."""
+        years = self.years or tuple(sorted({int(y) for y in self.projects[FISCAL_YEAR].dropna()}))
+        return years_label(years, lang)
 
     def summary(self) -> str:
         """A few lines for a terminal or a notebook."""
@@ -122,6 +137,8 @@ class Plan:
             v = self.alignment["village"]
             lines.append(f"master plans: {int(v['n_met'].sum())} of {int(v['n_needs'].sum())} top needs "
                          f"met; {int((v['alignment'] < 1).sum())} villages with an unmet need")
+        if self.years:
+            lines.insert(0, f"fiscal years / {self.years_label()}")
         return "\n".join([*self.notes, *lines])
 
 
@@ -150,6 +167,7 @@ def analyse(
     reports: dict[str, ImportReport] | None = None,
     notes: tuple[str, ...] = (),
     seed: int | None = None,
+    years: object = None,
 ) -> Plan:
     """Run join and measures on loaded layers.
 
@@ -178,8 +196,18 @@ def analyse(
         Labels for every output, e.g. the demo's "illustrative data".
     seed : int, optional
         Seed for permutations and bootstraps; ``settings.seed`` by default.
+    years : int, str or list, optional
+        Analyse only the projects of these Buddhist-era fiscal years: ``2569``,
+        ``"2568-2570"``, ``[2568, 2570]`` (Christian-era years are converted).
+        Projects of other years are left out; projects with no year are left
+        out too and each is reported (``reports["years"]``). All projects when
+        omitted.
     """
     seed = settings.seed if seed is None else seed
+    chosen: tuple[int, ...] = ()
+    if years is not None:
+        chosen, projects, year_report = _select_years(projects, years)
+        reports = {**(reports or {}), "years": year_report}
     start = time.perf_counter()
     areas = _village_frame(villages, tambons)
     if villages is None and method in ("households", "population"):
@@ -216,10 +244,37 @@ def analyse(
         equity=equity_table, lorenz=curve, hotspots=spots, priorities=ranks,
         load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
         reports={**(reports or {}), "allocation": alloc_report}, method=method, notes=notes,
+        years=chosen,
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
     return result
+
+
+def _select_years(projects: gpd.GeoDataFrame, years: object
+                  ) -> tuple[tuple[int, ...], gpd.GeoDataFrame, ImportReport]:
+    """The projects of the chosen fiscal years, and a report naming those with no year."""
+    try:
+        chosen = parse_years(years)
+    except ValueError as exc:
+        raise SchemaError(f"years={years!r}: {exc}.", th=f"ปีงบประมาณ {years}: ไม่ใช่ปีหรือช่วงปี เช่น 2569 หรือ 2568-2570") from exc
+    fiscal = pd.to_numeric(projects[FISCAL_YEAR], errors="coerce")
+    keep = fiscal.isin(chosen).to_numpy()
+    report = ImportReport(source=f"fiscal years {', '.join(map(str, chosen))}", rows_in=len(projects),
+                          rows_loaded=int(keep.sum()), rows_rejected=int((~keep).sum()))
+    for pos in (fiscal.isna().to_numpy() & ~keep).nonzero()[0]:
+        rec = projects.iloc[pos]
+        report.add("warning", f"project {rec[PROJECT_ID]} has no fiscal year: left out of "
+                   f"{years_label(chosen, 'en')}; give it its year to include it",
+                   f"โครงการ {rec[PROJECT_ID]} ไม่ระบุปีงบประมาณ จึงไม่รวมใน{years_label(chosen)}",
+                   row=None if pd.isna(rec.get(SOURCE_ROW)) else int(rec[SOURCE_ROW]), column=FISCAL_YEAR,
+                   value=rec[PROJECT_ID], file=None if pd.isna(rec.get(SOURCE_FILE)) else str(rec[SOURCE_FILE]))
+    others = int((fiscal.notna() & ~fiscal.isin(chosen)).sum())
+    if others:
+        report.add("info", f"{others} projects of other fiscal years left out of {years_label(chosen, 'en')}",
+                   f"ไม่รวมโครงการปีงบประมาณอื่น {others} โครงการ")
+    log.info("fiscal years %s: %d of %d projects", ", ".join(map(str, chosen)), int(keep.sum()), len(projects))
+    return chosen, projects[keep].reset_index(drop=True), report
 
 
 def _equity(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: pd.DataFrame,

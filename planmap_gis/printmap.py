@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from planmap_gis import _fonts, _mapdata, settings
 from planmap_gis._output import atomic
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS, FISCAL_YEAR
+from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS
 from planmap_gis.classify import (
     LAYER_COLORS,
     METRICS,
@@ -78,10 +78,7 @@ def _landscape(bounds: np.ndarray, orientation: str) -> bool:
 
 
 def _years(plan: Plan) -> str:
-    years = sorted({int(y) for y in plan.projects[FISCAL_YEAR].dropna()})
-    if not years:
-        return ""
-    return f"ปีงบประมาณ {years[0]}" if len(years) == 1 else f"ปีงบประมาณ {years[0]}–{years[-1]}"
+    return plan.years_label()
 
 
 def _footer(plan: Plan) -> str:

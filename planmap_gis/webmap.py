@@ -346,7 +346,9 @@ def webmap(
         _add_projects(fmap, plan, lang)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     first = METRICS[layers[0][0]]
-    heading = title or f"{_label(first.th, first.en, lang)} — {_place(plan.tambons, lang)}"
+    years = plan.years_label("en" if lang == "en" else "th")
+    heading = title or (f"{_label(first.th, first.en, lang)} — {_place(plan.tambons, lang)}"
+                        + (f" · {years}" if years else ""))
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
     info = manifest()
     source = (f"ขอบเขตการปกครอง / Boundaries: {info['attribution']} ({info['licence']})")

@@ -192,11 +192,12 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
         **{f"alignment_{lv}": table.reset_index() for lv, table in plan.alignment.items()},
         "import_report": _report_table(plan.reports),
         "workspace_info": pd.DataFrame({"key": ["method", "notes", "planmap_version", "data_crs",
-                                                "analysis_crs", "hotspot_attrs", "equity_note"],
+                                                "analysis_crs", "hotspot_attrs", "equity_note", "years"],
                                         "value": [plan.method, json.dumps(list(plan.notes), ensure_ascii=False),
                                                   __version__, settings.data_crs, settings.analysis_crs,
                                                   json.dumps(_plain(plan.hotspots.attrs)),
-                                                  "budget per household across villages"]}),
+                                                  "budget per household across villages",
+                                                  json.dumps(list(plan.years))]}),
     }
     target.clear(sorted(set(layers) | _ALL_TABLES))
     try:
@@ -267,6 +268,7 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
         alignment={lv: tables[f"alignment_{lv}"] for lv in LEVELS if f"alignment_{lv}" in tables},
         reports=_reports(_read(source, "import_report")) if "import_report" in present else {},
         method=str(info.get("method", "households")), notes=tuple(json.loads(info.get("notes", "[]"))),
+        years=tuple(json.loads(info.get("years", "[]"))),
     )
 
 

@@ -1,0 +1,76 @@
+"""Fiscal year as a dimension: analyse(years=...) selects, Plan.years records, every output says it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import planmap_gis as pm
+from planmap_gis import demo
+from planmap_gis._values import parse_years
+from planmap_gis.cli import main
+
+
+@pytest.fixture(scope="module")
+def data(fictional):
+    villages = demo.demo_villages(fictional)
+    return fictional, pm.village_areas(villages, fictional), demo.demo_projects(fictional, villages, n=80)
+
+
+@pytest.mark.parametrize(("given", "years"), [
+    (2569, (2569,)), ("2569", (2569,)), (2026, (2569,)), ("2568-2570", (2568, 2569, 2570)),
+    ("2570–2568", (2568, 2569, 2570)), ([2568, 2570], (2568, 2570)), ("2568, 2570", (2568, 2570)),
+    ("๒๕๖๙", (2569,)),
+])
+def test_years_as_people_write_them(given, years):
+    assert parse_years(given) == years
+
+
+@pytest.mark.parametrize("given", ["25690", "next year", "1850", ""])
+def test_what_is_not_a_year(given):
+    with pytest.raises(ValueError):
+        parse_years(given)
+
+
+def test_one_year_is_the_projects_of_that_year_and_allocated_as_in_the_whole(data):
+    tambons, areas, projects = data
+    whole = pm.analyse(tambons, projects, villages=areas, permutations=0)
+    one = pm.analyse(tambons, projects, villages=areas, permutations=0, years=2026)
+    assert one.years == (2569,) and whole.years == ()
+    assert set(one.projects.fiscal_year) == {2569}
+    assert len(one.projects) == (projects.fiscal_year == 2569).sum() > 0
+    # Allocation is per project: a year's rows are the whole plan's rows of that year's projects.
+    expected = whole.allocation[whole.allocation.project_id.isin(one.projects.project_id)]
+    pd.testing.assert_frame_equal(one.allocation.reset_index(drop=True), expected.reset_index(drop=True))
+    by_year = sum(pm.analyse(tambons, projects, villages=areas, permutations=0, years=y)
+                  .allocation.budget_thb.sum() for y in sorted(projects.fiscal_year.dropna().unique()))
+    assert by_year == pytest.approx(whole.allocation.budget_thb.sum(), abs=0.01)
+    assert one.years_label() == "ปีงบประมาณ 2569" and one.years_label("en") == "FY 2569"
+    assert "fiscal years / ปีงบประมาณ 2569" in one.summary()
+
+
+def test_projects_without_a_year_are_reported_not_lost_silently(data):
+    tambons, areas, projects = data
+    projects = projects.copy()
+    projects.loc[projects.index[:3], "fiscal_year"] = pd.NA
+    plan = pm.analyse(tambons, projects, villages=areas, permutations=0, years="2568-2570")
+    report = plan.reports["years"]
+    assert report.balanced() and report.rows_rejected >= 3
+    missing = report.problems[report.problems.message_en.str.contains("has no fiscal year")]
+    assert missing.value.tolist() == projects.project_id[:3].tolist()
+    assert plan.years == (2568, 2569, 2570)
+
+
+def test_the_workspace_keeps_the_years(data, tmp_path):
+    tambons, areas, projects = data
+    plan = pm.analyse(tambons, projects, villages=areas, permutations=0, years=[2568, 2570])
+    assert pm.open_workspace(pm.save_workspace(plan, tmp_path / "ws.gpkg")).years == (2568, 2570)
+
+
+def test_demo_year_titles_every_output(tmp_path, no_reference):
+    assert main(["-q", "demo", "--year", "2569", "--out", str(tmp_path), "--no-atlas"]) == 0
+    assert "ปีงบประมาณ 2569" in (tmp_path / "webmap.html").read_text("utf-8")
+    title = load_workbook(tmp_path / "matrix.xlsx")["จังหวัด"]["A1"].value
+    assert "ปีงบประมาณ 2569" in title
+    assert main(["-q", "demo", "--year", "ปีหน้า", "--out", str(tmp_path / "x"), "--no-atlas"]) == 2
