@@ -59,10 +59,7 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
              write: Callable[[], list[tuple[str, Path]]]) -> list[tuple[str, Path]]:
     """Write a run's outputs into ``out``: one run at a time, never over an input, each file
     atomic, and ``outputs.json`` saying what the folder holds (stale files removed)."""
-    refuse_inputs([out / name for name in OUTPUT_NAMES], inputs)
-    for src in (Path(p) for p in inputs if p is not None):
-        if src.resolve().is_relative_to((out / "tables").resolve()):
-            refuse_inputs([src], [src])  # an input inside tables/ would be rewritten
+    refuse_inputs([out / name for name in OUTPUT_NAMES], inputs, folders=[out / "tables"])
     with folder_lock(out):
         written = write()
         write_manifest(out, [p for _, p in written if isinstance(p, Path)], inputs,

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from planmap_gis._errors import InputFileError, PlanmapError
+from planmap_gis.sources import sha256
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
@@ -183,8 +184,10 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
-    """Stop before writing when an output would overwrite an input (or is a folder).
+def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path], *,
+                  folders: Iterable[str | Path] = ()) -> None:
+    """Stop before writing when an output would overwrite an input (or is a folder), or an input
+    lies in one of ``folders`` whose contents the run rewrites.
 
     Raises
     ------
@@ -192,7 +195,8 @@ def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -
         Naming the output, the input it would replace and the fix.
     """
     given = [Path(p) for p in inputs if p is not None and not str(p).startswith(("postgresql:", "postgres:"))]
-    for out in (Path(p) for p in outputs if p is not None):
+    inside = [src for src in given for folder in folders if src.resolve().is_relative_to(Path(folder).resolve())]
+    for out in (Path(p) for p in [*outputs, *inside] if p is not None):
         if out.is_dir():
             raise InputFileError(
                 f"{out}: is a folder; the output needs a file name (e.g. {out / 'report.xlsx'}).",
@@ -209,16 +213,6 @@ def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -
 
 
 MANIFEST = "outputs.json"
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:
@@ -256,10 +250,10 @@ def write_manifest(folder: str | Path, outputs: Iterable[str | Path], inputs: It
                 log.warning("removed %s: written by an earlier run and not by this one "
                             "(ลบไฟล์ผลลัพธ์เก่าที่การทำงานครั้งนี้ไม่ได้สร้างใหม่)", target)
     entries = [{"path": p.resolve().relative_to(folder.resolve()).as_posix(), "bytes": p.stat().st_size,
-                "sha256": _sha256(p)} for p in written if p.resolve().is_relative_to(folder.resolve())]
+                "sha256": sha256(p)} for p in written if p.resolve().is_relative_to(folder.resolve())]
     sources = [Path(p) for p in inputs if p is not None and Path(p).is_file()]
     body = {"planmap_version": version, "command": command,
-            "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in sources],
+            "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": sha256(p)} for p in sources],
             "outputs": sorted(entries, key=lambda e: e["path"])}
     with atomic(previous) as tmp:
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", "utf-8")

@@ -40,7 +40,7 @@ from planmap_gis._errors import (
     SchemaError,
     show_values,
 )
-from planmap_gis._geo import read_ogr, set_data_crs
+from planmap_gis._geo import read_ogr, repair, set_data_crs
 from planmap_gis._places import resolve_amphoes, resolve_provinces
 from planmap_gis._schema import (
     AMPHOE_CODE,
@@ -331,26 +331,25 @@ def _repair_geometry(
             "A tambon boundary layer holds polygons; check that this is the ADM3 area layer, "
             "not points or lines."
         )
-    invalid = ~shapely.is_valid(geoms)
-    if invalid.any():
-        repaired = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
-        for i, geom in zip(np.flatnonzero(invalid), repaired, strict=True):
-            reason = shapely.is_valid_reason(geoms[i])
-            if geom is None or geom.is_empty or geom.area == 0:
-                raise GeometryError(
-                    f"{source}: row {i + 1} ({frame[TAMBON_CODE].iloc[i]}) has a polygon that "
-                    f"cannot be repaired ({reason}). Redraw it in a GIS and read again."
-                )
-            report.add(
-                "info",
-                f"invalid polygon repaired with shapely.make_valid ({reason})",
-                f"ซ่อมรูปแปลงที่ไม่ถูกต้องด้วย make_valid ({reason})",
-                row=int(i) + 1, column=GEOMETRY, value=frame[TAMBON_CODE].iloc[i],
+    fixed, where = repair(geoms)
+    for i, reason in where:
+        geom = fixed[i]
+        if geom is None or geom.is_empty or geom.area == 0:
+            raise GeometryError(
+                f"{source}: row {i + 1} ({frame[TAMBON_CODE].iloc[i]}) has a polygon that "
+                f"cannot be repaired ({reason}). Redraw it in a GIS and read again.",
+                th=f"{source}: แถว {i + 1} ({frame[TAMBON_CODE].iloc[i]}) รูปแปลงเสียหายจนซ่อมไม่ได้ "
+                   "แก้ไข: วาดใหม่ในโปรแกรม GIS แล้วอ่านอีกครั้ง",
             )
+        report.add(
+            "info",
+            f"invalid polygon repaired with shapely.make_valid ({reason})",
+            f"ซ่อมรูปแปลงที่ไม่ถูกต้องด้วย make_valid ({reason})",
+            row=int(i) + 1, column=GEOMETRY, value=frame[TAMBON_CODE].iloc[i],
+        )
+    if where:
         frame = frame.copy()
-        values = frame.geometry.values.copy()
-        values[invalid] = repaired
-        frame[GEOMETRY] = values
+        frame[GEOMETRY] = gpd.GeoSeries(fixed, index=frame.index, crs=frame.crs)
     return frame
 
 

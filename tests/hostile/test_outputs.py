@@ -188,3 +188,12 @@ def test_a_full_disk_or_a_refused_write_is_a_message_and_keeps_the_previous_outp
     assert {p.name: p.read_bytes() for p in out.glob("*.*")}.keys() == before.keys()
     assert (out / "matrix.xlsx").read_bytes() == before["matrix.xlsx"]
     assert (out / "outputs.json").read_bytes() == before["outputs.json"]  # still says what is there
+
+
+def test_an_input_inside_the_tables_folder_is_refused(injected_sheet, tmp_path, capsys):
+    out = tmp_path / "out"
+    inside = agency_sheet(out / "tables" / "my_projects.xlsx",
+                          [["T-1", "ถนน", "อบต.", "", "ถนน", 2569, 1000, "ต.ท่างิ้ว"]])
+    before = inside.read_bytes()
+    assert main([*RUN, "--projects", str(inside), "--out", str(out)]) == 2
+    assert inside.read_bytes() == before and "would overwrite the input" in capsys.readouterr().err
