@@ -23,7 +23,8 @@ from planmap_gis._errors import (
 from planmap_gis.assets import fetch_assets
 from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
 from planmap_gis.classify import METRICS, classify
-from planmap_gis.equity import concentration_index, gini, lorenz, theil
+from planmap_gis.change import Change, compare, trend
+from planmap_gis.equity import concentration_index, gini, lorenz, spatial_gini, theil
 from planmap_gis.hotspots import contiguity, hotspots
 from planmap_gis.indicators import read_indicators, strength_index
 from planmap_gis.join import allocate, rollup
@@ -42,7 +43,8 @@ from planmap_gis.metrics import (
     gaps,
     priorities,
 )
-from planmap_gis.plan import Plan, analyse
+from planmap_gis.need import fair_shares, underserved, village_need
+from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.printmap import atlas, district_map, needs_map, overview_map, thai_date
 from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
@@ -80,8 +82,16 @@ __all__ = [
     "save_webmap",
     "webmap",
     "Plan",
+    "Change",
     "allocate",
     "analyse",
+    "compare",
+    "fair_shares",
+    "reanalyse",
+    "spatial_gini",
+    "trend",
+    "underserved",
+    "village_need",
     "concentration_index",
     "contiguity",
     "coverage",

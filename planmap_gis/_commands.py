@@ -23,7 +23,7 @@ from planmap_gis.boundaries import read_boundaries
 from planmap_gis.indicators import read_indicators
 from planmap_gis.masterplan import read_master_plans
 from planmap_gis.matrix import save_matrix
-from planmap_gis.plan import Plan, analyse
+from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.printmap import atlas as write_atlas
 from planmap_gis.printmap import atlas_pages
 from planmap_gis.projects import read_project_files, read_projects, report_key
@@ -115,6 +115,7 @@ def demo(args: argparse.Namespace) -> int:
         areas = village_areas(data.villages, data.tambons)
         plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                        master_plans=data.master_plans, method=args.method, years=args.year,
+                       compare_years=args.compare, need=args.need,
                        notes=(f"{data.note_th} ({data.note_en})",))
     kind = "fictional province (--fictional)" if data.fictional else data.boundary_source
     print(f"Province / จังหวัด: {data.province_th} ({data.tambons.province_en.iloc[0]}) — boundaries: {kind}")
@@ -144,8 +145,13 @@ def run(args: argparse.Namespace) -> int:
                                                        villages=points, crs=args.crs, sheet=args.sheet)
         reports.update(project_reports)
         indicators = needs = None
+        if args.need and not args.indicators:
+            raise PlanmapError(f"--need {args.need}: the need column is read from --indicators; give that "
+                               "file too.", th=f"--need {args.need}: ต้องระบุไฟล์ตัวชี้วัด (--indicators) "
+                               "ที่มีคอลัมน์ความจำเป็นนี้ด้วย")
         if args.indicators:
-            indicators, reports["indicators"] = read_indicators(args.indicators)
+            indicators, reports["indicators"] = read_indicators(
+                args.indicators, extra=(args.need,) if args.need else ())
         if args.master_plans:
             needs, reports["master_plans"] = read_master_plans(args.master_plans, boundaries=tambons,
                                                                villages=points)
@@ -153,7 +159,8 @@ def run(args: argparse.Namespace) -> int:
             raise PlanmapError("no project could be loaded from "
                                f"{', '.join(str(p) for p in args.projects)}; see the reports above.")
         plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
-                       top_needs=args.top_needs, method=args.method, reports=reports, years=args.year)
+                       top_needs=args.top_needs, method=args.method, reports=reports, years=args.year,
+                       compare_years=args.compare, need=args.need)
     for report in reports.values():
         print(report.summary())
     print(plan.summary())
@@ -241,9 +248,19 @@ def validate(args: argparse.Namespace) -> int:
     return worst
 
 
+def _workspace_plan(args: argparse.Namespace) -> Plan:
+    """The workspace's plan, analysed again when --year or --compare asks for other years."""
+    plan = open_workspace(args.workspace, schema=args.schema)
+    if args.year or args.compare:
+        with _warnings_to_log():
+            plan = reanalyse(plan, years=args.year, compare_years=args.compare)
+        print(f"Fiscal years / {plan.years_label()} ({plan.years_label('en')})")
+    return plan
+
+
 def webmap(args: argparse.Namespace) -> int:
     refuse_inputs([args.out], [args.workspace])
-    plan = open_workspace(args.workspace, schema=args.schema)
+    plan = _workspace_plan(args)
     layers = None
     if args.layer:
         layers = [tuple(item.split("@", 1)) if "@" in item else (item, "village") for item in args.layer]
@@ -263,7 +280,7 @@ def _beside(workspace: str, name: str) -> Path:
 
 def atlas(args: argparse.Namespace) -> int:
     refuse_inputs([args.out], [args.workspace])
-    plan = open_workspace(args.workspace, schema=args.schema)
+    plan = _workspace_plan(args)
     out = args.out or _beside(args.workspace, "atlas.pdf")
     refuse_inputs([out], [args.workspace])
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,

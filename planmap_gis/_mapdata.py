@@ -23,7 +23,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
     VILLAGE_TH,
 )
-from planmap_gis.classify import METRICS
+from planmap_gis.classify import CHANGE_METRICS, METRICS
 from planmap_gis.plan import Plan
 
 CODE, NAME_TH, NAME_EN, VALUE = "code", "name_th", "name_en", "value"
@@ -68,6 +68,15 @@ def values(plan: Plan, metric: str, level: str) -> pd.Series:
     check_layer(metric, level)
     if metric in plan.metrics[level]:
         return plan.metrics[level][metric]
+    if metric in CHANGE_METRICS:
+        if plan.change is None:
+            raise PlanmapError(f"metric {metric!r} compares two fiscal years: analyse with "
+                               "compare_years=(2568, 2569) (planmap run --compare 2568 2569).",
+                               th="ตัวชี้วัดนี้เปรียบเทียบสองปีงบประมาณ ให้วิเคราะห์ด้วย --compare 2568 2569")
+        return plan.change.units[level][metric]
+    if metric == "trend_tau":
+        raise PlanmapError("metric 'trend_tau' needs projects of three or more fiscal years.",
+                           th="แนวโน้มรายปีต้องมีโครงการอย่างน้อยสามปีงบประมาณ")
     if metric == STRENGTH:
         return _strength(plan, level)
     if metric == "coverage_ratio":

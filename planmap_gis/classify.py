@@ -21,8 +21,9 @@ import pandas as pd
 from matplotlib.colors import to_hex
 
 from planmap_gis._errors import PlanmapError
+from planmap_gis.need import BIVARIATE
 
-__all__ = ["LAYER_COLORS", "METRICS", "NO_DATA_COLOR", "SCHEMES", "Classes", "Metric", "classify", "format_number"]
+__all__ = ["CHANGE_METRICS", "LAYER_COLORS", "METRICS", "NO_DATA_COLOR", "SCHEMES", "Classes", "Metric", "classify", "format_number"]
 
 NO_DATA_COLOR = "#bdbdbd"
 #: Project footprints by budget layer (ColorBrewer Dark2), on the web map and in print alike.
@@ -53,6 +54,9 @@ class Metric:
     categories: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # value → colour, th, en
     #: Fixed upper bounds used instead of quantiles (values with few distinct levels).
     breaks: tuple[float, ...] = ()
+    #: Diverging around this value: classes on either side come from the quantiles of the
+    #: distances to it, so no class straddles it and the two sides take opposite colours.
+    center: float | None = None
 
 
 #: Metrics a map can show, by key.
@@ -83,8 +87,31 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
                "hot": ("#b2182b", "จุดร้อน (งบกระจุก)", "hot spot"),
                "cold": ("#2166ac", "จุดเย็น (งบน้อย)", "cold spot"),
                "ns": ("#f7f7f7", "ไม่มีนัยสำคัญ", "not significant"),
+               "island": ("#fee391", "ไม่มีหน่วยข้างเคียง (ไม่ทดสอบ)", "no neighbour (not tested)"),
            }),
+    Metric("need", "ความจำเป็น (ครัวเรือนที่ยังต้องการการพัฒนา)", "Need (households in need)", "ครัวเรือน",
+           "households", ("village", "tambon", "amphoe"), "YlOrRd", decimals=0),
+    Metric("fair_share_gap", "งบที่ได้เทียบส่วนที่ควรได้ตามความจำเป็น (ได้รับ − ส่วนที่ควรได้)",
+           "Budget against the fair share by need (allocated − fair share)", "บาท", "THB",
+           ("village", "tambon", "amphoe"), "RdBu", kind="diverging", center=0.0),
+    Metric("fair_share_gap_per_household", "ส่วนต่างจากส่วนที่ควรได้ต่อครัวเรือน",
+           "Gap to the fair share per household", "บาท/ครัวเรือน", "THB per household",
+           ("village", "tambon", "amphoe"), "RdBu", kind="diverging", center=0.0),
+    Metric("need_budget", "ความจำเป็นเทียบงบประมาณต่อครัวเรือน (3 × 3 ระดับ)",
+           "Need against budget per household (3 × 3 classes)", "", "", ("village", "tambon", "amphoe"),
+           "bivariate", kind="categorical", categories=dict(BIVARIATE)),
+    Metric("trend_tau", "แนวโน้มงบประมาณต่อครัวเรือนรายปี (Kendall's tau)",
+           "Trend of yearly budget per household (Kendall's tau)", "tau (−1 ลด … 1 เพิ่ม)",
+           "tau (−1 falling … 1 rising)", ("village", "tambon", "amphoe"), "RdBu", kind="diverging",
+           decimals=2, breaks=(-0.5, -1e-9, 1e-9, 0.5, 1.0)),
+    Metric("budget_change", "งบประมาณที่เปลี่ยนไปจากปีก่อน", "Change of budget since the earlier year",
+           "บาท", "THB", ("village", "tambon", "amphoe"), "RdBu", kind="diverging", center=0.0),
+    Metric("budget_per_household_change", "งบต่อครัวเรือนที่เปลี่ยนไปจากปีก่อน",
+           "Change of budget per household since the earlier year", "บาท/ครัวเรือน", "THB per household",
+           ("village", "tambon", "amphoe"), "RdBu", kind="diverging", center=0.0),
 )}
+#: Metrics drawn from a comparison of two years (``Plan.change``).
+CHANGE_METRICS = ("budget_change", "budget_per_household_change")
 
 
 def format_number(value: float, decimals: int = 0, *, thai_digits: bool = False) -> str:
@@ -171,6 +198,8 @@ def classify(
         return Classes((), yb, tuple(c[0] for c in spec.categories.values()),
                        tuple(c[1] for c in spec.categories.values()),
                        tuple(c[2] for c in spec.categories.values()), "categorical")
+    if spec.center is not None and breaks is None and scheme == "quantiles":
+        return _centred(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec, k, thai_digits)
     if spec.breaks and breaks is None and scheme == "quantiles":
         scheme, breaks = "user", list(spec.breaks)
     if scheme not in SCHEMES:
@@ -203,3 +232,50 @@ def classify(
     labels = tuple(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
                    for lo, hi in zip(first, bins, strict=True))
     return Classes(tuple(float(b) for b in bins), yb, tuple(colors), labels, labels, scheme)
+
+
+def _centred(y: np.ndarray, spec: Metric, k: int, thai_digits: bool) -> Classes:
+    """Classes on either side of ``spec.center``: quantiles of the distances below and above it.
+
+    Values equal to the centre form a class of their own (a unit that gets exactly its fair
+    share, or no change); no class straddles the centre; the colours run from one end of the
+    diverging palette below to the other above, with its midpoint for the centre.
+    """
+    c = float(spec.center)  # type: ignore[arg-type]
+    valid = ~np.isnan(y)
+    yb = np.full(len(y), -1)
+    if not valid.any():
+        return Classes((), yb, (), (), (), "centred")
+    half = max(1, k // 2)
+
+    def magnitudes(d: np.ndarray) -> np.ndarray:
+        if not len(d):
+            return np.empty(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.unique(mapclassify.Quantiles(d, k=min(half, len(np.unique(d)))).bins)
+
+    v = y[valid]
+    below, above = magnitudes(c - v[v < c]), magnitudes(v[v > c] - c)
+    fmt = lambda x: format_number(x, spec.decimals, thai_digits=thai_digits)  # noqa: E731
+    bins, labels, spots = [], [], []
+    edges_below = (c - below)[::-1]  # most negative first
+    for i, lo in enumerate(edges_below):
+        hi = edges_below[i + 1] if i + 1 < len(edges_below) else np.nextafter(c, -np.inf)
+        bins.append(hi)
+        labels.append(f"{fmt(lo)} – {fmt(min(hi, c))}" if i + 1 < len(edges_below) else f"{fmt(lo)} – < {fmt(c)}")
+        spots.append(0.05 + 0.35 * (i / max(len(edges_below) - 1, 1)))
+    if (v == c).any():
+        bins.append(c)
+        labels.append(fmt(c))
+        spots.append(0.5)
+    edges_above = c + above
+    for i, hi in enumerate(edges_above):
+        lo = c if i == 0 else edges_above[i - 1]
+        bins.append(hi)
+        labels.append(f"> {fmt(lo)} – {fmt(hi)}" if i == 0 else f"{fmt(lo)} – {fmt(hi)}")
+        spots.append(0.6 + 0.35 * (i / max(len(edges_above) - 1, 1)))
+    cmap = matplotlib.colormaps[spec.palette + ("_r" if spec.reverse else "")]
+    yb[valid] = np.searchsorted(np.asarray(bins), v, side="left").clip(0, len(bins) - 1)
+    colors = tuple(to_hex(cmap(x)) for x in spots)
+    return Classes(tuple(float(b) for b in bins), yb, colors, tuple(labels), tuple(labels), "centred")

@@ -39,15 +39,29 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
                         choices=("households", "population", "area", "equal"),
                         help=_h("how area-list projects spread over villages",
                                 "วิธีกระจายงบของโครงการที่ระบุเป็นพื้นที่ลงหมู่บ้าน"))
-    parser.add_argument("--year", metavar="YEARS",
-                        help=_h("analyse only these fiscal years (Buddhist era): 2569, 2568-2570 or "
-                                "2568,2570", "วิเคราะห์เฉพาะปีงบประมาณเหล่านี้ เช่น 2569 หรือ 2568-2570"))
+    _years_options(parser)
+    parser.add_argument("--need", metavar="COLUMN",
+                        help=_h("indicator column holding each village's need (e.g. households failing "
+                                "BMN); default households × (1 − strength index / 100)",
+                                "คอลัมน์ความจำเป็นของหมู่บ้าน เช่น จำนวนครัวเรือนที่ไม่ผ่าน จปฐ. "
+                                "(ค่าเริ่มต้น ครัวเรือน × (1 − ดัชนีความเข้มแข็ง/100))"))
     parser.add_argument("--online", action="store_true",
                         help=_h("web map loads Leaflet from the internet instead of carrying it",
                                 "แผนที่บนเว็บโหลด Leaflet จากอินเทอร์เน็ตแทนการฝังในไฟล์"))
     _database_options(parser, _h("write the workspace to this PostGIS database instead of "
                                  "workspace.gpkg, e.g. postgresql://user@host:5432/db",
                                  "บันทึกพื้นที่ทำงานลงฐานข้อมูล PostGIS แทนไฟล์ workspace.gpkg"))
+
+
+def _years_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--year", metavar="YEARS",
+                       help=_h("analyse only these fiscal years (Buddhist era): 2569, 2568-2570 or "
+                               "2568,2570", "วิเคราะห์เฉพาะปีงบประมาณเหล่านี้ เช่น 2569 หรือ 2568-2570"))
+    group.add_argument("--compare", nargs=2, metavar=("EARLIER", "LATER"),
+                       help=_h("compare two fiscal years, e.g. --compare 2568 2569: the later is analysed "
+                               "and every output adds what changed", "เปรียบเทียบสองปีงบประมาณ เช่น "
+                               "--compare 2568 2569 ผลลัพธ์ทุกชิ้นแสดงสิ่งที่เปลี่ยนไป"))
 
 
 def _database_options(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -153,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--layer", action="append", metavar="METRIC@LEVEL",
                      help=_h("e.g. budget_per_household@village (repeatable)",
                              "ชั้นข้อมูลที่จะแสดง เช่น budget_per_household@village"))
+    _years_options(web)
     web.add_argument("--lang", choices=("th", "en", "both"), default="th",
                      help=_h("language of labels", "ภาษาของป้ายชื่อ"))
     web.add_argument("--online", action="store_true",
@@ -172,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
                        help=_h("metric of the maps", "ตัวชี้วัดในแผนที่"))
     atlas.add_argument("--paper", choices=("A3", "A4"), default="A3",
                        help=_h("paper size", "ขนาดกระดาษ"))
+    _years_options(atlas)
     atlas.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto",
                        help=_h("page orientation (default: fits each map)",
                                "แนวกระดาษ (ค่าเริ่มต้น: ตามรูปร่างของแผนที่)"))

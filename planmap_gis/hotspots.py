@@ -22,6 +22,12 @@ the units whose Gi* pseudo p-value passes the false discovery rate threshold
 (Benjamini–Hochberg q-values from ``scipy.stats.false_discovery_control``,
 q ≤ ``alpha``; ``esda.fdr`` compares strictly and misses ties at the smallest
 attainable p-value, 1 / (permutations + 1)).
+
+A unit with no neighbour (an island: common off the Andaman and Gulf coasts) has
+no local statistic to speak of: Gi* of a lone unit only restates its own value.
+It gets ``gi_p`` = NaN, takes no part in the false discovery rate and is
+labelled ``island`` ("no neighbour, not tested"), never hot or cold; the
+islands are listed in ``result.attrs["islands"]``.
 """
 
 from __future__ import annotations
@@ -41,15 +47,21 @@ from planmap_gis._errors import PlanmapError
 from planmap_gis._geo import threaded
 from planmap_gis._localstats import adjacency, gi_star, local_moran, local_pseudo_p
 
-__all__ = ["HOTSPOT_LABELS", "contiguity", "hotspots"]
+__all__ = ["HOTSPOT_LABELS", "TEST_NAME", "contiguity", "hotspots", "neighbour_matrix"]
 
 #: label → (Thai, English)
 HOTSPOT_LABELS: dict[str, tuple[str, str]] = {
     "hot": ("จุดร้อน (งบกระจุก)", "hot spot"),
     "cold": ("จุดเย็น (งบน้อย)", "cold spot"),
     "ns": ("ไม่มีนัยสำคัญ", "not significant"),
+    "island": ("ไม่มีหน่วยข้างเคียง (ไม่ทดสอบ)", "no neighbour (not tested)"),
     "no data": ("ไม่มีข้อมูล", "no data"),
 }
+#: How the hot-spot test is named wherever its result is shown.
+TEST_NAME = ("Getis-Ord Gi*, folded conditional-permutation pseudo p-values, Benjamini–Hochberg "
+             "false discovery rate q ≤ {alpha:g}")
+TEST_NAME_TH = ("Getis-Ord Gi* ค่า p จากการสลับตำแหน่ง (สองทางแบบพับ) ควบคุมอัตราการค้นพบเท็จแบบ "
+                "Benjamini–Hochberg ที่ q ≤ {alpha:g}")
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
@@ -121,6 +133,19 @@ def _binary(w: lps.W) -> Any:
     return adjacency(matrix.row, matrix.col, w.n)
 
 
+def neighbour_matrix(units: gpd.GeoDataFrame, weights: str | lps.W = "fuzzy") -> tuple[str, Any]:
+    """Binary contiguity of polygons as a CSR matrix in the frame's row order, and its kind.
+
+    The hot spots and the spatial Gini use the same neighbours (see the module docstring).
+    """
+    if isinstance(weights, str) and weights == "fuzzy":
+        metric = np.asarray(units.geometry.to_crs(settings.analysis_crs).values)
+        return weights, adjacency(*_fuzzy_pairs(metric, 1.0), len(units))
+    if isinstance(weights, str):
+        return weights, _binary(contiguity(units, weights))
+    return "given", _binary(weights)
+
+
 def hotspots(
     units: gpd.GeoDataFrame,
     column: str,
@@ -153,7 +178,7 @@ def hotspots(
     DataFrame
         Aligned to ``units.index``: ``gi_z``, ``gi_p``, ``gi_q`` (BH q-value), ``moran_i``,
         ``moran_p``, ``moran_quadrant`` (HH, LH, LL, HL), ``hotspot``
-        (hot / cold / ns / no data), ``hotspot_th`` and ``neighbours``.
+        (hot / cold / ns / island / no data), ``hotspot_th`` and ``neighbours``.
         ``result.attrs`` holds the weights kind, mean neighbours, islands,
         permutations and the largest p-value that passed the FDR (0 if none).
     """
@@ -167,14 +192,7 @@ def hotspots(
     if len(subset) < 3:
         out["hotspot_th"] = out["hotspot"].map(lambda k: HOTSPOT_LABELS[k][0])
         return out
-    if isinstance(weights, str) and weights == "fuzzy":
-        kind = weights
-        metric = np.asarray(subset.geometry.to_crs(settings.analysis_crs).values)
-        matrix = adjacency(*_fuzzy_pairs(metric, 1.0), len(subset))
-    elif isinstance(weights, str):
-        kind, matrix = weights, _binary(contiguity(subset, weights))
-    else:
-        kind, matrix = "given", _binary(weights)
+    kind, matrix = neighbour_matrix(subset, weights)
     y = value[usable].to_numpy(dtype=float)
     cardinality = np.diff(matrix.indptr)
     gi, gi_z = gi_star(matrix, y)
@@ -183,10 +201,17 @@ def hotspots(
         p_gi, p_moran = local_pseudo_p(y, cardinality, gi, moran, permutations=permutations, seed=seed)
     else:  # the normal approximation of Gi*
         p_gi, p_moran = norm.sf(np.abs(gi_z)), np.full(len(y), np.nan)
-    q = false_discovery_control(p_gi, method="bh")
-    significant = q <= alpha
+    island = cardinality == 0
+    p_gi = np.where(island, np.nan, p_gi)
+    p_moran = np.where(island, np.nan, p_moran)
+    q = np.full(len(y), np.nan)
+    tested = ~island & np.isfinite(p_gi)
+    if tested.any():
+        q[tested] = false_discovery_control(p_gi[tested], method="bh")
+    significant = tested & (np.nan_to_num(q, nan=1.0) <= alpha)
     threshold = float(p_gi[significant].max()) if significant.any() else 0.0
-    label = np.where(significant & (gi_z > 0), "hot", np.where(significant & (gi_z < 0), "cold", "ns"))
+    label = np.where(significant & (gi_z > 0), "hot", np.where(significant & (gi_z < 0), "cold",
+                                                                np.where(island, "island", "ns")))
     out.loc[usable, "gi_z"] = gi_z
     out.loc[usable, "gi_p"] = p_gi
     out.loc[usable, "gi_q"] = q
@@ -198,5 +223,6 @@ def hotspots(
     out["hotspot_th"] = out["hotspot"].map(lambda k: HOTSPOT_LABELS[k][0])
     out.attrs.update(weights=kind, mean_neighbours=float(cardinality.mean()),
                      islands=list(subset.index[cardinality == 0]),
-                     permutations=permutations, fdr_threshold=float(threshold), alpha=alpha)
+                     permutations=permutations, fdr_threshold=float(threshold), alpha=alpha,
+                     test=TEST_NAME.format(alpha=alpha))
     return out

@@ -44,6 +44,8 @@ from planmap_gis._schema import (
     PRECISION,
     PRECISIONS,
     PROJECT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
     TAMBON_CODE,
     VILLAGE_CODE,
 )
@@ -230,25 +232,46 @@ def _allocate_footprints(projects: gpd.GeoDataFrame, villages: gpd.GeoDataFrame,
     p, measure = pairs["p"].to_numpy(), pairs["m_len"].to_numpy()
     inside = np.bincount(p, weights=measure, minlength=len(projects))
     reached = np.bincount(p, minlength=len(projects)) > 0
-    _report_outside(report, projects[PROJECT_ID].array, positions, reached,
-                    inside / full)
+    _report_outside(report, projects, positions, reached, inside / full)
     return _pairs(positions[p], pairs["v"].to_numpy(), measure / inside[p], dim[p], _EXACT)
 
 
-def _report_outside(report: ImportReport, ids: Any, positions: np.ndarray, reached: np.ndarray,
-                    inside: np.ndarray) -> None:
-    """Footprints that reach no village (not allocated), or lie partly outside (the rest counts)."""
-    for p in np.flatnonzero(~reached | (inside < 0.99)):
+#: Shares of a footprint outside every village below this are rounding in the overlay, not a place.
+_OUTSIDE_TOLERANCE = 1e-9
+
+
+def _report_outside(report: ImportReport, projects: pd.DataFrame, positions: np.ndarray,
+                    reached: np.ndarray, inside: np.ndarray) -> None:
+    """Footprints that reach no village (not allocated), or lie partly outside (the rest counts).
+
+    Any share outside is reported, with the project's sheet row: a footprint that crosses the
+    provincial border may be a typing slip in a coordinate as well as a project shared with
+    the neighbouring province, and only the agency can say which.
+    """
+    ids = projects[PROJECT_ID].array
+    for p in np.flatnonzero(~reached | (inside < 1 - _OUTSIDE_TOLERANCE)):
+        rec = projects.iloc[p]
+        # row: the project's row in the table given (index + 1), as every allocation problem;
+        # the agency's sheet row is named in the message.
+        where = {"column": GEOMETRY, "value": ids[p], "row": int(positions[p]) + 1,
+                 "file": str(rec[SOURCE_FILE]) if pd.notna(rec.get(SOURCE_FILE)) else None}
+        sheet_row = f" (sheet row {int(rec[SOURCE_ROW])})" if pd.notna(rec.get(SOURCE_ROW)) else ""
+        sheet_row_th = f" (แถวที่ {int(rec[SOURCE_ROW])} ในไฟล์)" if sheet_row else ""
         if not reached[p]:
-            report.add("warning", f"project {ids[p]}: its footprint touches no village (outside the "
+            report.add("warning", f"project {ids[p]}{sheet_row}: its footprint touches no village (outside the "
                        "province or on villages without an area); not allocated. Check the "
-                       "coordinates.", f"โครงการ {ids[p]}: ตำแหน่งไม่อยู่ในหมู่บ้านใด ไม่ได้กระจายงบ",
-                       row=int(positions[p]) + 1, column=GEOMETRY, value=ids[p])
+                       "coordinates.", f"โครงการ {ids[p]}{sheet_row_th}: ตำแหน่งไม่อยู่ในหมู่บ้านใด ไม่ได้กระจายงบ",
+                       **where)
         else:
-            report.add("info", f"project {ids[p]}: {100 * (1 - inside[p]):.0f}% of its "
-                       "footprint lies outside the villages; its budget goes to the part inside.",
-                       f"โครงการ {ids[p]}: บางส่วนอยู่นอกพื้นที่ กระจายงบตามส่วนที่อยู่ในพื้นที่",
-                       column=GEOMETRY, value=ids[p])
+            share = 100 * (1 - inside[p])
+            shown = f"{share:.0f}" if share >= 1 else f"{share:.2g}"
+            report.add("warning" if share >= 1 else "info",
+                       f"project {ids[p]}{sheet_row}: {shown}% of its footprint lies outside the province's "
+                       "villages; its budget goes to the part inside. Check the footprint if the "
+                       "project is not shared with a neighbouring area.",
+                       f"โครงการ {ids[p]}{sheet_row_th}: รูปแปลงอยู่นอกพื้นที่หมู่บ้านของจังหวัด {shown}% "
+                       "งบประมาณกระจายตามส่วนที่อยู่ในพื้นที่ ตรวจรูปแปลงหากไม่ใช่โครงการร่วมกับพื้นที่ข้างเคียง",
+                       **where)
 
 
 def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import (
     AGENCY,
     AMPHOE_CODE,
+    AREA_CODES,
     BUDGET,
     BUDGET_LAYER,
     FACILITATOR,
@@ -32,7 +33,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 
-__all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
+__all__ = ["LEVEL_KEYS", "blanket", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
            "unit_table"]
 
 
@@ -174,23 +175,53 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     return out
 
 
+def blanket(projects: pd.DataFrame) -> pd.Series:
+    """Which projects are blanket programmes: their area list names a whole amphoe or province.
+
+    Such a programme reaches every village of the area without choosing any; counting those
+    villages as a facilitator's load would give everyone who carries one of them the whole
+    province. Points, lines, polygons and tambon or village lists are targeted work.
+    """
+    codes = projects[AREA_CODES] if AREA_CODES in projects else pd.Series([[]] * len(projects))
+    wide = [bool(c) and any(len(str(x)) <= 4 for x in c) if isinstance(c, (list, tuple)) else False
+            for c in codes]
+    return pd.Series(wide, index=projects.index, dtype=bool)
+
+
 def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """How much each facilitator (คุณอำนวย) and management unit carries.
+
+    A person's load is the villages their *targeted* projects reach; blanket programmes
+    (:func:`blanket`: a whole amphoe or province) are counted apart, since they reach every
+    village without anyone working in each.
 
     Returns
     -------
     dict
-        ``facilitator``: ``n_projects``, ``n_villages``, ``budget_thb`` per
-        facilitator; ``management_unit``: the same per management unit. Sorted
-        by ``n_villages`` (then ``n_projects``), heaviest first.
+        ``facilitator`` and ``management_unit``: per person or unit, ``n_projects`` (all),
+        ``n_villages`` (villages of targeted projects), ``budget_thb`` (all, THB),
+        ``n_blanket_projects``, ``blanket_villages`` (villages their blanket programmes
+        reach) and ``blanket_budget_thb`` (THB). Sorted by ``n_villages`` (then
+        ``n_projects``), heaviest first.
     """
+    wide = pd.Series(blanket(projects).to_numpy(), index=projects[PROJECT_ID].to_numpy())
     joined = allocation.join(projects.set_index(PROJECT_ID)[[FACILITATOR, MANAGEMENT_UNIT]], on=PROJECT_ID)
+    joined["blanket"] = joined[PROJECT_ID].map(wide).fillna(False).astype(bool)
     out = {}
     for col in (FACILITATOR, MANAGEMENT_UNIT):
-        grouped = joined.dropna(subset=[col]).groupby(col)
+        carried = joined.dropna(subset=[col])
+        grouped = carried.groupby(col)
+        targeted = carried[~carried["blanket"]].groupby(col)
+        wide_part = carried[carried["blanket"]].groupby(col)
         frame = pd.DataFrame({"n_projects": grouped[PROJECT_ID].nunique(),
-                              "n_villages": grouped[VILLAGE_CODE].nunique(),
-                              BUDGET: grouped[BUDGET].sum()})
+                              "n_villages": targeted[VILLAGE_CODE].nunique(),
+                              BUDGET: grouped[BUDGET].sum(),
+                              "n_blanket_projects": wide_part[PROJECT_ID].nunique(),
+                              "blanket_villages": wide_part[VILLAGE_CODE].nunique(),
+                              "blanket_budget_thb": wide_part[BUDGET].sum()})
+        frame = frame.fillna({"n_villages": 0, "n_blanket_projects": 0, "blanket_villages": 0,
+                              "blanket_budget_thb": 0.0})
+        frame = frame.astype({"n_villages": int, "n_blanket_projects": int, "blanket_villages": int})
         out[col] = frame.sort_values(["n_villages", "n_projects"], ascending=False)
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -17,30 +17,28 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import SchemaError
-from planmap_gis._values import parse_years, years_label
+from planmap_gis._analysis import SPATIAL_READING_TH, equity_table, need_tables, select_years
 from planmap_gis._schema import (
-    BUDGET_LAYER,
     FISCAL_YEAR,
-    PROJECT_ID,
-    SOURCE_FILE,
-    SOURCE_ROW,
     HOUSEHOLDS,
+    KCHCH2C,
     POPULATION,
-    STRENGTH,
     TAMBON_CODE,
     VILLAGE_CODE,
     VILLAGE_TH,
 )
+from planmap_gis._values import parse_years, years_label
 from planmap_gis.boundaries import amphoes
-from planmap_gis.equity import concentration_index, gini, lorenz, theil
-from planmap_gis.hotspots import hotspots
+from planmap_gis.change import Change, compare, yearly_trend
+from planmap_gis.hotspots import TEST_NAME, hotspots
 from planmap_gis.indicators import strength_index
 from planmap_gis.join import allocate
 from planmap_gis.masterplan import alignment, needs_met
 from planmap_gis.metrics import coverage, duplication, facilitator_load, priorities
+from planmap_gis.need import underserved
 from planmap_gis.report import ImportReport
 
-__all__ = ["Plan", "analyse"]
+__all__ = ["Plan", "analyse", "reanalyse"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -91,6 +89,16 @@ class Plan:
     years : tuple of int
         The Buddhist-era fiscal years analysed (``analyse(years=...)``); empty
         when every project was analysed whatever its year.
+    underserved : DataFrame or None
+        The villages furthest below their fair share (:func:`planmap_gis.need.underserved`).
+    change : Change or None
+        The comparison with an earlier year (``analyse(compare=...)``, :func:`~planmap_gis.compare`).
+
+    The coverage tables (``metrics``) also carry need against response (``need``,
+    ``fair_layer_k``, ``gap_layer_k``, ``fair_thb``, ``fair_share_gap``,
+    ``fair_share_gap_per_household``, ``need_per_household``, ``need_budget``: see
+    :mod:`planmap_gis.need`) and, over three or more fiscal years, ``trend_tau`` and
+    ``trend_p`` (:func:`planmap_gis.change.trend`).
     """
 
     tambons: gpd.GeoDataFrame
@@ -111,10 +119,15 @@ class Plan:
     method: str = "households"
     notes: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    underserved: pd.DataFrame | None = None
+    change: Change | None = None
 
     def years_label(self, lang: str = "th") -> str:
         """The fiscal years the plan covers, as every output's title says them: the selected
-        years, or the years its projects carry when none were selected."""
+        years, or the years its projects carry when none were selected; with a comparison,
+        the earlier years too ("ปีงบประมาณ 2569 เทียบกับ 2568")."""
+        if self.change is not None:
+            return self.change.title(lang)
         years = self.years or tuple(sorted({int(y) for y in self.projects[FISCAL_YEAR].dropna()}))
         return years_label(years, lang)
 
@@ -131,8 +144,26 @@ class Plan:
             f"amphoe), concentration index {eq['concentration']:+.3f} "
             f"[{eq['concentration_low']:+.3f}, {eq['concentration_high']:+.3f}]",
             f"hot spots {(self.hotspots['hotspot'] == 'hot').sum()}, cold spots "
-            f"{(self.hotspots['hotspot'] == 'cold').sum()} (Gi*, FDR 5%)",
+            f"{(self.hotspots['hotspot'] == 'cold').sum()}, islands not tested "
+            f"{(self.hotspots['hotspot'] == 'island').sum()} "
+            f"({self.hotspots.attrs.get('test', TEST_NAME.format(alpha=0.05))})",
         ]
+        if "spatial_inequality" in self.equity:
+            lines.append(f"spatial Gini: inequality lies {eq['spatial_inequality']} "
+                         f"(p = {eq['gini_spatial_p']:.3f}); "
+                         f"{SPATIAL_READING_TH.get(eq['spatial_inequality'], '')}")
+        if "fair_share_gap" in self.metrics["village"]:
+            v = self.metrics["village"]
+            short = v["fair_share_gap"] < 0
+            lines.append(f"need vs response: {int(short.sum())} villages below their fair share, "
+                         f"{-v.loc[short, 'fair_share_gap'].sum():,.0f} THB short in all")
+        if self.change is not None:
+            t = self.change.totals()
+            a, b = self.change.labels
+            lines.append(f"change {a} → {b}: {t[a]:,.0f} → {t[b]:,.0f} THB ({t['change']:+,.0f}); "
+                         f"villages gained coverage "
+                         f"{(self.change.units['village']['coverage_change'] == 'gained').sum()}, lost "
+                         f"{(self.change.units['village']['coverage_change'] == 'lost').sum()}")
         if self.needs is not None:
             v = self.alignment["village"]
             lines.append(f"master plans: {int(v['n_met'].sum())} of {int(v['n_needs'].sum())} top needs "
@@ -168,6 +199,8 @@ def analyse(
     notes: tuple[str, ...] = (),
     seed: int | None = None,
     years: object = None,
+    need: str | pd.Series | None = None,
+    compare_years: object = None,
 ) -> Plan:
     """Run join and measures on loaded layers.
 
@@ -202,11 +235,23 @@ def analyse(
         Projects of other years are left out; projects with no year are left
         out too and each is reported (``reports["years"]``). All projects when
         omitted.
+    need : str or Series, optional
+        The need of each village for the fair shares: a column of ``indicators`` or of
+        ``villages`` (e.g. households failing BMN indicators), or a Series by village code.
+        Default households × (1 − strength index / 100). See :mod:`planmap_gis.need`.
+    compare_years : pair of years, optional
+        ``(2568, 2569)``: analyse the later years, and compare them with the earlier
+        (``Plan.change``, :func:`~planmap_gis.compare`). Excludes ``years``.
     """
     seed = settings.seed if seed is None else seed
+    if compare_years is not None:
+        return _compared(compare_years, years, tambons, projects, villages=villages, indicators=indicators,
+                         master_plans=master_plans, top_needs=top_needs, needs_within=needs_within,
+                         method=method, weights=weights, permutations=permutations, reports=reports,
+                         notes=notes, seed=seed, need=need)
     chosen: tuple[int, ...] = ()
     if years is not None:
-        chosen, projects, year_report = _select_years(projects, years)
+        chosen, projects, year_report = select_years(projects, years)
         reports = {**(reports or {}), "years": year_report}
     start = time.perf_counter()
     areas = _village_frame(villages, tambons)
@@ -230,9 +275,24 @@ def analyse(
     if indicators is not None:
         village_table = village_table.join(indicators).join(strength)
     village_table = village_table.join(village_cov[measured])
-    equity_table, curve = _equity(allocation, projects, village_cov, strength, seed)
+    reports = {**(reports or {})}
+    reports["need"] = ImportReport(source="need against response", rows_in=len(village_table),
+                                   rows_loaded=len(village_table), rows_rejected=0)
+    need_tables(village_table, cover, need, reports["need"])
+    for level in cover:
+        cover[level] = cover[level].join(yearly_trend(allocation, projects, cover[level], level))
+    equity, curve = equity_table(allocation, projects, village_cov, strength, seed, areas=village_table,
+                                 weights=weights, permutations=permutations)
     spots = hotspots(village_table, "budget_per_household", weights=weights,
                      permutations=permutations, seed=seed)
+    islands = spots.attrs.get("islands", [])
+    if islands:
+        reports["hotspots"] = ImportReport(source="hot spots", rows_in=len(spots), rows_loaded=len(spots),
+                                           rows_rejected=0)
+        for code in islands:
+            reports["hotspots"].add("info", f"village {code} has no neighbour (an island): no hot- or "
+                                    "cold-spot test, p = NaN", f"หมู่บ้าน {code} ไม่มีหน่วยข้างเคียง "
+                                    "(เกาะ) จึงไม่ทดสอบจุดร้อน/จุดเย็น", value=code, column="hotspot")
     ranks = priorities(village_cov, strength) if strength is not None else pd.DataFrame(index=village_cov.index)
     needs, aligned = None, {}
     if master_plans is not None:
@@ -241,71 +301,59 @@ def analyse(
     result = Plan(
         tambons=tambons, amphoes=amphoes(tambons), villages=gpd.GeoDataFrame(village_table),
         projects=projects, allocation=allocation, metrics=cover, duplication=dup,
-        equity=equity_table, lorenz=curve, hotspots=spots, priorities=ranks,
+        equity=equity, lorenz=curve, hotspots=spots, priorities=ranks,
         load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
-        reports={**(reports or {}), "allocation": alloc_report}, method=method, notes=notes,
-        years=chosen,
+        reports={**reports, "allocation": alloc_report}, method=method, notes=notes,
+        years=chosen, underserved=underserved(cover["village"], village_table),
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
     return result
 
 
-def _select_years(projects: gpd.GeoDataFrame, years: object
-                  ) -> tuple[tuple[int, ...], gpd.GeoDataFrame, ImportReport]:
-    """The projects of the chosen fiscal years, and a report naming those with no year."""
+def _compared(pair: object, years: object, tambons: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,
+              **options: Any) -> Plan:
+    """The later years' plan, carrying its comparison with the earlier years'."""
+    if years is not None:
+        raise SchemaError("analyse: give years= or compare_years=, not both.",
+                          th="ระบุปีที่วิเคราะห์ (years) หรือปีที่เปรียบเทียบ (compare_years) อย่างใดอย่างหนึ่ง")
+    parts = pair.split() if isinstance(pair, str) else list(pair)  # type: ignore[arg-type]
+    if len(parts) != 2:
+        raise SchemaError(f"compare_years={pair!r}: give two years (or ranges), e.g. (2568, 2569).",
+                          th=f"ปีที่เปรียบเทียบ {pair}: ระบุสองปี เช่น 2568 2569")
     try:
-        chosen = parse_years(years)
+        earlier, later = (parse_years(p) for p in parts)
     except ValueError as exc:
-        raise SchemaError(f"years={years!r}: {exc}.", th=f"ปีงบประมาณ {years}: ไม่ใช่ปีหรือช่วงปี เช่น 2569 หรือ 2568-2570") from exc
-    fiscal = pd.to_numeric(projects[FISCAL_YEAR], errors="coerce")
-    keep = fiscal.isin(chosen).to_numpy()
-    report = ImportReport(source=f"fiscal years {', '.join(map(str, chosen))}", rows_in=len(projects),
-                          rows_loaded=int(keep.sum()), rows_rejected=int((~keep).sum()))
-    for pos in (fiscal.isna().to_numpy() & ~keep).nonzero()[0]:
-        rec = projects.iloc[pos]
-        report.add("warning", f"project {rec[PROJECT_ID]} has no fiscal year: left out of "
-                   f"{years_label(chosen, 'en')}; give it its year to include it",
-                   f"โครงการ {rec[PROJECT_ID]} ไม่ระบุปีงบประมาณ จึงไม่รวมใน{years_label(chosen)}",
-                   row=None if pd.isna(rec.get(SOURCE_ROW)) else int(rec[SOURCE_ROW]), column=FISCAL_YEAR,
-                   value=rec[PROJECT_ID], file=None if pd.isna(rec.get(SOURCE_FILE)) else str(rec[SOURCE_FILE]))
-    others = int((fiscal.notna() & ~fiscal.isin(chosen)).sum())
-    if others:
-        report.add("info", f"{others} projects of other fiscal years left out of {years_label(chosen, 'en')}",
-                   f"ไม่รวมโครงการปีงบประมาณอื่น {others} โครงการ")
-    log.info("fiscal years %s: %d of %d projects", ", ".join(map(str, chosen)), int(keep.sum()), len(projects))
-    return chosen, projects[keep].reset_index(drop=True), report
+        raise SchemaError(f"compare_years={pair!r}: {exc}.",
+                          th=f"ปีที่เปรียบเทียบ {pair}: ไม่ใช่ปีงบประมาณ เช่น 2568 2569") from exc
+    plan_a = analyse(tambons, projects, years=earlier, **options)
+    plan_b = analyse(tambons, projects, years=later, **options)
+    change = compare(plan_a, plan_b, seed=options["seed"])
+    log.info("compare: %s", change.title("en"))
+    return replace(plan_b, change=change, reports={**plan_b.reports, **{
+        f"{name} ({years_label(earlier, 'en')})": rep for name, rep in plan_a.reports.items()
+        if name in ("years", "allocation")}})
 
 
-def _equity(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: pd.DataFrame,
-            strength: pd.DataFrame | None, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Equity of budget per household across villages with households: overall and per layer."""
-    households = village_cov["households"]
-    usable = households > 0
-    if strength is not None:
-        usable &= strength[STRENGTH].reindex(village_cov.index).notna()
-    layer_of = projects.set_index("project_id")[BUDGET_LAYER]
-    rows: dict[str, dict[str, Any]] = {}
-    per_layer = allocation.assign(layer=allocation["project_id"].map(layer_of))
-    series = {"all": village_cov["budget_thb"]}
-    for layer in (1, 2, 3, 4):
-        part = per_layer[per_layer["layer"] == layer].groupby(VILLAGE_CODE)["budget_thb"].sum()
-        series[f"layer_{layer}"] = part.reindex(village_cov.index).fillna(0.0)
-    groups = village_cov.index[usable].str[:4]
-    for name, budget in series.items():
-        y = (budget[usable] / households[usable]).fillna(0.0).to_numpy()
-        t = theil(y, groups)
-        row = {"budget_thb": float(budget[usable].sum()), "villages": int(usable.sum()),
-               "gini": gini(y), "theil": t["T"], "theil_between": t["between"],
-               "theil_within": t["within"], "theil_between_share": t["between_share"]}
-        if strength is not None:
-            ci = concentration_index(y, strength[STRENGTH].reindex(village_cov.index)[usable], seed=seed)
-            row.update(concentration=ci["C"], concentration_low=ci["low"], concentration_high=ci["high"])
-        else:
-            row.update(concentration=float("nan"), concentration_low=float("nan"),
-                       concentration_high=float("nan"))
-        rows[name] = row
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "budget"
-    overall = (village_cov["budget_thb"][usable] / households[usable]).fillna(0.0)
-    return table, lorenz(overall.to_numpy())
+def reanalyse(plan: Plan, *, years: object = None, compare_years: object = None,
+              permutations: int = 999, seed: int | None = None) -> Plan:
+    """The analysis of a plan's own inputs again, for other fiscal years or a comparison.
+
+    For a plan read back from a workspace (:func:`~planmap_gis.open_workspace`), whose
+    loaders are gone: the boundaries, village areas, indicators, projects and considered
+    master-plan needs it holds are analysed with ``years`` or ``compare_years`` as
+    :func:`analyse` takes them. ``planmap atlas --year`` and ``planmap webmap --year`` use it.
+    """
+    from planmap_gis.masterplan import NEED_COLUMNS
+
+    village = plan.villages
+    measured = [c for c in village.columns if c.startswith("bmn_") or c == KCHCH2C]
+    indicators = village[measured] if measured else None
+    needs = None
+    if plan.needs is not None and len(plan.needs):
+        needs = plan.needs[[c for c in NEED_COLUMNS if c in plan.needs]]
+    top = int(needs.groupby("unit_code").size().max()) if needs is not None else 3
+    return analyse(plan.tambons, plan.projects, villages=village, indicators=indicators, master_plans=needs,
+                   top_needs=top, method=plan.method, permutations=permutations, notes=plan.notes,
+                   reports={k: v for k, v in plan.reports.items() if k not in ("years", "allocation", "need")},
+                   seed=seed, years=years, compare_years=compare_years)

@@ -484,9 +484,28 @@ def _table(fig: Figure, plan: Plan, rect: list[float]) -> None:
             cell.set_facecolor("#f4f4f4")
 
 
+def _table_style(drawn: Any, n_rows: int, *, left: tuple[int, ...] = (0,), small: bool = False) -> None:
+    """House style of a page table: grey rules, a tinted header, the total row shaded."""
+    drawn.auto_set_font_size(False)
+    drawn.set_fontsize(8.5 if n_rows < 26 and not small else 7)
+    for (r, c), cell in drawn.get_celld().items():
+        cell.set_edgecolor("#bbb")
+        if r == 0:
+            cell.set_facecolor("#e8eef4")
+        if c in left:
+            cell.set_text_props(ha="left")
+
+
 def atlas_pages(plan: Plan) -> int:
-    """Pages of the atlas: the overview, the unmet-needs page (with master plans), one per amphoe."""
-    return 1 + bool(plan.alignment) + len(plan.amphoes)
+    """Pages of the atlas: the overview, the unmet-needs page (with master plans), the need
+    against response page (with a need on record), the change page (comparing two years), one
+    per amphoe."""
+    return 1 + bool(plan.alignment) + _has_need(plan) + (plan.change is not None) + len(plan.amphoes)
+
+
+def _has_need(plan: Plan) -> bool:
+    table = plan.metrics["village"]
+    return "need_budget" in table and bool(table["need_budget"].notna().any())
 
 
 def atlas(
@@ -499,8 +518,9 @@ def atlas(
     lang: str = "th",
     progress: bool = True,
 ) -> Path:
-    """Write the atlas: the province overview, the unmet-needs page (with master plans), then
-    one page per amphoe, as one PDF.
+    """Write the atlas: the province overview, the unmet-needs page (with master plans), need
+    against response, the change between two years (``plan.change``), then one page per
+    amphoe, as one PDF.
 
     Parameters
     ----------
@@ -530,6 +550,12 @@ def atlas(
         pdf.savefig(overview_map(plan, metric=metric, paper=paper, orientation="portrait", lang=lang))
         if plan.alignment:
             pdf.savefig(needs_map(plan, paper=paper, lang=lang))
+        from planmap_gis._print_pages import change_page, need_page  # the pages build on this module
+
+        if _has_need(plan):
+            pdf.savefig(need_page(plan, paper=paper, lang=lang))
+        if plan.change is not None:
+            pdf.savefig(change_page(plan, paper=paper, lang=lang))
         for code in tqdm(codes, desc="atlas pages", unit="page", disable=not progress):
             fig = _district_page(plan, code, metric, paper, orientation, lang)
             pdf.savefig(fig)

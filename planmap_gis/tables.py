@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from planmap_gis._output import write_csv, write_excel
+from planmap_gis._schema import LEVEL_KEYS
 from planmap_gis.plan import Plan
 
 __all__ = ["plan_tables", "save_tables"]
@@ -31,6 +32,13 @@ def plan_tables(plan: Plan) -> dict[str, pd.DataFrame]:
             tables[f"alignment_{level}"] = table.reset_index()
     tables["facilitators"] = plan.load["facilitator"].reset_index()
     tables["management_units"] = plan.load["management_unit"].reset_index()
+    if plan.underserved is not None:
+        tables["underserved"] = plan.underserved
+    if plan.change is not None:
+        for level, table in plan.change.units.items():
+            tables[f"change_{level}"] = table.rename_axis(LEVEL_KEYS[level]).reset_index()
+        tables["change_equity"] = plan.change.equity
+        tables["change_hotspots"] = plan.change.hotspots.rename_axis("village_code").reset_index()
     return tables
 
 

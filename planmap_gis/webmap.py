@@ -91,6 +91,11 @@ DEFAULT_LAYERS: tuple[tuple[str, str], ...] = (
 )
 #: Added to the default layers when the plan has master plans.
 NEEDS_LAYER = ("alignment", "village")
+#: Added when the plan has a need on record (need against response).
+NEED_LAYERS = (("need_budget", "village"), ("fair_share_gap", "tambon"))
+#: Added when the plan compares two fiscal years, and when it spans three or more.
+CHANGE_LAYERS = (("budget_change", "tambon"), ("budget_per_household_change", "village"))
+TREND_LAYER = ("trend_tau", "tambon")
 LEVEL_LABEL = {"village": ("หมู่บ้าน", "village"), "tambon": ("ตำบล", "tambon"), "amphoe": ("อำเภอ", "amphoe")}
 QUANTUM = 1e5  # coordinates as integers of 1e-5 degree (≈ 1.1 m)
 
@@ -322,8 +327,8 @@ def webmap(
         raise PlanmapError(f"webmap: lang must be th, en or both, got {lang!r}.")
     default = layers is DEFAULT_LAYERS
     layers = list(layers)
-    if default and plan.alignment:
-        layers.append(NEEDS_LAYER)
+    if default:
+        layers += _extra_layers(plan)
     if not layers:
         raise PlanmapError("webmap: give at least one (metric, level) layer.")
     for metric, level in layers:
@@ -355,6 +360,19 @@ def webmap(
     fmap.add_child(_Script(f"{fmap.get_name()}.attributionControl.addAttribution({_js(source)});"))
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap
+
+
+def _extra_layers(plan: Plan) -> list[tuple[str, str]]:
+    """The default layers a plan adds by what it holds: master plans, need, a comparison, a trend."""
+    extra = [NEEDS_LAYER] if plan.alignment else []
+    village = plan.metrics["village"]
+    if "need_budget" in village and village["need_budget"].notna().any():
+        extra += NEED_LAYERS
+    if plan.change is not None:
+        extra += CHANGE_LAYERS
+    if "trend_tau" in plan.metrics["tambon"] and plan.metrics["tambon"]["trend_tau"].notna().any():
+        extra.append(TREND_LAYER)
+    return extra
 
 
 def _add_assets(fmap: folium.Map, *, offline: bool, cluster: bool) -> None:

@@ -9,7 +9,10 @@ lists as JSON text), ``allocation``, ``metrics_village``,
 ``metrics_tambon``, ``metrics_amphoe``, ``duplication_<level>``, ``equity``,
 ``lorenz``, ``hotspots``, ``priorities``, ``load_facilitator``,
 ``load_management_unit``, ``needs`` and ``alignment_<level>`` (with master
-plans), ``import_report`` and ``workspace_info``. Every layer
+plans), ``underserved``, ``import_report`` and ``workspace_info``. A plan that
+compares two fiscal years adds the change layers ``change_village``,
+``change_tambon``, ``change_amphoe`` (spatial: the units with their change) and
+the tables ``change_equity`` and ``change_hotspots``. Every layer
 opens in QGIS and with ``geopandas.read_file(path, layer=...)``.
 
 Given a ``postgresql://`` URL instead of a path, the same layers become tables
@@ -39,6 +42,7 @@ from planmap_gis import __version__, settings
 from planmap_gis._errors import InputFileError
 from planmap_gis._schema import AREA_CODES, AREA_SHARES, POINT, VILLAGE_CODE
 from planmap_gis._store import Store, is_database, store
+from planmap_gis.change import Change
 from planmap_gis.plan import Plan
 from planmap_gis.report import ImportReport
 
@@ -49,8 +53,9 @@ LEVELS = ("village", "tambon", "amphoe")
 _ALL_TABLES = {"tambon", "amphoe", "villages", "projects", "project_points", "project_lines",
                "project_areas", "allocation", "equity", "lorenz", "hotspots",
                "priorities", "load_facilitator", "load_management_unit", "needs", "import_report",
-               "workspace_info", *(f"{t}_{lv}" for t in ("metrics", "duplication", "alignment")
-                                   for lv in ("village", "tambon", "amphoe"))}
+               "workspace_info", "underserved", "change_equity", "change_hotspots",
+               *(f"{t}_{lv}" for t in ("metrics", "duplication", "alignment", "change")
+                 for lv in ("village", "tambon", "amphoe"))}
 _INDEXED = {  # table → name of the index column written
     **{f"metrics_{lv}": f"{lv}_code" for lv in LEVELS},
     "equity": "budget", "hotspots": VILLAGE_CODE, "priorities": VILLAGE_CODE,
@@ -190,14 +195,19 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
         "load_management_unit": plan.load["management_unit"].reset_index(),
         **({"needs": plan.needs} if plan.needs is not None else {}),
         **{f"alignment_{lv}": table.reset_index() for lv, table in plan.alignment.items()},
+        **({"underserved": plan.underserved} if plan.underserved is not None else {}),
+        **_change_layers(plan),
         "import_report": _report_table(plan.reports),
         "workspace_info": pd.DataFrame({"key": ["method", "notes", "planmap_version", "data_crs",
-                                                "analysis_crs", "hotspot_attrs", "equity_note", "years"],
+                                                "analysis_crs", "hotspot_attrs", "equity_note", "years",
+                                                "change_years"],
                                         "value": [plan.method, json.dumps(list(plan.notes), ensure_ascii=False),
                                                   __version__, settings.data_crs, settings.analysis_crs,
                                                   json.dumps(_plain(plan.hotspots.attrs)),
                                                   "budget per household across villages",
-                                                  json.dumps(list(plan.years))]}),
+                                                  json.dumps(list(plan.years)),
+                                                  json.dumps([list(y) for y in plan.change.years]
+                                                             if plan.change is not None else [])]}),
     }
     target.clear(sorted(set(layers) | _ALL_TABLES))
     try:
@@ -208,6 +218,41 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
         raise
     target.finish()
     return path if is_database(path) else Path(path)
+
+
+def _change_layers(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The comparison of two years: one spatial layer per level, and its two tables."""
+    if plan.change is None:
+        return {}
+    shapes = {"village": plan.villages.set_index(plan.villages[VILLAGE_CODE].astype(str)).geometry,
+              "tambon": plan.tambons.set_index("tambon_code").geometry,
+              "amphoe": plan.amphoes.set_index("amphoe_code").geometry}
+    out: dict[str, pd.DataFrame] = {}
+    for level, table in plan.change.units.items():
+        key = f"{level}_code"
+        frame = table.rename_axis(key).reset_index()
+        out[f"change_{level}"] = gpd.GeoDataFrame(frame, geometry=shapes[level].reindex(frame[key]).to_numpy(),
+                                                  crs=plan.tambons.crs)
+    out["change_equity"] = plan.change.equity
+    out["change_hotspots"] = plan.change.hotspots.rename_axis(VILLAGE_CODE).reset_index()
+    return out
+
+
+def _read_change(source: Store, present: set[str], info: dict[str, str]) -> Change | None:
+    years = json.loads(info.get("change_years", "[]"))
+    if not years or "change_village" not in present:
+        return None
+    units = {}
+    for level in LEVELS:
+        frame = pd.DataFrame(_read(source, f"change_{level}"))
+        frame = frame.drop(columns=[c for c in ("geometry",) if c in frame])
+        units[level] = frame.set_index(frame[f"{level}_code"].astype(str)).drop(columns=f"{level}_code")
+        units[level].index.name = f"{level}_code"
+    spots = _read(source, "change_hotspots")
+    spots = spots.set_index(spots[VILLAGE_CODE].astype(str)).drop(columns=VILLAGE_CODE)
+    spots.index.name = None
+    return Change(years=tuple(tuple(y) for y in years), units=units,  # type: ignore[arg-type]
+                  equity=_read(source, "change_equity"), hotspots=spots.fillna({"hotspot_change": ""}))
 
 
 def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
@@ -269,6 +314,8 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
         reports=_reports(_read(source, "import_report")) if "import_report" in present else {},
         method=str(info.get("method", "households")), notes=tuple(json.loads(info.get("notes", "[]"))),
         years=tuple(json.loads(info.get("years", "[]"))),
+        underserved=_read(source, "underserved").astype({VILLAGE_CODE: str}) if "underserved" in present else None,
+        change=_read_change(source, present, info),
     )
 
 

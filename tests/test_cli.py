@@ -132,9 +132,10 @@ def test_webmap_and_atlas_from_a_workspace(demo_out, tmp_path, capsys):
     assert main(["-q", "atlas", str(demo_out / "workspace.gpkg"), "--out", str(pdf), "--paper", "A4",
                  "--metric", "strength_index"]) == 0
     assert pdf.read_bytes()[:5] == b"%PDF-"
-    # overview, unmet needs (the demo has master plans), 23 amphoe: as many as the PDF holds
-    assert "25 pages" in capsys.readouterr().out
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 25
+    # overview, unmet needs (the demo has master plans), need against response, 23 amphoe:
+    # as many as the PDF holds
+    assert "26 pages" in capsys.readouterr().out
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 26
 
 
 def test_demo_on_a_fresh_machine_maps_the_real_province(no_reference, tmp_path, capsys):

@@ -143,3 +143,16 @@ def test_given_shares_come_first_and_each_row_keeps_its_precision(villages):
     assert g.location_precision.to_dict() == {"99010101": "village", "99010201": "tambon",
                                               "99010202": "tambon", "99010203": "tambon"}
     assert a[a.project_id == "F"].location_precision.tolist() == ["exact"]
+
+
+def test_a_footprint_partly_outside_is_reported_at_any_share(villages):
+    # 4.0–4.004 km lies beyond the last village: 0.2 % of the road is outside the province.
+    road = shapely.LineString([(2.0, 0.25), (4.004, 0.25)])
+    p = projects({"project_id": "ROAD", "geometry": layout.utm(road), "budget_thb": 100.0, "source_row": 17,
+                  "source_file": "roads.xlsx"})
+    allocation, report = allocate(p, villages, return_report=True)
+    assert allocation.budget_thb.sum() == pytest.approx(100.0)
+    found = report.problems[report.problems.value == "ROAD"]
+    assert len(found) == 1 and found.row.iloc[0] == 1 and found.file.iloc[0] == "roads.xlsx"
+    assert "0.2% of its footprint lies outside" in found.message_en.iloc[0]
+    assert "sheet row 17" in found.message_en.iloc[0] and "แถวที่ 17" in found.message_th.iloc[0]

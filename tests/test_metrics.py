@@ -86,8 +86,8 @@ def test_duplication_lists_agencies_and_projects(case):
 def test_facilitator_and_management_unit_load(case):
     _, p, a = case
     load = metrics.facilitator_load(p, a)
-    assert load["facilitator"].loc["สมศรี"].tolist() == [2, 2, 700.0]
-    assert load["facilitator"].loc["มาลี"].tolist() == [2, 2, 150.0]
+    assert load["facilitator"].loc["สมศรี", ["n_projects", "n_villages", "budget_thb"]].tolist() == [2, 2, 700.0]
+    assert load["facilitator"].loc["มาลี", ["n_projects", "n_villages", "budget_thb"]].tolist() == [2, 2, 150.0]
     assert load["management_unit"].n_projects.tolist() == [2, 2]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+
+import geopandas as gpd
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -74,3 +77,42 @@ def test_demo_year_titles_every_output(tmp_path, no_reference):
     title = load_workbook(tmp_path / "matrix.xlsx")["จังหวัด"]["A1"].value
     assert "ปีงบประมาณ 2569" in title
     assert main(["-q", "demo", "--year", "ปีหน้า", "--out", str(tmp_path / "x"), "--no-atlas"]) == 2
+
+
+def test_run_compare_writes_the_change_everywhere(tmp_path, no_reference):
+    """`planmap run --compare 2568 2569` on the demo's sheets: change table, layer, atlas page, web map."""
+    sheets = tmp_path / "demo"
+    assert main(["-q", "demo", "--out", str(sheets), "--no-atlas"]) == 0
+    out = tmp_path / "out"
+    args = ["-q", "run", "--province", "80", "--projects", str(sheets / "sheets" / "projects_long.xlsx"),
+            "--villages", str(sheets / "sheets" / "villages.csv"), "--indicators",
+            str(sheets / "sheets" / "indicators.xlsx"), "--compare", "2568", "2569", "--out", str(out)]
+    assert main(args) == 0
+    table = pd.read_csv(out / "tables" / "change_amphoe.csv", dtype={"amphoe_code": str})
+    whole = pm.open_workspace(sheets / "workspace.gpkg")
+    per_year = whole.allocation.join(whole.projects.set_index("project_id").fiscal_year, on="project_id") \
+        .groupby("fiscal_year").budget_thb.sum()
+    assert table.budget_change.sum() == pytest.approx(per_year[2569] - per_year[2568], abs=0.01)
+    # The workspace holds the change as map layers, and gives it back.
+    layer = gpd.read_file(out / "workspace.gpkg", layer="change_tambon")
+    assert layer.geometry.notna().all() and layer.budget_change.sum() == pytest.approx(table.budget_change.sum())
+    again = pm.open_workspace(out / "workspace.gpkg")
+    assert again.change is not None and again.years_label() == "ปีงบประมาณ 2569 เทียบกับ 2568"
+    pd.testing.assert_frame_equal(again.change.units["amphoe"].reset_index(drop=True)[["budget_change"]],
+                                  table[["budget_change"]])
+    html = (out / "webmap.html").read_text("utf-8")
+    assert "ปีงบประมาณ 2569 เทียบกับ 2568" in html and "งบประมาณที่เปลี่ยนไปจากปีก่อน" in html
+    pages = subprocess.run(["pdftotext", str(out / "atlas.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout.replace("\u200b", "").split("\f")
+    change_page = next(p for p in pages if "งบประมาณที่เปลี่ยนไป" in p)
+    assert "2569 เทียบกับ 2568" in change_page and "(layer 1)" in change_page
+    assert any("Need against response" in p for p in pages)
+    # The atlas and web map commands take other years from a workspace of all years.
+    assert main(["-q", "atlas", str(sheets / "workspace.gpkg"), "--year", "2570", "--out",
+                 str(tmp_path / "a2570.pdf")]) == 0
+    first = subprocess.run(["pdftotext", "-l", "1", str(tmp_path / "a2570.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "ปีงบประมาณ 2570" in first
+    assert main(["-q", "webmap", str(sheets / "workspace.gpkg"), "--compare", "2568", "2570", "--out",
+                 str(tmp_path / "w.html")]) == 0
+    assert "ปีงบประมาณ 2570 เทียบกับ 2568" in (tmp_path / "w.html").read_text("utf-8")

@@ -114,7 +114,7 @@ def test_toggling_a_layer_hides_it(offline_page):
     label.locator("input").click()
     page.wait_for_function(f"{labels} === 23", timeout=3000)
     legend_before = offline_page.js("document.querySelectorAll('.planmap-legend').length")
-    budget = page.locator(".leaflet-control-layers-overlays label", has_text="งบประมาณต่อครัวเรือน")
+    budget = page.locator(".leaflet-control-layers-overlays label", has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)")
     budget.locator("input").click()
     assert offline_page.js("document.querySelectorAll('.planmap-legend').length") == legend_before - 1
     budget.locator("input").click()  # leave the page as it was for the next test

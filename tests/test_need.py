@@ -1,0 +1,124 @@
+"""Need against response: fair shares of each budget layer, gaps, roll-ups, the bivariate classes."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import planmap_gis as pm
+from planmap_gis import demo
+from planmap_gis._schema import PROJECT_COLUMNS
+from planmap_gis.need import BIVARIATE, bivariate_classes, village_need
+
+
+@pytest.fixture(scope="module")
+def layout(fictional):
+    """Four villages in two tambon, split in halves, with a need and households known by hand.
+
+    Village   households  poor households (need)
+    A (T1)    100         10
+    B (T1)    200         30
+    C (T2)    100          0
+    D (T2)    100         60      Σ need = 100
+    """
+    tambons = fictional[fictional.amphoe_code == fictional.amphoe_code.iloc[0]].iloc[:2].reset_index(drop=True)
+    rows = []
+    for t, (code, geom) in enumerate(zip(tambons.tambon_code, tambons.geometry, strict=True)):
+        x0, y0, x1, y1 = geom.bounds
+        mid = (x0 + x1) / 2
+        for moo, part in enumerate((shapely.box(x0, y0, mid, y1), shapely.box(mid, y0, x1, y1)), start=1):
+            rows.append({"village_code": f"{code}{moo:02d}", "tambon_code": code, "village_th": "ABCD"[2 * t + moo - 1],
+                         "geometry": geom.intersection(part)})
+    villages = gpd.GeoDataFrame(rows, crs=4326)
+    villages["households"] = [100, 200, 100, 100]
+    villages["population"] = villages["households"] * 3
+    villages["poor_households"] = [10, 30, 0, 60]
+
+    def project(pid, village, layer, baht):
+        spot = villages.geometry[villages.village_th == village].iloc[0].representative_point()
+        return {"project_id": pid, "agency": f"agency {layer}", "tier": "central", "budget_layer": layer,
+                "sector": "เศรษฐกิจ", "fiscal_year": 2569, "budget_thb": baht, "geometry": spot}
+
+    projects = gpd.GeoDataFrame([project("P1", "A", 1, 1_000_000.0), project("P2", "B", 2, 400_000.0),
+                                 project("P3", "D", 2, 600_000.0)], crs=4326)
+    projects = projects.reindex(columns=list(PROJECT_COLUMNS)).set_geometry("geometry")
+    projects["area_codes"] = [[] for _ in range(len(projects))]
+    return tambons, villages, projects
+
+
+def test_fair_shares_and_gaps_match_the_hand_computation(layout):
+    tambons, villages, projects = layout
+    plan = pm.analyse(tambons, projects, villages=villages, need="poor_households", permutations=0)
+    v = plan.metrics["village"].loc[villages.village_code]
+    # Layer 1: 1,000,000 THB shared 10:30:0:60; layer 2 the same for its 1,000,000 THB.
+    assert v["fair_layer_1"].tolist() == pytest.approx([100_000, 300_000, 0, 600_000], abs=1e-6)
+    assert v["gap_layer_1"].tolist() == pytest.approx([900_000, -300_000, 0, -600_000], abs=1e-6)
+    assert v["fair_layer_2"].tolist() == pytest.approx([100_000, 300_000, 0, 600_000], abs=1e-6)
+    assert v["gap_layer_2"].tolist() == pytest.approx([-100_000, 100_000, 0, 0], abs=1e-6)
+    assert v["fair_share_gap"].tolist() == pytest.approx([800_000, -200_000, 0, -600_000], abs=1e-6)
+    assert v["fair_share_gap_per_household"].tolist() == pytest.approx([8_000, -1_000, 0, -6_000], abs=1e-9)
+    t = plan.metrics["tambon"].loc[tambons.tambon_code]
+    assert t["fair_share_gap"].tolist() == pytest.approx([600_000, -600_000], abs=1e-6)
+    assert t["fair_share_gap_per_household"].tolist() == pytest.approx([2_000, -3_000], abs=1e-9)
+    # The most under-served first: D (600,000 short), then B.
+    worst = plan.underserved
+    assert worst.village_th.tolist() == ["D", "B"]
+    assert worst[["need", "budget_thb", "fair_thb"]].iloc[0].tolist() == pytest.approx([60, 600_000, 1_200_000])
+
+
+def test_default_need_is_households_times_weakness():
+    villages = pd.DataFrame({"households": [100, 250, 80, np.nan], "strength_index": [40.0, 100.0, np.nan, 50.0]},
+                            index=["a", "b", "c", "d"])
+    need = village_need(villages)
+    assert need.tolist()[:2] == [60.0, 0.0] and need.iloc[2:].isna().all()
+    with pytest.raises(pm.SchemaError, match="negative need"):
+        village_need(villages.assign(bad=[-1, 0, 0, 0]), "bad")
+    with pytest.raises(pm.SchemaError, match="not among the village columns"):
+        village_need(villages, "bmn_fail")
+
+
+@pytest.fixture(scope="module")
+def demo_plan():
+    data = demo.load()
+    areas = pm.village_areas(data.villages, data.tambons)
+    return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators, permutations=99)
+
+
+def test_on_the_demo_each_layer_s_fair_shares_sum_to_its_budget(demo_plan):
+    v = demo_plan.metrics["village"]
+    assert v["need"].notna().all()
+    for k in (1, 2, 3, 4):
+        assert v[f"fair_layer_{k}"].sum() == pytest.approx(v[f"budget_layer_{k}"].sum(), abs=0.01)
+        assert abs(v[f"gap_layer_{k}"].sum()) <= 0.01
+    for level in ("tambon", "amphoe"):  # the roll-ups keep every baht
+        assert demo_plan.metrics[level]["fair_thb"].sum() == pytest.approx(v["fair_thb"].sum(), abs=0.01)
+    assert (demo_plan.underserved.fair_share_gap < 0).all() and len(demo_plan.underserved) == 20
+    assert demo_plan.underserved.fair_share_gap.is_monotonic_increasing
+
+
+def test_bivariate_classes_are_terciles_of_both_and_every_corner_says_what_it_means(demo_plan):
+    v = demo_plan.metrics["village"]
+    assert set(v["need_budget"]) == set(BIVARIATE)
+    import mapclassify
+    need_t = mapclassify.Quantiles(v["need_per_household"].to_numpy(), k=3).yb + 1
+    budget_t = mapclassify.Quantiles(v["budget_per_household"].to_numpy(), k=3).yb + 1
+    assert v["need_budget"].tolist() == [f"n{a}b{b}" for a, b in zip(need_t, budget_t, strict=True)]
+    assert BIVARIATE["n3b1"][2] == "high need, little budget (under-served)"
+    assert "ความจำเป็นสูง งบน้อย" in BIVARIATE["n3b1"][1]
+    assert bivariate_classes(pd.Series([1.0, np.nan]), pd.Series([1.0, 2.0])).isna().all()
+
+
+def test_fair_share_gap_is_a_metric_for_atlas_and_web_map(demo_plan):
+    from planmap_gis._mapdata import metric_layer
+    layer = metric_layer(demo_plan, "fair_share_gap", "tambon")
+    assert layer["value"].sum() == pytest.approx(0, abs=0.01)
+    classes = pm.classify(layer["value"], "fair_share_gap")
+    # Diverging around 0: no class straddles 0, shortfalls and surpluses take opposite colours.
+    signs = pd.Series(np.sign(layer["value"].to_numpy())).groupby(classes.yb).nunique()
+    assert (signs == 1).all() and len(signs) >= 4
+    first, last = classes.yb[layer["value"].argmin()], classes.yb[layer["value"].argmax()]
+    assert classes.colors[first].startswith("#") and classes.colors[first] != classes.colors[last]
+    assert metric_layer(demo_plan, "need_budget", "village")["value"].notna().all()
