@@ -64,10 +64,15 @@ def test_the_thai_font_is_embedded(nst_atlas):
 
 
 def test_text_holds_every_amphoe_name_and_the_labels(nst_atlas, plan):
-    # Sara am (ำ) is drawn with two glyphs; the second maps to an invisible zero-width space.
-    text = run("pdftotext", "-raw", str(nst_atlas), "-").replace("\u200b", "")  # content order
-    for name in plan.amphoes.amphoe_th:
-        assert name in text, name
+    # The text layer reads as typed, in content order and in reading layout alike: sara am (ำ),
+    # marks off tall consonants (ฝั่ง), labels with a halo.
+    for text in (run("pdftotext", "-raw", str(nst_atlas), "-"), run("pdftotext", str(nst_atlas), "-")):
+        assert "\u200b" not in text
+        for word in ("อำเภอ", "ตำบล", "ซ้ำซ้อน", "ถ้ำพรรณรา", "ปากพนังฝั่งตะวันออก"):
+            assert word in text, word
+        for name in [*plan.amphoes.amphoe_th, *plan.tambons.tambon_th]:
+            assert name in text, name
+    text = run("pdftotext", "-raw", str(nst_atlas), "-")
     assert "เมืองนครศรีธรรมราช" in text  # repaired from the truncated boundary file
     assert "ข้อมูลสมมุติ" in text and "Illustrative demo data" in text
     assert "OCHA" in text and "CC BY-IGO" in text
