@@ -23,7 +23,9 @@ from planmap_gis._schema import (
     FISCAL_YEAR,
     HOUSEHOLDS,
     LABELS,
+    NO_PROJECT_RULE,
     PROJECT_ID,
+    STRENGTH,
     STRENGTH_CLASS_TH,
     TIER,
     TIERS,
@@ -255,13 +257,15 @@ def _gaps_sheet(ws: Worksheet, plan: Plan, index: AreaIndex) -> None:
         LABELS[HOUSEHOLDS][0]: gaps[HOUSEHOLDS],
         "โครงการระดับจังหวัด/อำเภอที่ครอบคลุม": gaps["n_projects"],
     })
+    if gaps[STRENGTH].notna().any():
+        frame["ดัชนีความเข้มแข็ง (ตำบล: เฉลี่ยถ่วงครัวเรือน)"] = gaps[STRENGTH].round(1)
     if STRENGTH_CLASS_TH in gaps:
-        frame[LABELS["strength_class"][0]] = gaps[STRENGTH_CLASS_TH]
+        frame[LABELS["strength_class"][0]] = gaps[STRENGTH_CLASS_TH].fillna("")
     if "rank" in gaps:
-        frame["ลำดับความสำคัญ"] = gaps["rank"]
+        frame["ลำดับความสำคัญ (ตำบล: ดีที่สุดของหมู่บ้าน)"] = gaps["rank"]
     _frame_sheet(ws, frame, f"พื้นที่ที่ยังไม่มีโครงการ: ตำบล {int((gaps.level == 'tambon').sum())} แห่ง, "
-                 f"หมู่บ้าน {int((gaps.level == 'village').sum())} แห่ง ที่ไม่มีโครงการลงพื้นที่เจาะจง "
-                 "(ไม่นับโครงการทั้งจังหวัด/ทั้งอำเภอ) เรียงตามจำนวนครัวเรือน", plan)
+                 f"หมู่บ้าน {int((gaps.level == 'village').sum())} แห่ง — {NO_PROJECT_RULE[0]} "
+                 "เรียงตามจำนวนครัวเรือน", plan)
 
 
 def _duplication_sheet(ws: Worksheet, plan: Plan, index: AreaIndex) -> None:

@@ -18,11 +18,18 @@ from matplotlib.patches import Patch, Rectangle
 
 from planmap_gis import _fonts, _mapdata, settings
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import BUDGET_LAYERS, BUDGET_LAYERS_SHORT
+from planmap_gis._schema import BUDGET_LAYERS_SHORT
 from planmap_gis.classify import NO_DATA_COLOR, Metric, classify, format_number
 from planmap_gis.need import BIVARIATE
 from planmap_gis.plan import Plan
-from planmap_gis.printmap import _footer, _header, _new_figure, _province_axes, _table_style, _years
+from planmap_gis.printmap import (
+    _footer,
+    _header,
+    _new_figure,
+    _province_axes,
+    _table_style,
+    _years,
+)
 
 __all__ = ["change_page", "need_page"]
 

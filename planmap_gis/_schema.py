@@ -128,6 +128,13 @@ PROJECT_COLUMNS: Final[tuple[str, ...]] = (
 
 #: Location precision, finest first: a footprint, then the level of the coarsest listed area.
 PRECISIONS: Final[tuple[str, ...]] = ("exact", "village", "tambon", "amphoe", "province")
+#: Allocation rows reached through these precisions come from blanket programmes (a whole province
+#: or amphoe): they reach every village on paper and do not *target* it. One rule for every count of
+#: "villages with no project" (atlas, summary, matrix, tables, web map) and for facilitator load.
+BLANKET_PRECISIONS: Final[tuple[str, ...]] = ("province", "amphoe")
+NO_PROJECT_RULE: Final[tuple[str, str]] = (
+    "ไม่มีโครงการที่ระบุพื้นที่ถึงหมู่บ้าน/ตำบล (ไม่นับโครงการที่ครอบคลุมทั้งจังหวัดหรือทั้งอำเภอ)",
+    "no project targets it (province- and amphoe-wide programmes not counted)")
 
 # --- indicators -------------------------------------------------------------
 UNIT_CODE: Final = "unit_code"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 import geopandas as gpd
 import numpy as np

@@ -25,10 +25,10 @@ from planmap_gis._schema import (
     HOUSEHOLDS,
     LEVEL_KEYS,
     NAME_TH,
-    PRECISION,
     PROJECT_ID,
     SECTOR,
     STRATEGY,
+    STRENGTH,
     STRENGTH_CLASS_TH,
     TAMBON_CODE,
     TIER,
@@ -200,44 +200,39 @@ def _totals(table: pd.DataFrame, count_by: pd.DataFrame | None = None) -> pd.Dat
     return table
 
 
-def gap_table(plan: Plan, *, blanket: tuple[str, ...] = ("province", "amphoe")) -> pd.DataFrame:
+def gap_table(plan: Plan) -> pd.DataFrame:
     """Tambon and villages that no project targets, largest first.
 
-    A province-wide or amphoe-wide programme reaches every village on paper,
-    so by default it does not fill a gap: a unit is a gap when no allocation
-    row of a finer ``location_precision`` (exact, village, tambon) reaches it.
-
-    Parameters
-    ----------
-    plan : Plan
-    blanket : tuple of str
-        Location precisions that do not count as targeting a unit; ``()``
-        makes any project count.
+    The rule is the package's one definition of "no project" (``_schema.NO_PROJECT_RULE``,
+    :func:`~planmap_gis.metrics.targeted`): a province- or amphoe-wide programme reaches every
+    village on paper, so it does not fill a gap; the atlas, the summary and the tables count
+    the same units.
 
     Returns
     -------
     DataFrame
-        ``level`` (tambon | village), ``code``, ``households``,
-        ``n_projects`` (all projects reaching it, blanket ones included), and
-        for villages ``strength_class_th`` and priority ``rank`` when the plan
-        has indicators.
+        ``level`` (tambon | village), ``code``, ``households``, ``n_projects`` (all projects
+        reaching it, blanket ones included), ``strength_index`` (tambon: household-weighted
+        mean of its villages), ``strength_class_th`` (villages) and the priority ``rank``
+        (tambon: the best rank among its villages) when the plan has indicators.
     """
-    alloc = plan.allocation
-    targeted = alloc[~alloc[PRECISION].isin(blanket)] if PRECISION in alloc else alloc
+    from planmap_gis._mapdata import values as metric_values
+
     frames = []
     for level in ("tambon", "village"):
-        key = LEVEL_KEYS[level]
         table = plan.metrics[level]
-        empty = table[~table.index.astype(str).isin(targeted[key].astype(str))]
+        empty = table[table["n_targeted_projects"] == 0]
         frame = pd.DataFrame({"level": level, "code": empty.index.astype(str),
                               HOUSEHOLDS: empty[HOUSEHOLDS].to_numpy(),
                               "n_projects": empty["n_projects"].to_numpy()})
-        if level == "village":
-            villages = pd.DataFrame(plan.villages).set_index(plan.villages[VILLAGE_CODE].astype(str))
-            if STRENGTH_CLASS_TH in villages:
-                frame[STRENGTH_CLASS_TH] = frame["code"].map(villages[STRENGTH_CLASS_TH]).to_numpy()
-            if "rank" in plan.priorities:
-                frame["rank"] = frame["code"].map(plan.priorities["rank"]).to_numpy()
+        frame[STRENGTH] = frame["code"].map(metric_values(plan, STRENGTH, level)).to_numpy()
+        villages = pd.DataFrame(plan.villages).set_index(plan.villages[VILLAGE_CODE].astype(str))
+        if level == "village" and STRENGTH_CLASS_TH in villages:
+            frame[STRENGTH_CLASS_TH] = frame["code"].map(villages[STRENGTH_CLASS_TH]).to_numpy()
+        if "rank" in plan.priorities:
+            ranks = plan.priorities["rank"].dropna()
+            best = ranks.groupby(ranks.index.astype(str).str[:6]).min() if level == "tambon" else ranks
+            frame["rank"] = frame["code"].map(best).astype("Int64").to_numpy()
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["level", HOUSEHOLDS, "code"], ascending=[True, False, True],

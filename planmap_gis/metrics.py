@@ -15,7 +15,7 @@ from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import (
     AGENCY,
     AMPHOE_CODE,
-    AREA_CODES,
+    BLANKET_PRECISIONS,
     BUDGET,
     BUDGET_LAYER,
     FACILITATOR,
@@ -24,6 +24,7 @@ from planmap_gis._schema import (
     LEVEL_KEYS,
     MANAGEMENT_UNIT,
     POPULATION,
+    PRECISION,
     PROJECT_ID,
     SECTOR,
     STRENGTH,
@@ -33,8 +34,8 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 
-__all__ = ["LEVEL_KEYS", "blanket", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
-           "unit_table"]
+__all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
+           "targeted", "unit_table"]
 
 
 
@@ -83,6 +84,8 @@ def coverage(
         ``n_projects``, ``n_agencies``, ``n_sectors``, ``budget_thb``,
         ``households``, ``population``, ``budget_per_household``,
         ``budget_per_person``, ``budget_layer_1`` … ``_4`` (THB),
+        ``n_targeted_projects`` (projects that target the unit, :func:`targeted`: a unit with
+        none is one "with no project" everywhere),
         ``share_layer_1`` … ``_4`` (of the unit's budget), ``budget_tier_<tier>``
         (THB) and ``n_duplications`` (sector-years with two or more agencies).
     """
@@ -115,7 +118,17 @@ def coverage(
     per_group = agencies.groupby([key, SECTOR, FISCAL_YEAR], dropna=False).size()
     out["n_duplications"] = (per_group[per_group >= 2].groupby(level=0).size()
                              .reindex(out.index).fillna(0).astype(int))
+    out["n_targeted_projects"] = (targeted(joined).groupby(key)[PROJECT_ID].nunique()
+                                  .reindex(out.index).fillna(0).astype(int))
     return out
+
+
+def targeted(allocation: pd.DataFrame) -> pd.DataFrame:
+    """The allocation rows that target their village: not reached through a whole province or
+    amphoe (``BLANKET_PRECISIONS``). Without a ``location_precision`` column every row counts."""
+    if PRECISION not in allocation:
+        return allocation
+    return allocation[~allocation[PRECISION].isin(BLANKET_PRECISIONS)]
 
 
 def gaps(
@@ -175,46 +188,32 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     return out
 
 
-def blanket(projects: pd.DataFrame) -> pd.Series:
-    """Which projects are blanket programmes: their area list names a whole amphoe or province.
-
-    Such a programme reaches every village of the area without choosing any; counting those
-    villages as a facilitator's load would give everyone who carries one of them the whole
-    province. Points, lines, polygons and tambon or village lists are targeted work.
-    """
-    codes = projects[AREA_CODES] if AREA_CODES in projects else pd.Series([[]] * len(projects))
-    wide = [bool(c) and any(len(str(x)) <= 4 for x in c) if isinstance(c, (list, tuple)) else False
-            for c in codes]
-    return pd.Series(wide, index=projects.index, dtype=bool)
-
-
 def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """How much each facilitator (คุณอำนวย) and management unit carries.
 
-    A person's load is the villages their *targeted* projects reach; blanket programmes
-    (:func:`blanket`: a whole amphoe or province) are counted apart, since they reach every
-    village without anyone working in each.
+    A person's load is the villages their projects *target* (:func:`targeted`); what
+    blanket programmes (a whole amphoe or province) reach is counted apart, since they reach
+    every village without anyone working in each.
 
     Returns
     -------
     dict
         ``facilitator`` and ``management_unit``: per person or unit, ``n_projects`` (all),
-        ``n_villages`` (villages of targeted projects), ``budget_thb`` (all, THB),
-        ``n_blanket_projects``, ``blanket_villages`` (villages their blanket programmes
-        reach) and ``blanket_budget_thb`` (THB). Sorted by ``n_villages`` (then
+        ``n_villages`` (villages targeted), ``budget_thb`` (all, THB), ``n_blanket_projects``
+        (projects reaching villages only through a whole amphoe or province),
+        ``blanket_villages`` (villages reached that way) and ``blanket_budget_thb`` (THB). Sorted by ``n_villages`` (then
         ``n_projects``), heaviest first.
     """
-    wide = pd.Series(blanket(projects).to_numpy(), index=projects[PROJECT_ID].to_numpy())
     joined = allocation.join(projects.set_index(PROJECT_ID)[[FACILITATOR, MANAGEMENT_UNIT]], on=PROJECT_ID)
-    joined["blanket"] = joined[PROJECT_ID].map(wide).fillna(False).astype(bool)
+    joined["blanket"] = ~joined.index.isin(targeted(joined).index)
     out = {}
     for col in (FACILITATOR, MANAGEMENT_UNIT):
         carried = joined.dropna(subset=[col])
         grouped = carried.groupby(col)
-        targeted = carried[~carried["blanket"]].groupby(col)
+        aimed = carried[~carried["blanket"]].groupby(col)
         wide_part = carried[carried["blanket"]].groupby(col)
         frame = pd.DataFrame({"n_projects": grouped[PROJECT_ID].nunique(),
-                              "n_villages": targeted[VILLAGE_CODE].nunique(),
+                              "n_villages": aimed[VILLAGE_CODE].nunique(),
                               BUDGET: grouped[BUDGET].sum(),
                               "n_blanket_projects": wide_part[PROJECT_ID].nunique(),
                               "blanket_villages": wide_part[VILLAGE_CODE].nunique(),

@@ -16,12 +16,18 @@ import geopandas as gpd
 import pandas as pd
 
 from planmap_gis import settings
+from planmap_gis._analysis import (
+    SPATIAL_READING_TH,
+    equity_table,
+    need_tables,
+    select_years,
+)
 from planmap_gis._errors import SchemaError
-from planmap_gis._analysis import SPATIAL_READING_TH, equity_table, need_tables, select_years
 from planmap_gis._schema import (
     FISCAL_YEAR,
     HOUSEHOLDS,
     KCHCH2C,
+    NO_PROJECT_RULE,
     POPULATION,
     TAMBON_CODE,
     VILLAGE_CODE,
@@ -138,7 +144,8 @@ class Plan:
             f"{len(self.tambons)} tambon, {len(self.amphoes)} amphoe, {len(self.villages)} villages; "
             f"{len(self.projects)} projects, {self.allocation['project_id'].nunique()} placed "
             f"({self.method}), {self.allocation['budget_thb'].sum():,.0f} THB",
-            f"villages with no project: {(self.metrics['village']['n_projects'] == 0).sum()}; "
+            f"villages with no project: {(self.metrics['village']['n_targeted_projects'] == 0).sum()} "
+            f"({NO_PROJECT_RULE[1]}); "
             f"tambon sector-years with duplication: {len(self.duplication['tambon'])}",
             f"Gini {eq['gini']:.3f}, Theil {eq['theil']:.3f} ({eq['theil_between_share']:.0%} between "
             f"amphoe), concentration index {eq['concentration']:+.3f} "

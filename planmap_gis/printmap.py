@@ -328,13 +328,13 @@ def _summary(fig: Figure, plan: Plan, code: str, name_th: str) -> None:
     villages = plan.metrics["village"]
     here = villages[villages.index.str[:4] == code]
     strength = _mapdata.values(plan, "strength_index", "amphoe").get(code, np.nan)
-    gaps = int((here["n_projects"] == 0).sum())
+    gaps = int((here["n_targeted_projects"] == 0).sum())
     lines = [
         f"อำเภอ{name_th}: {len(here)} หมู่บ้าน · {int(row['n_projects'])} โครงการ จาก "
         f"{int(row['n_agencies'])} หน่วยงาน",
         f"งบประมาณ {format_number(row['budget_thb'] / 1e6, 1)} ล้านบาท · "
         f"{format_number(row['budget_per_household'])} บาท/ครัวเรือน",
-        f"หมู่บ้านที่ไม่มีโครงการ {gaps} · ความซ้ำซ้อน (ด้านเดียวกัน ปีเดียวกัน ≥2 หน่วยงาน) "
+        f"หมู่บ้านที่ไม่มีโครงการ {gaps} (ไม่นับโครงการทั้งจังหวัด/ทั้งอำเภอ) · ความซ้ำซ้อน (ด้านเดียวกัน ปีเดียวกัน ≥2 หน่วยงาน) "
         f"{int(row['n_duplications'])} กรณี",
     ]
     if not pd.isna(strength):

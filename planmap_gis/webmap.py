@@ -52,8 +52,8 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from planmap_gis import _mapdata, settings
-from planmap_gis._output import atomic
 from planmap_gis._errors import PlanmapError
+from planmap_gis._output import atomic
 from planmap_gis._schema import (
     AGENCY,
     BUDGET,
@@ -61,12 +61,12 @@ from planmap_gis._schema import (
     BUDGET_LAYERS,
     FISCAL_YEAR,
     NAME_TH,
+    NO_PROJECT_RULE,
     PROJECT_ID,
     TIER,
     TIERS,
 )
 from planmap_gis.assets import licence_notice, read_asset
-from planmap_gis.sources import manifest
 from planmap_gis.classify import (
     LAYER_COLORS,
     METRICS,
@@ -75,6 +75,7 @@ from planmap_gis.classify import (
     format_number,
 )
 from planmap_gis.plan import Plan
+from planmap_gis.sources import manifest
 
 __all__ = ["DEFAULT_LAYERS", "save_webmap", "webmap"]
 
@@ -228,6 +229,12 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
                 f"{_label('โครงการ', 'Projects', lang)}: {int(row['n_projects'])}, "
                 f"{_label('หน่วยงาน', 'agencies', lang)}: {int(row['n_agencies'])}, "
                 f"{_label('ซ้ำซ้อน', 'duplications', lang)}: {int(row['n_duplications'])}"]
+        if "n_targeted_projects" in row and level != "amphoe":
+            text.append(f"{_label('โครงการที่ระบุพื้นที่นี้', 'Targeted projects', lang)}: "
+                        f"{int(row['n_targeted_projects'])}"
+                        + (f" — {_label('ไม่มีโครงการ', 'no project', lang)} "
+                           f"({_label(NO_PROJECT_RULE[0], NO_PROJECT_RULE[1], lang)})"
+                           if row["n_targeted_projects"] == 0 else ""))
         if not pd.isna(strength.iloc[pos]):
             text.append(f"{_label('ความเข้มแข็ง', 'Strength', lang)}: {strength.iloc[pos]:.1f}/100")
         if plan.alignment.get(level) is not None and code in plan.alignment[level].index:

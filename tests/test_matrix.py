@@ -75,10 +75,33 @@ def test_cross_tabs_and_gaps(plan):
     assert sector.loc["เกษตร", "9901"] == 500 and sector.loc["รวม", "รวม"] == pytest.approx(1550)
     gaps = pm.gap_table(plan)
     assert gaps.empty  # every village is in a tambon some project targets
-    # counting only village-level and exact work: the three villages nobody names, largest first
-    gaps = pm.gap_table(plan, blanket=("province", "amphoe", "tambon"))
-    assert gaps.code.tolist() == ["99010203", "99010101", "99010202"]
-    assert gaps.n_projects.tolist() == [1, 2, 1]
+
+
+def test_no_project_means_the_same_everywhere():
+    """Villages with no project: one rule (amphoe- and province-wide programmes do not count) and
+    one number in the summary, the matrix's gap sheet, the tables and the atlas pages."""
+    from planmap_gis import demo
+    from planmap_gis.printmap import _summary
+    from matplotlib.figure import Figure
+
+    data = demo.load()
+    areas = pm.village_areas(data.villages, data.tambons)
+    plan = pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators, permutations=0)
+    village = plan.metrics["village"]
+    alloc = plan.allocation
+    aimed = alloc[~alloc.location_precision.isin(["province", "amphoe"])]
+    expected = len(set(village.index) - set(aimed.village_code))
+    assert 0 < expected < len(village)
+    assert (village.n_targeted_projects == 0).sum() == expected
+    assert (pm.gap_table(plan).level == "village").sum() == expected
+    assert f"villages with no project: {expected} " in plan.summary()
+    pages = 0
+    for code in plan.amphoes.amphoe_code:
+        fig = Figure()
+        _summary(fig, plan, code, "x")
+        text = fig.texts[0].get_text()
+        pages += int(text.split("หมู่บ้านที่ไม่มีโครงการ ")[1].split()[0])
+    assert pages == expected
 
 
 @pytest.fixture(scope="module")
