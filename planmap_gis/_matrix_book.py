@@ -60,8 +60,11 @@ TAB_TITLES = {
                                     "จำนวนโครงการ จำแนกตามชั้นงบประมาณ หน่วยงาน และยุทธศาสตร์"),
     "agency_strategy_layer_budget": ("หน่วยงาน×ยุทธศาสตร์ (บาท)",
                                      "งบประมาณ (บาท) จำแนกตามชั้นงบประมาณ หน่วยงาน และยุทธศาสตร์"),
-    "sector_amphoe_count": ("ด้าน×อำเภอ (จำนวน)", "จำนวนโครงการที่ดำเนินการในแต่ละอำเภอ จำแนกตามด้าน"),
-    "sector_amphoe_budget": ("ด้าน×อำเภอ (บาท)", "งบประมาณที่กระจายลงแต่ละอำเภอ (บาท) จำแนกตามด้าน"),
+    "sector_amphoe_count": ("ด้าน×อำเภอ (จำนวน)", "จำนวนโครงการที่ดำเนินการในแต่ละอำเภอ จำแนกตามด้าน — "
+                            "นับโครงการไม่ซ้ำ: โครงการที่ทำงานหลายอำเภอนับในทุกอำเภอที่ทำงาน แต่นับครั้งเดียวในช่อง "
+                            "'รวม' ผลบวกของแถวจึงมากกว่าช่องรวมได้ (distinct projects: rows do not add up)"),
+    "sector_amphoe_budget": ("ด้าน×อำเภอ (บาท)", "งบประมาณที่กระจายลงแต่ละอำเภอ (บาท) จำแนกตามด้าน — "
+                             "บาทรวมกันได้พอดี (baht add up)"),
 }
 
 
@@ -117,7 +120,12 @@ def _legend(ws: Worksheet, values: str) -> None:
             "= พื้นที่ที่ยังไม่มีโครงการ").font = _font(size=9)
 
 
-def _print_setup(ws: Worksheet, freeze: str, title_columns: str) -> None:
+def _print_setup(ws: Worksheet, freeze: str, title_columns: str, title: str = "",
+                 filter_ref: str | None = None) -> None:
+    """A3 landscape, one page wide, header row repeated; the title and the date at the top of
+    each page, the sheet name and "page x of y" at the foot; an autofilter on the table."""
+    from planmap_gis.printmap import thai_date
+
     ws.freeze_panes = freeze
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3
@@ -126,6 +134,18 @@ def _print_setup(ws: Worksheet, freeze: str, title_columns: str) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_title_cols = title_columns
+    ws.page_margins.top = ws.page_margins.bottom = 0.75  # inches: room for the header and footer
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.oddHeader.left.text = (title or ws.title)[:200].replace("&", "&&")
+    ws.oddHeader.left.size = 9
+    ws.oddHeader.right.text = f"จัดทำเมื่อ {thai_date()}"
+    ws.oddHeader.right.size = 9
+    ws.oddFooter.left.text = "แผ่นงาน &A"
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "หน้า &P จาก &N"
+    ws.oddFooter.right.size = 9
+    if filter_ref:
+        ws.auto_filter.ref = filter_ref
 
 
 def _label_value(column: str, value: object) -> object:
@@ -206,7 +226,9 @@ def _matrix_sheet(ws: Worksheet, plan: Plan, index: AreaIndex, *, by: str, withi
     for j in range(len(areas) + 1):
         ws.column_dimensions[get_column_letter(first_area + j)].width = 5.5 if values == "mark" else 11
     ws.row_dimensions[HEADER_ROW].height = 150
-    _print_setup(ws, f"{get_column_letter(first_area)}{HEADER_ROW + 1}", "A:B")
+    last_project = HEADER_ROW + len(marks.index)
+    _print_setup(ws, f"{get_column_letter(first_area)}{HEADER_ROW + 1}", "A:B", title,
+                 f"A{HEADER_ROW}:{get_column_letter(first_area + len(areas))}{max(last_project, HEADER_ROW + 1)}")
 
 
 def _frame_sheet(ws: Worksheet, frame: pd.DataFrame, title: str, plan: Plan, *, money: bool = False,
@@ -219,21 +241,30 @@ def _frame_sheet(ws: Worksheet, frame: pd.DataFrame, title: str, plan: Plan, *, 
         cell.font, cell.border = _font(bold=True, size=9), _GRID
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    # A year reads 2569, not 2,569; baht are whole baht (satang are noise in a plan).
+    years = {col for col, name in enumerate(frame.columns, start=1) if "ปี" in str(name)}
+    baht = {col for col, name in enumerate(frame.columns, start=1) if "บาท" in str(name)} if not money \
+        else set(range(index_columns + 1, len(frame.columns) + 1))
     for i, record in enumerate(frame.itertuples(index=False), start=HEADER_ROW + 1):
         is_total = any(str(v) == "รวม" for v in record[: max(index_columns, 1)])
         for col, value in enumerate(record, start=1):
             value = None if not isinstance(value, str) and pd.isna(value) else value
-            cell = ws.cell(i, col, value.item() if hasattr(value, "item") else value)
+            value = value.item() if hasattr(value, "item") else value
+            if col in baht and isinstance(value, float):
+                value = round(value)
+            cell = ws.cell(i, col, value)
             cell.font, cell.border = _font(size=9, bold=is_total), _GRID
             if isinstance(cell.value, float | int) and col > index_columns:
-                cell.number_format = "#,##0" if money or float(cell.value).is_integer() else "#,##0.00"
+                cell.number_format = ("0" if col in years else "#,##0" if col in baht
+                                      or float(cell.value).is_integer() else "#,##0.00")
             if is_total:
                 cell.fill = PatternFill("solid", fgColor=TOTAL_FILL)
     for col, name in enumerate(frame.columns, start=1):
         longest = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(8, longest * 1.1 + 2), 45)
     _print_setup(ws, f"{get_column_letter(max(index_columns, 1) + 1)}{HEADER_ROW + 1}",
-                 f"A:{get_column_letter(max(index_columns, 1))}")
+                 f"A:{get_column_letter(max(index_columns, 1))}", title,
+                 f"A{HEADER_ROW}:{get_column_letter(len(frame.columns))}{HEADER_ROW + max(len(frame), 1)}")
 
 
 def _cross_tab_labels(table: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
@@ -304,4 +335,4 @@ def _readme(ws: Worksheet, plan: Plan, values: str) -> None:
     ws.cell(HEADER_ROW + 4, 1).fill = PatternFill("solid", fgColor=GAP_FILL)
     ws.column_dimensions["A"].width = 4
     ws.column_dimensions["B"].width = 120
-    _print_setup(ws, "A1", "A:A")
+    _print_setup(ws, "A1", "A:A", ws.title)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -187,3 +192,37 @@ def test_nst_demo_matrix_round_trip(nst_path, tmp_path):
         assert report.rows_loaded == int(marks.any(axis=1).sum()) and report.balanced()
     assert len(load_workbook(path, read_only=True).sheetnames) == 1 + 1 + 23 + 2 + 4
     assert isinstance(pd.read_excel(path, sheet_name="ช่องว่าง", header=HEADER_ROW - 1, engine="calamine"), pd.DataFrame)
+
+
+@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice not installed")
+def test_the_matrix_prints_like_a_document(tmp_path):
+    """LibreOffice prints every sheet with its title, the date, the sheet name and 'page x of y';
+    years read 2569 and baht are whole; every project sheet has an autofilter."""
+    from openpyxl import load_workbook
+
+    from planmap_gis import demo
+
+    data = demo.load()
+    areas = pm.village_areas(data.villages, data.tambons)
+    plan = pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators, permutations=0)
+    path = pm.save_matrix(plan, tmp_path / "matrix.xlsx")
+    book = load_workbook(path)
+    for name in ["จังหวัด", *[n for n in book.sheetnames if n.startswith("อ.")]]:
+        assert book[name].auto_filter.ref and book[name].auto_filter.ref.startswith("A5:")
+    dup = book["ซ้ำซ้อน"]
+    header = {c.value: c.column for c in dup[5]}
+    year = dup.cell(6, header["ปีงบประมาณ"])
+    assert year.value == 2569 or year.value in (2568, 2570)
+    assert year.number_format == "0"
+    money = dup.cell(6, header["งบประมาณ (บาท)"])
+    assert float(money.value).is_integer() and money.number_format == "#,##0"
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", str(tmp_path / "matrix.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    numbers = {tuple(map(int, m)) for m in re.findall(r"หน้า (\d+) จาก (\d+)", text)}
+    total = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", str(tmp_path / "matrix.pdf")], capture_output=True, text=True).stdout).group(1))
+    assert numbers == {(page, total) for page in range(1, total + 1)}
+    assert "แผ่นงาน ซ้ำซ้อน" in text and "จัดทำเมื่อ" in text
+    assert "2,569" not in text and "2,568" not in text
