@@ -79,9 +79,11 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
     steps.append(("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
                   lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
     if not args.no_atlas:
-        steps.append((f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages)",
+        sheets = not args.no_project_sheets
+        steps.append((f"Atlas (PDF, {args.paper}, "
+                      f"{atlas_pages(plan, paper=args.paper, project_sheets=sheets)} pages)",
                       lambda: write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
-                                          progress=not args.quiet)))
+                                          project_sheets=sheets, progress=not args.quiet)))
     steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
     steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")[-1].parent))
     if plan.reports:
@@ -283,9 +285,11 @@ def atlas(args: argparse.Namespace) -> int:
     plan = _workspace_plan(args)
     out = args.out or _beside(args.workspace, "atlas.pdf")
     refuse_inputs([out], [args.workspace])
+    sheets = not args.no_project_sheets
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
-                       progress=not args.quiet)
-    print(f"Atlas (PDF, {args.paper}, {atlas_pages(plan)} pages): {path}")
+                       project_sheets=sheets, progress=not args.quiet)
+    print(f"Atlas (PDF, {args.paper}, {atlas_pages(plan, paper=args.paper, project_sheets=sheets)} pages): "
+          f"{path}")
     return 0
 
 

@@ -35,6 +35,7 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
                         help=_h("atlas paper size", "ขนาดกระดาษแผนที่พิมพ์"))
     parser.add_argument("--no-atlas", action="store_true",
                         help=_h("skip the PDF atlas", "ไม่ต้องทำแผนที่พิมพ์ PDF"))
+    _sheets_option(parser)
     parser.add_argument("--method", default="households",
                         choices=("households", "population", "area", "equal"),
                         help=_h("how area-list projects spread over villages",
@@ -51,6 +52,12 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
     _database_options(parser, _h("write the workspace to this PostGIS database instead of "
                                  "workspace.gpkg, e.g. postgresql://user@host:5432/db",
                                  "บันทึกพื้นที่ทำงานลงฐานข้อมูล PostGIS แทนไฟล์ workspace.gpkg"))
+
+
+def _sheets_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-project-sheets", dest="no_project_sheets", action="store_true",
+                        help=_h("atlas without each amphoe's project sheet",
+                                "แผนที่พิมพ์โดยไม่มีรายการโครงการของแต่ละอำเภอ"))
 
 
 def _years_options(parser: argparse.ArgumentParser) -> None:
@@ -188,6 +195,7 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--paper", choices=("A3", "A4"), default="A3",
                        help=_h("paper size", "ขนาดกระดาษ"))
     _years_options(atlas)
+    _sheets_option(atlas)
     atlas.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto",
                        help=_h("page orientation (default: fits each map)",
                                "แนวกระดาษ (ค่าเริ่มต้น: ตามรูปร่างของแผนที่)"))

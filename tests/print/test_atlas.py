@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 import planmap_gis as pm
 from planmap_gis import _fonts, demo
 from planmap_gis.classify import classify
-from planmap_gis.printmap import atlas, district_map, thai_date
+from planmap_gis.printmap import atlas, atlas_pages, district_map, thai_date
 
 if shutil.which("pdftoppm") is None:
     if os.environ.get("CI"):
@@ -43,16 +43,18 @@ def plan(nst_path):
 def nst_atlas(plan, tmp_path_factory):
     start = time.perf_counter()
     path = atlas(plan, tmp_path_factory.mktemp("atlas") / "nst_atlas.pdf", progress=False)
-    print(f"\nNST atlas, 25 A3 pages: {time.perf_counter() - start:.1f} s")
+    print(f"\nNST atlas, {atlas_pages(plan)} A3 pages: {time.perf_counter() - start:.1f} s")
     return path
 
 
-def test_one_overview_page_and_one_page_per_amphoe_on_a3(nst_atlas):
-    # overview, need against response, 23 amphoe
-    info = run("pdfinfo", "-f", "1", "-l", "25", str(nst_atlas))
-    assert re.search(r"^Pages:\s+25$", info, re.M)
+def test_overview_need_then_each_amphoe_map_and_project_sheet_on_a3(nst_atlas, plan):
+    # overview, need against response, then per amphoe its map and its project sheet
+    pages = atlas_pages(plan)
+    assert pages >= 2 + 2 * 23
+    info = run("pdfinfo", "-f", "1", "-l", str(pages), str(nst_atlas))
+    assert re.search(rf"^Pages:\s+{pages}$", info, re.M)
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
-    assert len(sizes) == 25
+    assert len(sizes) == pages
     for w, h in sizes:
         assert sorted((float(w), float(h))) == pytest.approx(A3_PT, abs=0.5)  # 297 × 420 mm
 
@@ -80,14 +82,14 @@ def test_text_holds_every_amphoe_name_and_the_labels(nst_atlas, plan):
     assert "กม. (km)" in text and "ไม่มีข้อมูล" in text
 
 
-def test_no_page_is_blank(nst_atlas, tmp_path):
+def test_no_page_is_blank(nst_atlas, plan, tmp_path):
     run("pdftoppm", "-png", "-r", "20", str(nst_atlas), str(tmp_path / "page"))
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 25
+    assert len(pages) == atlas_pages(plan)
     from PIL import Image
     for page in pages:
         pixels = np.asarray(Image.open(page).convert("L"))
-        assert (pixels < 240).mean() > 0.08, page.name
+        assert (pixels < 240).mean() > 0.02, page.name
     folder = os.environ.get("PLANMAP_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,121 @@
+"""Every page's layout, measured from the drawn artists: inside the printable area, nothing on
+top of anything else, no type under 7 pt — at A3 and A4, on two provinces of different shape."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+import pytest
+from matplotlib.text import Text
+
+import planmap_gis as pm
+from planmap_gis import _fonts, demo
+from planmap_gis._print.layout import MARGIN_MM, MIN_PT
+from planmap_gis.printmap import atlas_figures
+
+#: Elements that must not touch each other; labels, scale bar and north arrow live inside a map.
+TOP = ("title", "legend", "inset", "summary", "table", "footer")
+INSIDE = ("scalebar", "north", "priority")
+
+
+def _plan(province: str):
+    data = demo.load(province=province)
+    areas = pm.village_areas(data.villages, data.tambons)
+    return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                      master_plans=data.master_plans, permutations=0, notes=(data.note_th,),
+                      compare_years=(2568, 2569))
+
+
+@pytest.fixture(scope="module", params=["80", "90"], ids=["Nakhon Si Thammarat", "Songkhla"])
+def plan(request):
+    return _plan(request.param)
+
+
+def _boxes(fig):
+    """Boxes (display units) of every named element of a drawn page, by name."""
+    renderer = fig.canvas.get_renderer()
+    found: dict[str, list] = {}
+
+    def add(gid, box):
+        if gid and box.width > 0 and box.height > 0:
+            found.setdefault(gid, []).append(box)
+
+    for text in fig.texts:
+        if text.get_text().strip():
+            add(text.get_gid(), text.get_window_extent(renderer))
+    for legend in fig.legends:
+        add(legend.get_gid() or "legend", legend.get_window_extent(renderer))
+    for ax in fig.axes:
+        gid = ax.get_gid() or ""
+        if gid.startswith("map") or gid in ("inset", "legend"):
+            add("map" if gid.startswith("map") else gid, ax.get_window_extent(renderer))
+        for table in ax.tables:
+            add("table", table.get_window_extent(renderer))
+        for artist in [*ax.texts, *ax.patches]:
+            if artist.get_gid() in (*INSIDE, "label") and artist.get_visible():
+                if isinstance(artist, Text) and not artist.get_text().strip():
+                    continue
+                add(artist.get_gid(), artist.get_window_extent(renderer))
+    return found
+
+
+def _union(boxes):
+    from matplotlib.transforms import Bbox
+
+    return Bbox.union(boxes)
+
+
+def _check_page(fig, page: int, stats: dict) -> None:
+    fig.canvas.draw()
+    dpi = fig.dpi
+    width, height = fig.get_size_inches() * dpi
+    edge = MARGIN_MM / 25.4 * dpi - 0.5
+    found = _boxes(fig)
+    assert "title" in found and "footer" in found, f"page {page}: no title or footer"
+    for gid, boxes in found.items():
+        for box in boxes:
+            stats["elements"] += 1
+            stats["margin"] = min(stats["margin"], min(box.x0, box.y0, width - box.x1, height - box.y1) / dpi * 25.4)
+            assert box.x0 >= edge and box.y0 >= edge and box.x1 <= width - edge and box.y1 <= height - edge, \
+                f"page {page}: {gid} leaves the printable area ({box})"
+    groups = {gid: _union(b) for gid, b in found.items() if gid in (*TOP, "map")}
+    for a, b in itertools.combinations(groups, 2):
+        if {a, b} == {"map", "map"}:
+            continue
+        for box_a in found[a] if a != "map" else [groups[a]]:
+            for box_b in found[b] if b != "map" else [groups[b]]:
+                if a == "map" or b == "map":  # the maps are checked one by one below
+                    continue
+                assert not box_a.overlaps(box_b.shrunk(0.999, 0.999)), f"page {page}: {a} overlaps {b}"
+    maps = [ax.get_window_extent() for ax in fig.axes if (ax.get_gid() or "").startswith("map")]
+    for m in maps:
+        for gid in TOP:
+            for box in found.get(gid, []):
+                assert not m.overlaps(box.shrunk(0.98, 0.98)), f"page {page}: {gid} over the map frame"
+    for gid in (*INSIDE, "label"):
+        for box in found.get(gid, []):
+            assert any(m.x0 - 1 <= box.x0 and box.x1 <= m.x1 + 1 and m.y0 - 1 <= box.y0 and box.y1 <= m.y1 + 1
+                       for m in maps), f"page {page}: {gid} outside its map"
+    for inner, other in (("scalebar", "north"), ("label", "scalebar"), ("label", "north"), ("label", "priority")):
+        for box_a in found.get(inner, []):
+            for box_b in found.get(other, []):
+                assert not box_a.overlaps(box_b), f"page {page}: {inner} overlaps {other}"
+    for text in fig.findobj(Text):
+        if text.get_visible() and text.get_text().strip():
+            stats["smallest"] = min(stats["smallest"], text.get_fontsize())
+            assert text.get_fontsize() >= MIN_PT - 1e-9, f"page {page}: {text.get_text()[:30]!r} under 7 pt"
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_every_page_keeps_its_layout(plan, paper):
+    stats = {"elements": 0, "margin": 1e9, "smallest": 1e9, "pages": 0, "landscape": 0}
+    with matplotlib.rc_context(_fonts.rc()):
+        for page, fig in enumerate(atlas_figures(plan, paper=paper), start=1):
+            _check_page(fig, page, stats)
+            stats["pages"] += 1
+            stats["landscape"] += fig.get_figwidth() > fig.get_figheight()
+    print(f"\n{plan.tambons.province_en.iloc[0]} {paper}: {stats['pages']} pages "
+          f"({stats['landscape']} landscape), {stats['elements']} elements checked, smallest type "
+          f"{stats['smallest']:.1f} pt, smallest margin {stats['margin']:.1f} mm")
+    assert stats["pages"] > len(plan.amphoes) * 2 and stats["smallest"] >= MIN_PT
