@@ -74,6 +74,7 @@ from planmap_gis.classify import (
     classify,
     format_number,
 )
+from planmap_gis._webmap_tools import TAMBON_LABEL_ZOOM, controls_script, tambon_layer
 from planmap_gis.plan import Plan
 from planmap_gis.sources import manifest
 
@@ -159,8 +160,8 @@ class _JsLayer(Layer):
         "{% endmacro %}"
     )
 
-    def __init__(self, code: str, name: str, *, show: bool = False) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+    def __init__(self, code: str, name: str, *, show: bool = False, overlay: bool = True) -> None:
+        super().__init__(name=name, overlay=overlay, control=True, show=show)
         self._name = "PlanmapLayer"
         self.code = code
 
@@ -248,7 +249,9 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
         if level == "village" and len(plan.priorities) and "rank" in plan.priorities:
             rank = plan.priorities["rank"].get(code)
             if rank is not None and not pd.isna(rank):
-                text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(rank)}")
+                ranked = int(plan.priorities["rank"].notna().sum())
+                text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(rank):,} "
+                            f"{_label('จาก', 'of', lang)} {ranked:,}")
         lines.append(text)
     return lines
 
@@ -341,7 +344,7 @@ def webmap(
     for metric, level in layers:
         _mapdata.check_layer(metric, level)
     bounds = plan.tambons.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_control=True, zoom_snap=0.25)
+    fmap = folium.Map(tiles=None, control_scale=False, zoom_control=True, zoom_snap=0.25)
     fmap.default_js, fmap.default_css = [], []
     _add_assets(fmap, offline=offline, cluster=projects)
     if tiles:
@@ -349,19 +352,28 @@ def webmap(
     if popups:
         fmap.add_child(_Script("planmap.projects = " + _js(_project_lines(plan, lang)) + ";"))
     shared: dict[str, str] = {}
+    years = plan.years_label("en" if lang == "en" else "th")
+    tail = f" — {_place(plan.tambons, lang)}" + (f" · {years}" if years else "")
     for pos, (metric, level) in enumerate(layers):
         _add_choropleth(fmap, plan, metric, level, show=pos == 0, lang=lang, scheme=scheme, k=k,
-                        popups=popups, simplify_m=simplify_m, thai_digits=thai_digits, shared=shared)
+                        popups=popups, simplify_m=simplify_m, thai_digits=thai_digits, shared=shared,
+                        title_tail=tail)
     if outlines:
         _add_amphoe_outlines(fmap, plan, lang)
+        outline, labels, name = tambon_layer(plan, lang, encode, QUANTUM, _js)
+        tambon = _JsLayer(outline, name, show=True)
+        fmap.add_child(tambon)
+        fmap.add_child(_Script(f"var planmap_tambon_labels = {labels}; planmap_tambon_labels.planmapOwner = "
+                               f"{_js(name + ' (lines)')}; planmap.zoomLabels({fmap.get_name()}, "
+                               f"planmap_tambon_labels, {TAMBON_LABEL_ZOOM});"))
     if projects and len(plan.projects):
         _add_projects(fmap, plan, lang)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     first = METRICS[layers[0][0]]
-    years = plan.years_label("en" if lang == "en" else "th")
-    heading = title or (f"{_label(first.th, first.en, lang)} — {_place(plan.tambons, lang)}"
-                        + (f" · {years}" if years else ""))
+    heading = title or (f"{_label(first.th, first.en, lang)} "
+                        f"({_label(*LEVEL_LABEL[layers[0][1]], lang)}){tail}")
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
+    fmap.add_child(_Script(controls_script(fmap.get_name(), plan, lang, _js)))
     info = manifest()
     source = (f"ขอบเขตการปกครอง / Boundaries: {info['attribution']} ({info['licence']})")
     fmap.add_child(_Script(f"{fmap.get_name()}.attributionControl.addAttribution({_js(source)});"))
@@ -430,7 +442,7 @@ def _unit_geometry(frame: Any, simplify_m: float | None) -> list[Any]:
 
 def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, show: bool, lang: str,
                     scheme: str, k: int, popups: bool, simplify_m: float | None, thai_digits: bool,
-                    shared: dict[str, str]) -> None:
+                    shared: dict[str, str], title_tail: str = "") -> None:
     spec = METRICS[metric]
     frame = _mapdata.metric_layer(plan, metric, level)
     classes = classify(frame[_mapdata.VALUE], spec, scheme=scheme, k=k, thai_digits=thai_digits)
@@ -455,8 +467,9 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
     level_name = _label(*LEVEL_LABEL[level], lang)
     name = f"{_label(spec.th, spec.en, lang)} ({level_name})"
     code = (f"planmap.geoLayer(Object.assign({{}}, {var}, {_js(layer_data)}), {_js(name)})")
-    layer = _JsLayer(code, name, show=show)
+    layer = _JsLayer(code, name, show=show, overlay=False)  # themes are exclusive: one at a time
     fmap.add_child(layer)
+    fmap.add_child(_Script(f"planmap.titles[{_js(name)}] = {_js(name + title_tail)};"))
     rows = [{"color": c, "label": lab} for c, lab in zip(classes.colors, classes.labels(lang if lang != 'both' else 'th'), strict=True)]
     rows.append({"color": NO_DATA_COLOR, "label": _label("ไม่มีข้อมูล", "no data", lang), "nodata": True})
     legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})",

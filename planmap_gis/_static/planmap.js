@@ -3,7 +3,8 @@
    markup or script. */
 (function () {
   "use strict";
-  var planmap = { layers: {}, projectGroups: [], projects: [] };
+  var planmap = { layers: {}, projectGroups: [], projects: [], popupProjects: 8, titles: {},
+                  words: { more: "… and {n} more: show all" } };
 
   /* Lines of text as a DOM block; the first line is the heading. */
   planmap.text = function (lines) {
@@ -83,9 +84,25 @@
             var list = d.pj ? d.pj[i] : null;
             if (list) {
               lines.push(d.pjTitle + " (" + list.length + ")");
-              list.forEach(function (j) { lines.push("• " + planmap.projects[j]); });
+              list.slice(0, planmap.popupProjects).forEach(function (j) { lines.push("• " + planmap.projects[j]); });
             }
-            return planmap.text(lines);
+            var box = planmap.text(lines);
+            if (list && list.length > planmap.popupProjects) {
+              var more = document.createElement("button");
+              more.type = "button";
+              more.className = "planmap-more";
+              more.textContent = planmap.words.more.replace("{n}", list.length - planmap.popupProjects);
+              more.addEventListener("click", function () {
+                more.remove();
+                list.slice(planmap.popupProjects).forEach(function (j) {
+                  var row = document.createElement("div");
+                  row.textContent = "• " + planmap.projects[j];
+                  box.appendChild(row);
+                });
+              });
+              box.appendChild(more);
+            }
+            return box;
           }, { maxHeight: 320, maxWidth: 420 });
         }
         l.planmapIndex = i;
@@ -207,6 +224,7 @@
     return group;
   };
 
+  /* The title box; its first line follows the theme shown (themes are exclusive, like base maps). */
   planmap.titleBox = function (map, lines) {
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
@@ -215,6 +233,205 @@
       return box;
     };
     control.addTo(map);
+    map.on("baselayerchange", function (e) {
+      var title = planmap.titles[e.name];
+      if (title) control.getContainer().firstChild.textContent = title;
+      planmap.theme = e.name;
+    });
+  };
+
+  /* A hover tooltip never sits on an open popup. */
+  planmap.quietTooltips = function (map) {
+    map.on("popupopen", function () {
+      L.DomUtil.addClass(map.getContainer(), "planmap-popup-open");
+      map.eachLayer(function (l) { if (l.closeTooltip && !(l.getTooltip && l.getTooltip() && l.getTooltip().options.permanent)) l.closeTooltip(); });
+    });
+    map.on("popupclose", function () { L.DomUtil.removeClass(map.getContainer(), "planmap-popup-open"); });
+  };
+
+  /* Labels shown only from a zoom level on (tambon names). */
+  planmap.zoomLabels = function (map, group, minZoom) {
+    function sync() {
+      var on = map.getZoom() >= minZoom && map.hasLayer(planmap.layers[group.planmapOwner] || group);
+      if (on && !map.hasLayer(group)) group.addTo(map);
+      if (!on && map.hasLayer(group)) map.removeLayer(group);
+    }
+    map.on("zoomend overlayadd overlayremove", sync);
+    sync();
+  };
+
+  /* Place names in comparable form: no level prefix, spaces, dots or hyphens; lower case. */
+  function key(text) {
+    return String(text || "").toLowerCase().replace(/^(จ\.|จังหวัด|อ\.|อำเภอ|ต\.|ตำบล|ม\.|หมู่ที่|หมู่|moo|tambon|amphoe)\s*/u, "")
+      .replace(/[\s.\-]/g, "");
+  }
+  function bigrams(text) {
+    var out = {};
+    for (var i = 0; i < text.length - 1; i++) out[text.substr(i, 2)] = (out[text.substr(i, 2)] || 0) + 1;
+    return out;
+  }
+  /* Dice similarity of character pairs: a typo or two still finds the place, as the importers do. */
+  planmap.similarity = function (a, b) {
+    a = key(a); b = key(b);
+    if (!a || !b) return 0;
+    if (a === b) return 1;
+    if (b.indexOf(a) === 0) return 0.95;
+    if (b.indexOf(a) >= 0) return 0.9;
+    var x = bigrams(a), y = bigrams(b), both = 0, total = 0, k;
+    for (k in x) { total += x[k]; if (y[k]) both += Math.min(x[k], y[k]); }
+    for (k in y) total += y[k];
+    return total ? 2 * both / total : 0;
+  };
+
+  /* Search a village, tambon or amphoe by Thai or English name or DOPA code; zoom to it, popup open.
+     index: [[Thai label, English label, code, level, west, south, east, north], ...] */
+  planmap.search = function (map, index, words) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "planmap-box planmap-search");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      var input = document.createElement("input");
+      input.type = "search";
+      input.placeholder = words.placeholder;
+      input.setAttribute("aria-label", words.placeholder);
+      var list = document.createElement("div");
+      list.className = "planmap-results";
+      box.appendChild(input);
+      box.appendChild(list);
+      var found = [];
+      function show() {
+        var q = input.value.trim();
+        list.textContent = "";
+        if (!q) { found = []; return; }
+        var scored = [];
+        index.forEach(function (e) {
+          var s = /^\d+$/.test(q) ? (e[2].indexOf(q) === 0 ? 1 - (e[2].length - q.length) / 20 : 0)
+            : Math.max(planmap.similarity(q, e[0]), planmap.similarity(q, e[1]), planmap.similarity(q, e[8] || ""),
+                       planmap.similarity(q, e[9] || ""));
+          if (s >= 0.5) scored.push([s, e]);
+        });
+        scored.sort(function (a, b) { return b[0] - a[0] || a[1][3].localeCompare(b[1][3]); });
+        found = scored.slice(0, 8).map(function (x) { return x[1]; });
+        if (!found.length) { var none = document.createElement("div"); none.textContent = words.none; list.appendChild(none); }
+        found.forEach(function (e) {
+          var row = document.createElement("div");
+          row.className = "planmap-result";
+          row.textContent = e[0] + " (" + e[2] + ")";
+          row.addEventListener("click", function () { planmap.goTo(map, e); list.textContent = ""; });
+          list.appendChild(row);
+        });
+      }
+      input.addEventListener("input", show);
+      input.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter" && found.length) { planmap.goTo(map, found[0]); list.textContent = ""; }
+      });
+      return box;
+    };
+    control.addTo(map);
+    return control;
+  };
+
+  /* Zoom to a place and open its popup: the shown theme's feature if it is of that level. */
+  planmap.goTo = function (map, e) {
+    map.fitBounds([[e[5], e[4]], [e[7], e[6]]], { maxZoom: 14 });
+    var opened = false;
+    Object.keys(planmap.layers).forEach(function (name) {
+      var layer = planmap.layers[name];
+      if (opened || !map.hasLayer(layer) || !layer.planmapData || !layer.planmapData.c) return;
+      layer.eachLayer(function (l) {
+        if (!opened && layer.planmapData.c[l.planmapIndex] === e[2] && l.getPopup()) {
+          l.openPopup(L.latLng((e[5] + e[7]) / 2, (e[4] + e[6]) / 2)); opened = true;
+        }
+      });
+    });
+    if (!opened) {
+      L.popup().setLatLng([(e[5] + e[7]) / 2, (e[4] + e[6]) / 2]).setContent(planmap.text([e[0], e[1] + " (" + e[2] + ")"])).openOn(map);
+    }
+  };
+
+  /* Buttons that print the view (a print stylesheet lays it out on landscape paper) and save it as PNG. */
+  planmap.viewButtons = function (map, words) {
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "planmap-box planmap-buttons");
+      L.DomEvent.disableClickPropagation(box);
+      [["print", words.print, function () { planmap.beforePrint(map); window.print(); }],
+       ["png", words.png, function () { planmap.savePng(map, words.file); }]].forEach(function (b) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "planmap-" + b[0];
+        button.textContent = b[1];
+        button.addEventListener("click", b[2]);
+        box.appendChild(button);
+      });
+      return box;
+    };
+    control.addTo(map);
+    window.addEventListener("beforeprint", function () { planmap.beforePrint(map); });
+    return control;
+  };
+
+  /* What the printed page says below the map: filters in force, then the source line. */
+  planmap.beforePrint = function (map) {
+    var box = document.getElementById("planmap-print-note");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "planmap-print-note";
+      map.getContainer().parentNode.appendChild(box);
+    }
+    var parts = [];
+    document.querySelectorAll(".planmap-filters select").forEach(function (s) {
+      var label = s.parentNode.firstChild.textContent.trim();
+      parts.push(label + ": " + (s.selectedOptions[0] ? s.selectedOptions[0].textContent : ""));
+    });
+    var source = map.attributionControl ? map.attributionControl.getContainer().textContent : "";
+    box.textContent = (parts.length ? planmap.words.filters + " " + parts.join(" · ") + " — " : "") + source;
+  };
+
+  /* The view as a PNG: the vector layers (SVG) drawn on a canvas with the title and the legends. */
+  planmap.savePng = function (map, file) {
+    var size = map.getSize(), canvas = document.createElement("canvas");
+    canvas.width = size.x; canvas.height = size.y;
+    var ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#eef2f5"; ctx.fillRect(0, 0, size.x, size.y);
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    function finish() {
+      var y = 24;
+      ctx.fillStyle = "#000"; ctx.font = "bold 16px sans-serif";
+      document.querySelectorAll(".planmap-title div, .planmap-title strong").forEach(function (el) {
+        ctx.fillText(el.textContent, 12, y); y += 20; ctx.font = "13px sans-serif";
+      });
+      var rows = [];
+      document.querySelectorAll(".planmap-legend").forEach(function (box) {
+        box.querySelectorAll("strong, div").forEach(function (el) {
+          var sw = el.querySelector(".planmap-swatch");
+          rows.push([sw ? sw.style.background : null, el.textContent]);
+        });
+      });
+      ctx.font = "12px sans-serif";
+      var width = 0;
+      rows.forEach(function (r) { width = Math.max(width, ctx.measureText(r[1]).width + (r[0] ? 22 : 0)); });
+      var x = Math.max(8, size.x - width - 16);
+      y = size.y - 24 - rows.length * 16;
+      ctx.fillStyle = "rgba(255,255,255,0.9)"; ctx.fillRect(x - 8, y - 14, width + 16, rows.length * 16 + 8);
+      rows.forEach(function (r) {
+        if (r[0]) { ctx.fillStyle = r[0]; ctx.fillRect(x, y - 10, 16, 11); }
+        ctx.fillStyle = "#000"; ctx.font = "12px sans-serif"; ctx.fillText(r[1], r[0] ? x + 22 : x, y); y += 16;
+      });
+      ctx.fillText(map.attributionControl ? map.attributionControl.getContainer().textContent : "", 12, size.y - 8);
+      var link = document.createElement("a");
+      link.download = file; link.href = canvas.toDataURL("image/png");
+      document.body.appendChild(link); link.click(); link.remove();
+      planmap.lastPng = link.href.length;
+    }
+    if (!svg) { finish(); return; }
+    var rect = svg.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+    var image = new Image();
+    image.onload = function () { ctx.drawImage(image, rect.left - box.left, rect.top - box.top); finish(); };
+    image.onerror = finish;
+    var xml = new XMLSerializer().serializeToString(svg);
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(xml);
   };
 
   window.planmap = planmap;

@@ -113,12 +113,101 @@ def test_toggling_a_layer_hides_it(offline_page):
     page.wait_for_function(f"{labels} === 0", timeout=3000)  # Leaflet fades labels out (200 ms)
     label.locator("input").click()
     page.wait_for_function(f"{labels} === 23", timeout=3000)
-    legend_before = offline_page.js("document.querySelectorAll('.planmap-legend').length")
-    budget = page.locator(".leaflet-control-layers-overlays label", has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)")
-    budget.locator("input").click()
-    assert offline_page.js("document.querySelectorAll('.planmap-legend').length") == legend_before - 1
-    budget.locator("input").click()  # leave the page as it was for the next test
-    assert offline_page.js("document.querySelectorAll('.planmap-legend').length") == legend_before
+
+
+def test_one_theme_at_a_time_with_its_legend_and_title(offline_page, tmp_path):
+    page = offline_page.page
+    legends = "Array.from(document.querySelectorAll('.planmap-legend strong')).map(e => e.textContent)"
+    title = "document.querySelector('.planmap-title').firstChild.textContent"
+    assert offline_page.js(title).startswith("งบประมาณต่อครัวเรือน (หมู่บ้าน)")
+    before = offline_page.js(legends)
+    page.hover(".leaflet-control-layers")
+    themes = page.locator(".leaflet-control-layers-base label")
+    assert themes.count() >= 8 and page.locator(".leaflet-control-layers-base input[type=radio]").count() >= 8
+    themes.filter(has_text="ดัชนีความเข้มแข็งของชุมชน").first.click()
+    page.wait_for_timeout(300)
+    after = offline_page.js(legends)
+    assert not any(t.startswith("งบประมาณต่อครัวเรือน") for t in after)  # the first theme and its legend left
+    assert any(t.startswith("ดัชนีความเข้มแข็งของชุมชน") for t in after) and len(after) == len(before)
+    assert offline_page.js(title).startswith("ดัชนีความเข้มแข็งของชุมชน (หมู่บ้าน)")
+    shown = offline_page.js("Object.keys(planmap.layers).filter(k => planmap.titles[k] && "
+                            "Object.values(window).find(v => v instanceof L.Map).hasLayer(planmap.layers[k]))")
+    assert shown == ["ดัชนีความเข้มแข็งของชุมชน (หมู่บ้าน)"]
+    page.mouse.move(5, 990)
+    offline_page.shot(tmp_path / "webmap_theme.png")
+    page.hover(".leaflet-control-layers")
+    themes.filter(has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)").first.click()  # as it was for the next tests
+    page.mouse.move(5, 990)
+
+
+def test_find_a_place_by_name_even_misspelt(offline_page, tmp_path):
+    page = offline_page.page
+    the_map = "Object.values(window).find(v => v instanceof L.Map)"
+    for query in ("ท่าศาลา", "ท่าสาลา", "Tha Sala", "8008"):
+        page.fill(".planmap-search input", query)
+        results = offline_page.js("Array.from(document.querySelectorAll('.planmap-result')).map(e => e.textContent)")
+        assert any("ท่าศาลา" in r for r in results), (query, results)
+    page.fill(".planmap-search input", "ท่าสาลา")
+    page.press(".planmap-search input", "Enter")
+    page.wait_for_timeout(800)
+    assert offline_page.js(f"{the_map}.getZoom()") > 10
+    popup = offline_page.js("document.querySelector('.leaflet-popup-content').textContent")
+    assert "ท่าศาลา" in popup
+    # Tambon names appear when zoomed in
+    assert offline_page.js("document.querySelectorAll('.planmap-tambon-label').length") > 0
+    # No hover tooltip over the open popup
+    assert offline_page.js(f"{the_map}.getContainer().classList.contains('planmap-popup-open')")
+    page.mouse.move(700, 500)
+    page.wait_for_timeout(200)
+    visible = offline_page.js("Array.from(document.querySelectorAll('.leaflet-tooltip')).filter(t => "
+                              "!t.classList.contains('planmap-label') && !t.classList.contains('planmap-tambon-label') "
+                              "&& getComputedStyle(t).display !== 'none').length")
+    assert visible == 0
+    offline_page.shot(tmp_path / "webmap_search.png")
+    offline_page.js(f"{the_map}.closePopup()")
+    offline_page.js(f"{the_map}.setZoom(8)")
+    page.fill(".planmap-search input", "")
+
+
+def test_print_and_save_the_view(offline_page, tmp_path):
+    page = offline_page.page
+    offline_page.js("planmap.beforePrint(Object.values(window).find(v => v instanceof L.Map))")
+    page.emulate_media(media="print")
+    pdf = tmp_path / "view.pdf"
+    page.pdf(path=str(pdf), landscape=True, format="A4", print_background=True)
+    page.emulate_media(media="screen")
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "งบประมาณต่อครัวเรือน" in text and "OCHA" in text
+    assert "277" in text or any(ch.isdigit() for ch in text)  # the legend's classes
+    legend = offline_page.js("Array.from(document.querySelectorAll('.planmap-legend div')).map(e => e.textContent)")
+    assert sum(label.replace(",", "") in text.replace(",", "") for label in legend if label) >= 3
+    assert "พิมพ์" not in text  # the buttons stay off paper
+    offline_page.js("Object.values(window).find(v => v instanceof L.Map).fitBounds("
+                    "planmap.layers['งบประมาณต่อครัวเรือน (หมู่บ้าน)'].getBounds())")
+    page.wait_for_timeout(400)
+    with page.expect_download() as download:
+        page.click(".planmap-png")
+    saved = tmp_path / "view.png"
+    download.value.save_as(saved)
+    from PIL import Image
+    import numpy as np
+
+    pixels = np.asarray(Image.open(saved).convert("RGB")).astype(int)
+    background = np.array([0xee, 0xf2, 0xf5])
+    drawn = (np.abs(pixels - background).sum(axis=2) > 30).mean()
+    assert pixels.shape[0] > 500 and drawn > 0.15  # the province, not an empty canvas
+    folder = os.environ.get("PLANMAP_SCREENSHOTS")
+    if folder:
+        shutil.copy(saved, Path(folder) / "webmap_saved_view.png")
+
+
+def test_ranks_say_of_how_many_and_popups_list_a_few_projects(offline_page):
+    data = offline_page.js("planmap_village.pp.find(p => p.some(l => l.indexOf('ลำดับความสำคัญ') === 0))")
+    assert any(line.startswith("ลำดับความสำคัญ") and " จาก 1,550" in line for line in data)
+    assert offline_page.js("planmap.popupProjects") == 8
+    assert offline_page.js("document.querySelectorAll('.leaflet-control-scale-line').length") == 1  # km only
 
 
 def test_tooltip_shows_the_thai_village_name(offline_page, plan):
@@ -130,7 +219,7 @@ def test_tooltip_shows_the_thai_village_name(offline_page, plan):
                          " return [p.x + r.left, p.y + r.top]; })()")
     offline_page.page.mouse.move(xy[0] + 1, xy[1])  # enter the polygon, then move inside it
     offline_page.page.mouse.move(*xy)
-    tooltip = offline_page.page.locator(".leaflet-tooltip:not(.planmap-label)").last
+    tooltip = offline_page.page.locator(".leaflet-tooltip:not(.planmap-label):not(.planmap-tambon-label)").last
     tooltip.wait_for(timeout=3000)
     text = tooltip.inner_text()
     tambon = plan.tambons.set_index("tambon_code").at[village.village_code[:6], "tambon_th"]
@@ -150,7 +239,7 @@ def test_names_from_spreadsheets_show_as_text_and_run_nothing(offline_page, tmp_
                     f" Object.values(window).find(v => v instanceof L.Map).setView(l.getLatLng(), 14);"
                     " l.openTooltip(); })()")
     page.wait_for_timeout(300)
-    assert XSS in page.locator(".leaflet-tooltip:not(.planmap-label)").first.inner_text()
+    assert XSS in page.locator(".leaflet-tooltip:not(.planmap-label):not(.planmap-tambon-label)").first.inner_text()
     assert offline_page.js("window.__xss === undefined")
     assert offline_page.js("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert offline_page.dialogs == []

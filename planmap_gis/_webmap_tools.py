@@ -1,0 +1,91 @@
+"""What the web map gives a planning room besides its themes: finding places, tambon outlines
+that appear as one zooms in, a metric scale and north arrow, print and PNG buttons.
+
+All of it runs offline in the one HTML file (``planmap.js``); the search index and names come
+from the plan, as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from planmap_gis import _mapdata
+from planmap_gis.plan import Plan
+
+#: Tambon names appear from this zoom level on (a province fills the screen at about 8–9).
+TAMBON_LABEL_ZOOM = 10
+#: Projects listed in a popup before "… and k more".
+POPUP_PROJECTS = 8
+
+
+def _label(th: str, en: str, lang: str) -> str:
+    return {"th": th, "en": en}.get(lang, f"{th} / {en}")
+
+
+def search_index(plan: Plan) -> list[list[Any]]:
+    """[Thai label, English label, code, level, west, south, east, north, own Thai name, own
+    English name] for every village, tambon and amphoe (degrees, 5 decimals), amphoe first.
+
+    The own names (without the parent's) are what a spelling-tolerant match compares against:
+    "ท่าสาลา" finds both อ.ท่าศาลา and ต.ท่าศาลา."""
+    rows: list[list[Any]] = []
+    for level in ("amphoe", "tambon", "village"):
+        units = _mapdata.units(plan, level).to_crs(4326)
+        bounds = np.round(units.geometry.bounds.to_numpy(dtype=float), 5)
+        for (code, th, en), box in zip(units[[_mapdata.CODE, _mapdata.NAME_TH, _mapdata.NAME_EN]].itertuples(
+                index=False), bounds, strict=True):
+            if np.isnan(box).any():
+                continue
+            own_th = str(th).split(" ต.")[0].split(" อ.")[0]
+            own_en = str(en).split(",")[0]
+            rows.append([str(th), str(en), str(code), level, *box.tolist(), own_th, own_en])
+    return rows
+
+
+def tambon_layer(plan: Plan, lang: str, encode: Any, quantum: float, js: Any) -> tuple[str, str, str]:
+    """The tambon outlines as a layer, and their names as a group shown from a zoom level on.
+
+    Returns the JavaScript of the outline layer, of the label group, and the layer's name.
+    """
+    frame = _mapdata.units(plan, "tambon").to_crs(4326)
+    points = frame.geometry.representative_point()
+    names = frame[_mapdata.NAME_TH if lang != "en" else _mapdata.NAME_EN].str.split(" อ.").str[0]
+    labels = [[round(p.x * quantum), round(p.y * quantum), n] for p, n in zip(points, names, strict=True)]
+    data = {"g": [encode(g) for g in frame.geometry.values],
+            "st": {"fill": "none", "fillOpacity": 0, "color": "#555555", "weight": 0.9, "opacity": 0.9}}
+    name = _label("ขอบเขตตำบล (ชื่อเมื่อขยาย)", "Tambon outlines (names when zoomed in)", lang)
+    outline = f"planmap.geoLayer({js(data)}, {js(name + ' (lines)')})"
+    group = f"planmap.labels({js(labels)}, 'planmap-tambon-label')"
+    return outline, group, name
+
+
+def words(lang: str) -> dict[str, str]:
+    """The interface's words in the map's language."""
+    return {
+        "more": _label("… และอีก {n} โครงการ: แสดงทั้งหมด", "… and {n} more: show all", lang),
+        "filters": _label("ตัวกรองที่ใช้:", "Filters:", lang),
+        "placeholder": _label("ค้นหาหมู่บ้าน ตำบล อำเภอ หรือรหัส", "Find a village, tambon, amphoe or code", lang),
+        "none": _label("ไม่พบ", "not found", lang),
+        "print": _label("พิมพ์", "Print", lang),
+        "png": _label("บันทึกภาพ PNG", "Save PNG", lang),
+        "file": "planmap_view.png",
+        "north": _label("เหนือ", "N", lang),
+    }
+
+
+def controls_script(map_name: str, plan: Plan, lang: str, js: Any) -> str:
+    """Search, print and PNG buttons, a metric scale bar, a north arrow and quiet tooltips."""
+    w = words(lang)
+    return "\n".join([
+        f"planmap.popupProjects = {POPUP_PROJECTS};",
+        f"planmap.words = Object.assign(planmap.words, {js(w)});",
+        f"L.control.scale({{imperial: false, metric: true, position: 'bottomleft'}}).addTo({map_name});",
+        f"(function () {{ var c = L.control({{position: 'bottomleft'}}); c.onAdd = function () {{"
+        f" var b = L.DomUtil.create('div', 'planmap-box planmap-north'); b.textContent = '▲ ' + {js(w['north'])};"
+        f" return b; }}; c.addTo({map_name}); }})();",
+        f"planmap.search({map_name}, {js(search_index(plan))}, planmap.words);",
+        f"planmap.viewButtons({map_name}, planmap.words);",
+        f"planmap.quietTooltips({map_name});",
+    ])
