@@ -89,3 +89,39 @@ def controls_script(map_name: str, plan: Plan, lang: str, js: Any) -> str:
         f"planmap.viewButtons({map_name}, planmap.words);",
         f"planmap.quietTooltips({map_name});",
     ])
+
+
+#: Themes whose values can be shown for one fiscal year at a time.
+YEAR_METRICS = ("budget_per_household", "budget_thb", "n_projects")
+
+
+def yearly_values(plan: Plan, metric: str, level: str, codes: list[str]) -> dict[int, list[float]]:
+    """The theme's value per unit (in ``codes`` order) for each fiscal year of the plan's projects;
+    empty when the metric has no yearly form or the plan spans one year."""
+    import pandas as pd
+
+    from planmap_gis._schema import BUDGET, FISCAL_YEAR, LEVEL_KEYS, PROJECT_ID
+
+    years = sorted({int(y) for y in plan.projects[FISCAL_YEAR].dropna()})
+    if metric not in YEAR_METRICS or len(years) < 2:
+        return {}
+    key = LEVEL_KEYS[level]
+    alloc = plan.allocation.join(plan.projects.set_index(PROJECT_ID)[[FISCAL_YEAR]], on=PROJECT_ID)
+    households = plan.metrics[level]["households"].reindex(codes)
+    out = {}
+    for year in years:
+        part = alloc[alloc[FISCAL_YEAR] == year]
+        if metric == "n_projects":
+            values = part.groupby(key)[PROJECT_ID].nunique().reindex(codes).fillna(0)
+        else:
+            values = part.groupby(key)[BUDGET].sum().reindex(codes).fillna(0.0)
+            if metric == "budget_per_household":
+                values = values / households.where(households > 0)
+        out[year] = pd.Series(values.to_numpy(dtype=float), index=codes).tolist()
+    return out
+
+
+def year_control_script(map_name: str, years: list[int], lang: str, js: Any) -> str:
+    """The year selector of the themes that have yearly values."""
+    options = [["", _label("ทุกปี", "all years", lang)], *[[str(y), str(y)] for y in years]]
+    return f"planmap.yearControl({map_name}, {js(options)}, {js(_label('ปีงบประมาณของแผนที่', 'Year shown', lang))});"

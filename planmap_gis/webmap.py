@@ -74,7 +74,14 @@ from planmap_gis.classify import (
     classify,
     format_number,
 )
-from planmap_gis._webmap_tools import TAMBON_LABEL_ZOOM, controls_script, tambon_layer
+from planmap_gis._webmap_tools import (
+    TAMBON_LABEL_ZOOM,
+    YEAR_METRICS,
+    controls_script,
+    tambon_layer,
+    year_control_script,
+    yearly_values,
+)
 from planmap_gis.plan import Plan
 from planmap_gis.sources import manifest
 
@@ -374,6 +381,9 @@ def webmap(
                         f"({_label(*LEVEL_LABEL[layers[0][1]], lang)}){tail}")
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
     fmap.add_child(_Script(controls_script(fmap.get_name(), plan, lang, _js)))
+    years_held = sorted({int(y) for y in plan.projects[FISCAL_YEAR].dropna()})
+    if len(years_held) > 1 and any(m in YEAR_METRICS for m, _ in layers):
+        fmap.add_child(_Script(year_control_script(fmap.get_name(), years_held, lang, _js)))
     info = manifest()
     source = (f"ขอบเขตการปกครอง / Boundaries: {info['attribution']} ({info['licence']})")
     fmap.add_child(_Script(f"{fmap.get_name()}.attributionControl.addAttribution({_js(source)});"))
@@ -470,11 +480,26 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
     layer = _JsLayer(code, name, show=show, overlay=False)  # themes are exclusive: one at a time
     fmap.add_child(layer)
     fmap.add_child(_Script(f"planmap.titles[{_js(name)}] = {_js(name + title_tail)};"))
-    rows = [{"color": c, "label": lab} for c, lab in zip(classes.colors, classes.labels(lang if lang != 'both' else 'th'), strict=True)]
-    rows.append({"color": NO_DATA_COLOR, "label": _label("ไม่มีข้อมูล", "no data", lang), "nodata": True})
+    rows = _legend_rows(classes, lang)
+    yearly = yearly_values(plan, metric, level, list(frame[_mapdata.CODE]))
+    if yearly:  # the year selector recolours the theme with each year's own classes
+        options = {"": {"k": layer_data["k"], "col": layer_data["col"], "vt": layer_data["vt"], "rows": rows}}
+        for year, values in yearly.items():
+            c = classify(pd.Series(values), spec, scheme=scheme, k=k, thai_digits=thai_digits)
+            options[str(year)] = {"k": c.yb.tolist(), "col": list(c.colors), "rows": _legend_rows(c, lang),
+                                  "vt": [_value_short(v, metric, lang) for v in values]}
+        fmap.add_child(_Script(f"planmap.yearly[{_js(name)}] = {_js(options)};"))
     legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})",
               "unit": _label(spec.unit_th, spec.unit_en, lang) if spec.unit_th else "", "rows": rows}
-    fmap.add_child(_Script(f"planmap.legend({fmap.get_name()}, {layer.get_name()}, {_js(legend)});"))
+    fmap.add_child(_Script(f"planmap.legend({fmap.get_name()}, {layer.get_name()}, {_js(legend)}, "
+                           f"{_js(name)});"))
+
+
+def _legend_rows(classes: Any, lang: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{"color": c, "label": lab} for c, lab in zip(
+        classes.colors, classes.labels(lang if lang != "both" else "th"), strict=True)]
+    rows.append({"color": NO_DATA_COLOR, "label": _label("ไม่มีข้อมูล", "no data", lang), "nodata": True})
+    return rows
 
 
 def _add_amphoe_outlines(fmap: folium.Map, plan: Plan, lang: str) -> None:

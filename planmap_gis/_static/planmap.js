@@ -3,7 +3,8 @@
    markup or script. */
 (function () {
   "use strict";
-  var planmap = { layers: {}, projectGroups: [], projects: [], popupProjects: 8, titles: {},
+  var planmap = { layers: {}, projectGroups: [], projects: [], popupProjects: 8, titles: {}, yearly: {},
+                  legends: {},
                   words: { more: "… and {n} more: show all" } };
 
   /* Lines of text as a DOM block; the first line is the heading. */
@@ -180,10 +181,16 @@
   };
 
   /* Legend of one layer, shown while the layer is on the map. */
-  planmap.legend = function (map, layer, spec) {
+  planmap.legend = function (map, layer, spec, name) {
     var control = L.control({ position: "bottomright" });
+    if (name) planmap.legends[name] = { control: control, spec: spec };
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "planmap-box planmap-legend");
+      if (spec.year) {
+        var year = document.createElement("div");
+        year.className = "planmap-unit"; year.textContent = spec.year;
+        box.appendChild(year);
+      }
       var title = document.createElement("strong");
       title.textContent = spec.title;
       box.appendChild(title);
@@ -210,6 +217,52 @@
     map.on("overlayadd overlayremove layeradd layerremove", sync);
     sync();
     return control;
+  };
+
+  /* Show every theme that has yearly values for one fiscal year ("" = all years): its own
+     classes, colours, tooltips and legend. */
+  planmap.setYear = function (map, year, label) {
+    Object.keys(planmap.yearly).forEach(function (name) {
+      var option = planmap.yearly[name][year], layer = planmap.layers[name];
+      if (!option || !layer) return;
+      var d = layer.planmapData;
+      d.k = option.k; d.col = option.col; d.vt = option.vt;
+      layer.setStyle(layer.options.style);
+      var legend = planmap.legends[name];
+      if (legend) {
+        legend.spec.rows = option.rows;
+        legend.spec.year = year ? label + " " + year : "";
+        if (legend.control._map) { legend.control.remove(); legend.control.addTo(map); }
+      }
+    });
+    planmap.year = year;
+    var box = document.querySelector(".planmap-title");
+    if (box && planmap.theme !== undefined && planmap.titles[planmap.theme]) {
+      box.firstChild.textContent = planmap.titles[planmap.theme] + (year ? " — " + label + " " + year : "");
+    } else if (box) {
+      box.firstChild.textContent = box.firstChild.textContent.split(" — " + label)[0] + (year ? " — " + label + " " + year : "");
+    }
+  };
+
+  planmap.yearControl = function (map, options, title) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var box = L.DomUtil.create("div", "planmap-box planmap-years");
+      L.DomEvent.disableClickPropagation(box);
+      var label = document.createElement("label");
+      label.textContent = title + " ";
+      var select = document.createElement("select");
+      options.forEach(function (o) {
+        var option = document.createElement("option");
+        option.value = o[0]; option.textContent = o[1];
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () { planmap.setYear(map, select.value, title); });
+      label.appendChild(select);
+      box.appendChild(label);
+      return box;
+    };
+    control.addTo(map);
   };
 
   /* Permanent text labels (e.g. amphoe names) at given points. */

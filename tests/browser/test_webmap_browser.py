@@ -203,6 +203,26 @@ def test_print_and_save_the_view(offline_page, tmp_path):
         shutil.copy(saved, Path(folder) / "webmap_saved_view.png")
 
 
+def test_the_year_selector_redraws_the_theme_with_that_year(offline_page, tmp_path):
+    page = offline_page.page
+    name = "งบประมาณต่อครัวเรือน (หมู่บ้าน)"
+    fills = (f"(() => {{ const out = []; planmap.layers[{name!r}].eachLayer(l => out.push(l.options.fillColor)); "
+             "return out; })()")
+    before = offline_page.js(fills)
+    legend_before = offline_page.js("Array.from(document.querySelectorAll('.planmap-legend div')).map(e => e.textContent)")
+    page.select_option(".planmap-years select", "2568")
+    page.wait_for_timeout(300)
+    after = offline_page.js(fills)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) > 100  # other years, other classes
+    legend_after = offline_page.js("Array.from(document.querySelectorAll('.planmap-legend div')).map(e => e.textContent)")
+    assert legend_after != legend_before and any("2568" in t for t in legend_after)
+    assert "2568" in offline_page.js("document.querySelector('.planmap-title').firstChild.textContent")
+    page.mouse.move(5, 990)
+    offline_page.shot(tmp_path / "webmap_year_2568.png")
+    page.select_option(".planmap-years select", "")
+    assert offline_page.js(fills) == before
+
+
 def test_ranks_say_of_how_many_and_popups_list_a_few_projects(offline_page):
     data = offline_page.js("planmap_village.pp.find(p => p.some(l => l.indexOf('ลำดับความสำคัญ') === 0))")
     assert any(line.startswith("ลำดับความสำคัญ") and " จาก 1,550" in line for line in data)
