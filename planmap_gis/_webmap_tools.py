@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from planmap_gis import _mapdata
 from planmap_gis.plan import Plan
 
@@ -22,26 +20,6 @@ POPUP_PROJECTS = 8
 
 def _label(th: str, en: str, lang: str) -> str:
     return {"th": th, "en": en}.get(lang, f"{th} / {en}")
-
-
-def search_index(plan: Plan) -> list[list[Any]]:
-    """[Thai label, English label, code, level, west, south, east, north, own Thai name, own
-    English name] for every village, tambon and amphoe (degrees, 5 decimals), amphoe first.
-
-    The own names (without the parent's) are what a spelling-tolerant match compares against:
-    "ท่าสาลา" finds both อ.ท่าศาลา and ต.ท่าศาลา."""
-    rows: list[list[Any]] = []
-    for level in ("amphoe", "tambon", "village"):
-        units = _mapdata.units(plan, level).to_crs(4326)
-        bounds = np.round(units.geometry.bounds.to_numpy(dtype=float), 5)
-        for (code, th, en), box in zip(units[[_mapdata.CODE, _mapdata.NAME_TH, _mapdata.NAME_EN]].itertuples(
-                index=False), bounds, strict=True):
-            if np.isnan(box).any():
-                continue
-            own_th = str(th).split(" ต.")[0].split(" อ.")[0]
-            own_en = str(en).split(",")[0]
-            rows.append([str(th), str(en), str(code), level, *box.tolist(), own_th, own_en])
-    return rows
 
 
 def tambon_layer(plan: Plan, lang: str, encode: Any, quantum: float, js: Any) -> tuple[str, str, str]:
@@ -70,6 +48,8 @@ def words(lang: str) -> dict[str, str]:
         "none": _label("ไม่พบ", "not found", lang),
         "print": _label("พิมพ์", "Print", lang),
         "png": _label("บันทึกภาพ PNG", "Save PNG", lang),
+        "split": _label("เทียบสองแผนที่", "Side by side", lang),
+        "year": _label("ปีงบประมาณ", "FY", lang),
         "file": "planmap_view.png",
         "north": _label("เหนือ", "N", lang),
     }
@@ -85,7 +65,7 @@ def controls_script(map_name: str, plan: Plan, lang: str, js: Any) -> str:
         f"(function () {{ var c = L.control({{position: 'bottomleft'}}); c.onAdd = function () {{"
         f" var b = L.DomUtil.create('div', 'planmap-box planmap-north'); b.textContent = '▲ ' + {js(w['north'])};"
         f" return b; }}; c.addTo({map_name}); }})();",
-        f"planmap.search({map_name}, {js(search_index(plan))}, planmap.words);",
+        f"planmap.search({map_name}, planmap.words);",
         f"planmap.viewButtons({map_name}, planmap.words);",
         f"planmap.quietTooltips({map_name});",
     ])
@@ -93,6 +73,9 @@ def controls_script(map_name: str, plan: Plan, lang: str, js: Any) -> str:
 
 #: Themes whose values can be shown for one fiscal year at a time.
 YEAR_METRICS = ("budget_per_household", "budget_thb", "n_projects")
+#: A theme carries its yearly classes only up to this many unit-years: a province's villages over a
+#: few years, not the national tambon layer (which would grow the page by a third).
+YEARLY_CELLS = 20_000
 
 
 def yearly_values(plan: Plan, metric: str, level: str, codes: list[str]) -> dict[int, list[float]]:
@@ -103,7 +86,7 @@ def yearly_values(plan: Plan, metric: str, level: str, codes: list[str]) -> dict
     from planmap_gis._schema import BUDGET, FISCAL_YEAR, LEVEL_KEYS, PROJECT_ID
 
     years = sorted({int(y) for y in plan.projects[FISCAL_YEAR].dropna()})
-    if metric not in YEAR_METRICS or len(years) < 2:
+    if metric not in YEAR_METRICS or len(years) < 2 or len(codes) * len(years) > YEARLY_CELLS:
         return {}
     key = LEVEL_KEYS[level]
     alloc = plan.allocation.join(plan.projects.set_index(PROJECT_ID)[[FISCAL_YEAR]], on=PROJECT_ID)

@@ -76,7 +76,6 @@ from planmap_gis.classify import (
 )
 from planmap_gis._webmap_tools import (
     TAMBON_LABEL_ZOOM,
-    YEAR_METRICS,
     controls_script,
     tambon_layer,
     year_control_script,
@@ -198,27 +197,32 @@ def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, la
             for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
 
 
-def _names(plan: Plan, level: str, codes: pd.Series, lang: str) -> dict[str, Any]:
-    """Unit names without repeating the parent's: own name, parent index, parent names."""
+def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool = True) -> dict[str, Any]:
+    """Unit names without repeating the parent's: own name, parent index, parent names; with a
+    Thai page, the English own and parent names too (``ne``, ``pne``: the place search finds
+    both) unless ``english`` is False (a lean map without popups keeps its size)."""
     t = plan.tambons.drop_duplicates("tambon_code").set_index("tambon_code")
     a = plan.amphoes.set_index("amphoe_code")
     th = lang != "en"
     if level == "amphoe":
         names = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in codes]
-        return {"n": names}
+        return {"n": names, **({"ne": [a.at[c, "amphoe_en"] for c in codes]} if th and english else {})}
     if level == "tambon":
         parents = sorted(set(codes.str[:4]))
         pn = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in parents]
         names = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in codes]
+        english_names = {"ne": [t.at[c, "tambon_en"] for c in codes], "pne": [a.at[c, "amphoe_en"] for c in parents]}
     else:
         parents = sorted(set(codes.str[:6]))
         pn = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in parents]
         v = plan.villages.set_index(plan.villages["village_code"].astype(str))
         own = v["village_th"] if "village_th" in v else pd.Series("", index=v.index)
         names = [(f"{own.get(c) or ''} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}") for c in codes]
+        english_names = {}
     index = {c: i for i, c in enumerate(parents)}
     prefix = 6 if level == "village" else 4
-    return {"n": names, "p": [index[c[:prefix]] for c in codes], "pn": pn, "sep": " " if th else ", "}
+    return {"n": names, "p": [index[c[:prefix]] for c in codes], "pn": pn, "sep": " " if th else ", ",
+            **(english_names if th and english else {})}
 
 
 def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list[list[str]]:
@@ -359,12 +363,13 @@ def webmap(
     if popups:
         fmap.add_child(_Script("planmap.projects = " + _js(_project_lines(plan, lang)) + ";"))
     shared: dict[str, str] = {}
+    yearly_any = False
     years = plan.years_label("en" if lang == "en" else "th")
     tail = f" — {_place(plan.tambons, lang)}" + (f" · {years}" if years else "")
     for pos, (metric, level) in enumerate(layers):
-        _add_choropleth(fmap, plan, metric, level, show=pos == 0, lang=lang, scheme=scheme, k=k,
-                        popups=popups, simplify_m=simplify_m, thai_digits=thai_digits, shared=shared,
-                        title_tail=tail)
+        yearly_any |= _add_choropleth(fmap, plan, metric, level, show=pos == 0, lang=lang, scheme=scheme, k=k,
+                                      popups=popups, simplify_m=simplify_m, thai_digits=thai_digits,
+                                      shared=shared, title_tail=tail)
     if outlines:
         _add_amphoe_outlines(fmap, plan, lang)
         outline, labels, name = tambon_layer(plan, lang, encode, QUANTUM, _js)
@@ -380,9 +385,11 @@ def webmap(
     heading = title or (f"{_label(first.th, first.en, lang)} "
                         f"({_label(*LEVEL_LABEL[layers[0][1]], lang)}){tail}")
     fmap.add_child(_Script(f"planmap.titleBox({fmap.get_name()}, {_js([heading, *plan.notes])});"))
+    first_name = f"{_label(first.th, first.en, lang)} ({_label(*LEVEL_LABEL[layers[0][1]], lang)})"
+    fmap.add_child(_Script(f"planmap.theme = {_js(first_name)};"))
     fmap.add_child(_Script(controls_script(fmap.get_name(), plan, lang, _js)))
     years_held = sorted({int(y) for y in plan.projects[FISCAL_YEAR].dropna()})
-    if len(years_held) > 1 and any(m in YEAR_METRICS for m, _ in layers):
+    if len(years_held) > 1 and yearly_any:
         fmap.add_child(_Script(year_control_script(fmap.get_name(), years_held, lang, _js)))
     info = manifest()
     source = (f"ขอบเขตการปกครอง / Boundaries: {info['attribution']} ({info['licence']})")
@@ -452,14 +459,15 @@ def _unit_geometry(frame: Any, simplify_m: float | None) -> list[Any]:
 
 def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, show: bool, lang: str,
                     scheme: str, k: int, popups: bool, simplify_m: float | None, thai_digits: bool,
-                    shared: dict[str, str], title_tail: str = "") -> None:
+                    shared: dict[str, str], title_tail: str = "") -> bool:
+    """Add one theme; True when it carries yearly classes (the year selector then appears)."""
     spec = METRICS[metric]
     frame = _mapdata.metric_layer(plan, metric, level)
     classes = classify(frame[_mapdata.VALUE], spec, scheme=scheme, k=k, thai_digits=thai_digits)
     if level not in shared:  # geometry, names, popups and project lists are shared by a level's layers
         var = f"planmap_{level}"
         data = {"g": _unit_geometry(frame, simplify_m), "c": frame[_mapdata.CODE].tolist(),
-                **_names(plan, level, frame[_mapdata.CODE], lang)}
+                **_names(plan, level, frame[_mapdata.CODE], lang, english=popups)}
         if popups:
             data["pp"] = _unit_popups(plan, level, frame, lang)
             data["pj"] = _project_lists(plan, level, list(frame[_mapdata.CODE])) if level != "amphoe" else None
@@ -493,6 +501,7 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
               "unit": _label(spec.unit_th, spec.unit_en, lang) if spec.unit_th else "", "rows": rows}
     fmap.add_child(_Script(f"planmap.legend({fmap.get_name()}, {layer.get_name()}, {_js(legend)}, "
                            f"{_js(name)});"))
+    return bool(yearly)
 
 
 def _legend_rows(classes: Any, lang: str) -> list[dict[str, Any]]:

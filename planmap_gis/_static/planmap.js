@@ -336,9 +336,34 @@
     return total ? 2 * both / total : 0;
   };
 
-  /* Search a village, tambon or amphoe by Thai or English name or DOPA code; zoom to it, popup open.
-     index: [[Thai label, English label, code, level, west, south, east, north], ...] */
-  planmap.search = function (map, index, words) {
+  /* The places the page can find, from the themes' own data (no second copy in the page):
+     [Thai label, English name, code, level, own Thai name, layer name, feature index or child list]. */
+  planmap.places = function () {
+    if (planmap._places) return planmap._places;
+    var seen = [], out = [], parents = {};
+    Object.keys(planmap.titles).forEach(function (name) {
+      var layer = planmap.layers[name], d = layer && layer.planmapData;
+      if (!d || !d.c || seen.indexOf(d.c) >= 0) return;
+      seen.push(d.c);
+      var level = d.c[0] && d.c[0].length === 8 ? "village" : d.c[0] && d.c[0].length === 6 ? "tambon" : "amphoe";
+      d.c.forEach(function (code, i) {
+        out.push([planmap.unitName(d, i), d.ne ? d.ne[i] : "", code, level, d.n[i], name, i]);
+        if (level === "tambon" && d.p) {
+          var key = code.substr(0, 4);
+          if (!parents[key]) parents[key] = [d.pn[d.p[i]], d.pne ? d.pne[d.p[i]] : "", key, "amphoe", d.pn[d.p[i]], name, []];
+          parents[key][6].push(i);
+        }
+      });
+    });
+    Object.keys(parents).forEach(function (key) {
+      if (!out.some(function (e) { return e[2] === key; })) out.unshift(parents[key]);
+    });
+    planmap._places = out;
+    return out;
+  };
+
+  /* Search a village, tambon or amphoe by Thai or English name or DOPA code; zoom to it, popup open. */
+  planmap.search = function (map, words) {
     var control = L.control({ position: "topleft" });
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "planmap-box planmap-search");
@@ -358,13 +383,13 @@
         list.textContent = "";
         if (!q) { found = []; return; }
         var scored = [];
-        index.forEach(function (e) {
+        planmap.places().forEach(function (e) {
           var s = /^\d+$/.test(q) ? (e[2].indexOf(q) === 0 ? 1 - (e[2].length - q.length) / 20 : 0)
-            : Math.max(planmap.similarity(q, e[0]), planmap.similarity(q, e[1]), planmap.similarity(q, e[8] || ""),
-                       planmap.similarity(q, e[9] || ""));
+            : Math.max(planmap.similarity(q, e[0]), planmap.similarity(q, e[1]), planmap.similarity(q, e[4]));
           if (s >= 0.5) scored.push([s, e]);
         });
-        scored.sort(function (a, b) { return b[0] - a[0] || a[1][3].localeCompare(b[1][3]); });
+        var order = { amphoe: 0, tambon: 1, village: 2 };
+        scored.sort(function (a, b) { return b[0] - a[0] || order[a[1][3]] - order[b[1][3]]; });
         found = scored.slice(0, 8).map(function (x) { return x[1]; });
         if (!found.length) { var none = document.createElement("div"); none.textContent = words.none; list.appendChild(none); }
         found.forEach(function (e) {
@@ -387,19 +412,27 @@
 
   /* Zoom to a place and open its popup: the shown theme's feature if it is of that level. */
   planmap.goTo = function (map, e) {
-    map.fitBounds([[e[5], e[4]], [e[7], e[6]]], { maxZoom: 14 });
+    var source = planmap.layers[e[5]], wanted = Array.isArray(e[6]) ? e[6] : [e[6]], bounds = null;
+    source.eachLayer(function (l) {
+      if (wanted.indexOf(l.planmapIndex) >= 0) {
+        var b = l.getBounds ? l.getBounds() : L.latLngBounds([l.getLatLng(), l.getLatLng()]);
+        bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+      }
+    });
+    if (!bounds) return;
+    map.fitBounds(bounds, { maxZoom: 14 });
     var opened = false;
     Object.keys(planmap.layers).forEach(function (name) {
       var layer = planmap.layers[name];
       if (opened || !map.hasLayer(layer) || !layer.planmapData || !layer.planmapData.c) return;
       layer.eachLayer(function (l) {
         if (!opened && layer.planmapData.c[l.planmapIndex] === e[2] && l.getPopup()) {
-          l.openPopup(L.latLng((e[5] + e[7]) / 2, (e[4] + e[6]) / 2)); opened = true;
+          l.openPopup(bounds.getCenter()); opened = true;
         }
       });
     });
     if (!opened) {
-      L.popup().setLatLng([(e[5] + e[7]) / 2, (e[4] + e[6]) / 2]).setContent(planmap.text([e[0], e[1] + " (" + e[2] + ")"])).openOn(map);
+      L.popup().setLatLng(bounds.getCenter()).setContent(planmap.text([e[0], (e[1] ? e[1] + " " : "") + "(" + e[2] + ")"])).openOn(map);
     }
   };
 
@@ -409,7 +442,11 @@
     control.onAdd = function () {
       var box = L.DomUtil.create("div", "planmap-box planmap-buttons");
       L.DomEvent.disableClickPropagation(box);
-      [["print", words.print, function () { planmap.beforePrint(map); window.print(); }],
+      [["split", words.split, function () { planmap.toggleSplit(map, words); }],
+       ["print", words.print, function () {
+          planmap.preparePrint(map);
+          setTimeout(function () { window.print(); }, 300);
+        }],
        ["png", words.png, function () { planmap.savePng(map, words.file); }]].forEach(function (b) {
         var button = document.createElement("button");
         button.type = "button";
@@ -422,7 +459,109 @@
     };
     control.addTo(map);
     window.addEventListener("beforeprint", function () { planmap.beforePrint(map); });
+    window.addEventListener("afterprint", function () { planmap.endPrint(map); });
     return control;
+  };
+
+  /* Two maps side by side, moving together: the theme shown on the left, and on the right any
+     theme (or one fiscal year of it) chosen from a list — need beside budget, 2568 beside 2569. */
+  planmap.toggleSplit = function (map, words) {
+    if (planmap.second) {
+      planmap.second.remove();
+      planmap.second = null;
+      document.getElementById("planmap-second").remove();
+      L.DomUtil.removeClass(document.body, "planmap-split-view");
+      map.invalidateSize({ pan: false });
+      return;
+    }
+    var holder = document.createElement("div");
+    holder.id = "planmap-second";
+    map.getContainer().parentNode.appendChild(holder);
+    L.DomUtil.addClass(document.body, "planmap-split-view");
+    map.invalidateSize({ pan: false });
+    var other = L.map(holder, { zoomSnap: 0.25, attributionControl: false, zoomControl: false });
+    other.setView(map.getCenter(), map.getZoom(), { animate: false });
+    planmap.second = other;
+    var busy = false;
+    function follow(from, to) {
+      return function () {
+        if (busy) return;
+        busy = true;
+        to.setView(from.getCenter(), from.getZoom(), { animate: false });
+        busy = false;
+      };
+    }
+    map.on("move", follow(map, other));
+    other.on("move", follow(other, map));
+    var choices = [];
+    Object.keys(planmap.titles).forEach(function (name) {
+      choices.push([name, ""]);
+      Object.keys(planmap.yearly[name] || {}).forEach(function (year) { if (year) choices.push([name, year]); });
+    });
+    var legend = L.control({ position: "bottomright" }), title = L.control({ position: "topleft" });
+    var shown = null;
+    function draw(i) {
+      var name = choices[i][0], year = choices[i][1], d = Object.assign({}, planmap.layers[name].planmapData);
+      var option = year ? planmap.yearly[name][year] : null;
+      if (option) { d.k = option.k; d.col = option.col; d.vt = option.vt; }
+      if (shown) other.removeLayer(shown);
+      var saved = planmap.layers[name];
+      shown = planmap.geoLayer(d, name + " (2)").addTo(other);
+      planmap.layers[name] = saved;
+      delete planmap.layers[name + " (2)"];
+      var spec = planmap.legends[name] ? planmap.legends[name].spec : { title: name, rows: [] };
+      legend.onAdd = function () {
+        var box = L.DomUtil.create("div", "planmap-box planmap-legend planmap-legend-second");
+        var head = document.createElement("strong");
+        head.textContent = spec.title + (year ? " — " + year : "");
+        box.appendChild(head);
+        (option ? option.rows : spec.rows).forEach(function (row) {
+          var line = document.createElement("div"), swatch = document.createElement("span");
+          swatch.className = "planmap-swatch" + (row.nodata ? " planmap-nodata" : "");
+          swatch.style.background = row.color;
+          line.appendChild(swatch); line.appendChild(document.createTextNode(row.label));
+          box.appendChild(line);
+        });
+        return box;
+      };
+      if (legend._map) legend.remove();
+      legend.addTo(other);
+    }
+    title.onAdd = function () {
+      var box = L.DomUtil.create("div", "planmap-box planmap-title planmap-second-title");
+      L.DomEvent.disableClickPropagation(box);
+      var select = document.createElement("select");
+      choices.forEach(function (c, i) {
+        var o = document.createElement("option");
+        o.value = String(i); o.textContent = c[0] + (c[1] ? " — " + words.year + " " + c[1] : "");
+        select.appendChild(o);
+      });
+      select.addEventListener("change", function () { draw(Number(select.value)); });
+      box.appendChild(select);
+      return box;
+    };
+    title.addTo(other);
+    var start = choices.findIndex(function (c) { return c[0] !== planmap.theme && !c[1]; });
+    var pick = start >= 0 ? start : 0;
+    other.getContainer().querySelector("select").value = String(pick);
+    draw(pick);
+  };
+
+  /* Lay the map out at the paper's proportions (A4/A3 landscape) and fit the view the planner
+     built into it, before the browser prints; undone after printing. */
+  planmap.preparePrint = function (map) {
+    var view = map.getBounds();
+    L.DomUtil.addClass(document.body, "planmap-printing");
+    map.invalidateSize({ pan: false });
+    map.fitBounds(view, { animate: false });
+    planmap.beforePrint(map);
+  };
+  planmap.endPrint = function (map) {
+    if (!L.DomUtil.hasClass(document.body, "planmap-printing")) return;
+    var view = map.getBounds();
+    L.DomUtil.removeClass(document.body, "planmap-printing");
+    map.invalidateSize({ pan: false });
+    map.fitBounds(view, { animate: false });
   };
 
   /* What the printed page says below the map: filters in force, then the source line. */

@@ -171,11 +171,12 @@ def test_find_a_place_by_name_even_misspelt(offline_page, tmp_path):
 
 def test_print_and_save_the_view(offline_page, tmp_path):
     page = offline_page.page
-    offline_page.js("planmap.beforePrint(Object.values(window).find(v => v instanceof L.Map))")
+    offline_page.js("planmap.preparePrint(Object.values(window).find(v => v instanceof L.Map))")
     page.emulate_media(media="print")
     pdf = tmp_path / "view.pdf"
     page.pdf(path=str(pdf), landscape=True, format="A4", print_background=True)
     page.emulate_media(media="screen")
+    offline_page.js("planmap.endPrint(Object.values(window).find(v => v instanceof L.Map))")
     import subprocess
 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -221,6 +222,33 @@ def test_the_year_selector_redraws_the_theme_with_that_year(offline_page, tmp_pa
     offline_page.shot(tmp_path / "webmap_year_2568.png")
     page.select_option(".planmap-years select", "")
     assert offline_page.js(fills) == before
+
+
+def test_two_maps_side_by_side_move_together(offline_page, tmp_path):
+    page = offline_page.page
+    page.click("button.planmap-split")
+    page.wait_for_timeout(400)
+    second = "planmap.second"
+    assert offline_page.js(f"!!{second} && document.querySelectorAll('#planmap-second path').length") > 1000
+    options = offline_page.js("Array.from(document.querySelectorAll('.planmap-second-title option')).map(o => o.textContent)")
+    need = next(i for i, o in enumerate(options) if o.startswith("ความจำเป็นเทียบงบประมาณ"))
+    year = next(i for i, o in enumerate(options) if o.endswith("2569"))
+    page.select_option(".planmap-second-title select", str(need))
+    page.wait_for_timeout(300)
+    assert "ความจำเป็นเทียบงบประมาณ" in offline_page.js(
+        "document.querySelector('.planmap-legend-second strong').textContent")
+    page.select_option(".planmap-second-title select", str(year))
+    page.wait_for_timeout(300)
+    assert offline_page.js("document.querySelector('.planmap-legend-second strong').textContent").endswith("2569")
+    the_map = "Object.values(window).find(v => v instanceof L.Map && v !== planmap.second)"
+    offline_page.js(f"{the_map}.setZoom(10)")
+    page.wait_for_timeout(300)
+    assert offline_page.js(f"{second}.getZoom()") == 10
+    page.mouse.move(5, 990)
+    offline_page.shot(tmp_path / "webmap_side_by_side.png")
+    page.click("button.planmap-split")
+    assert offline_page.js("planmap.second") is None
+    offline_page.js(f"{the_map}.setZoom(8)")
 
 
 def test_ranks_say_of_how_many_and_popups_list_a_few_projects(offline_page):
