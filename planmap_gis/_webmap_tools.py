@@ -19,6 +19,7 @@ POPUP_PROJECTS = 8
 
 
 def _label(th: str, en: str, lang: str) -> str:
+    """The Thai text, the English, or both ("th / en"), by the map's language."""
     return {"th": th, "en": en}.get(lang, f"{th} / {en}")
 
 

@@ -76,6 +76,7 @@ from planmap_gis.classify import (
 )
 from planmap_gis._webmap_tools import (
     TAMBON_LABEL_ZOOM,
+    _label,
     controls_script,
     tambon_layer,
     year_control_script,
@@ -170,10 +171,6 @@ class _JsLayer(Layer):
         super().__init__(name=name, overlay=overlay, control=True, show=show)
         self._name = "PlanmapLayer"
         self.code = code
-
-
-def _label(th: str, en: str, lang: str) -> str:
-    return {"th": th, "en": en}.get(lang, f"{th} / {en}")
 
 
 def _value_short(value: Any, metric: str, lang: str) -> str | None:
