@@ -46,7 +46,7 @@ from planmap_gis.metrics import (
 from planmap_gis.need import fair_shares, underserved, village_need
 from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.printmap import atlas, district_map, needs_map, overview_map, thai_date
-from planmap_gis.projects import read_projects, write_projects
+from planmap_gis.projects import read_project_files, read_projects, write_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import (
     ChecksumError,
@@ -54,7 +54,9 @@ from planmap_gis.sources import (
     find_reference,
     manifest,
 )
+from planmap_gis.submissions import project_paths, submissions
 from planmap_gis.tables import save_tables
+from planmap_gis._template import template, template_stamp
 from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap, webmap
 from planmap_gis.workspace import open_workspace, save_workspace
@@ -124,6 +126,11 @@ __all__ = [
     "read_boundaries",
     "read_indicators",
     "read_projects",
+    "read_project_files",
+    "project_paths",
+    "submissions",
+    "template",
+    "template_stamp",
     "read_villages",
     "settings",
     "strength_index",

@@ -29,6 +29,9 @@ from planmap_gis.printmap import atlas_pages
 from planmap_gis.projects import read_project_files, read_projects, report_key
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import fetch_boundaries, manifest
+from planmap_gis.submissions import project_paths, submission_lines, submissions
+from planmap_gis._template import template as write_template
+from planmap_gis._template import template_stamp
 from planmap_gis.tables import save_tables
 from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap
@@ -67,7 +70,8 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
     return written
 
 
-def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tuple[str, Path]]:
+def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace,
+                   submitted: pd.DataFrame | None = None) -> list[tuple[str, Path]]:
     offline = not args.online
     steps: list[tuple[str, Callable[[], Any]]] = []
     if args.database:
@@ -87,7 +91,8 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
     steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
     steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")[-1].parent))
     if plan.reports:
-        steps.append(("Import report (XLSX)", lambda: _report_book(plan.reports, out / "import_report.xlsx")))
+        steps.append(("Import report (XLSX)", lambda: _report_book(plan.reports, out / "import_report.xlsx",
+                                                                   submitted)))
     written = []
     for number, (label, write) in enumerate(steps, 1):  # a large plan takes minutes: say each step
         log.info("writing %d/%d: %s … / กำลังเขียน", number, len(steps), label)
@@ -97,13 +102,16 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace) -> list[tupl
     return written
 
 
-def _report_book(reports: dict[str, ImportReport], path: Path) -> Path:
+def _report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.DataFrame | None = None) -> Path:
     summary = pd.DataFrame([{"input": name, "source": r.source, "rows_in": r.rows_in,
                              "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected,
                              "errors": r.count("error"), "warnings": r.count("warning"),
                              "notes": r.count("info")} for name, r in reports.items()])
     problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
-    return write_excel({"summary": summary, "problems": problems}, path)
+    sheets = {"summary": summary, "problems": problems}
+    if submitted is not None:
+        sheets["submissions"] = submitted
+    return write_excel(sheets, path)
 
 
 def _print_written(written: list[tuple[str, Path]]) -> None:
@@ -143,9 +151,11 @@ def run(args: argparse.Namespace) -> int:
         if args.villages:
             points, reports["villages"] = read_villages(args.villages, return_report=True)
             areas, reports["village_areas"] = village_areas(points, tambons, return_report=True)
-        projects, project_reports = read_project_files(args.projects, boundaries=tambons,
+        paths, skipped = project_paths(args.projects)
+        projects, project_reports = read_project_files(paths, boundaries=tambons,
                                                        villages=points, crs=args.crs, sheet=args.sheet)
         reports.update(project_reports)
+        returned = submissions(project_reports, projects, skipped)
         indicators = needs = None
         if args.need and not args.indicators:
             raise PlanmapError(f"--need {args.need}: the need column is read from --indicators; give that "
@@ -158,16 +168,24 @@ def run(args: argparse.Namespace) -> int:
             needs, reports["master_plans"] = read_master_plans(args.master_plans, boundaries=tambons,
                                                                villages=points)
         if projects.empty:
+            for line in submission_lines(returned):
+                log.warning(line)
             raise PlanmapError("no project could be loaded from "
-                               f"{', '.join(str(p) for p in args.projects)}; see the reports above.")
+                               f"{', '.join(str(p) for p in args.projects)}; see the reports above.",
+                               th="ไม่มีโครงการที่นำเข้าได้ ดูรายงานปัญหาข้างต้น")
         plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
                        top_needs=args.top_needs, method=args.method, reports=reports, years=args.year,
                        compare_years=args.compare, need=args.need)
-    for report in reports.values():
-        print(report.summary())
+    for name, report in reports.items():
+        if name not in project_reports:
+            print(report.summary())
+    print(f"Project files / ไฟล์โครงการ ({len(returned)}):")
+    for line in submission_lines(returned):
+        print(f"  {line}")
     print(plan.summary())
-    inputs = [args.boundaries, *args.projects, args.villages, args.indicators, args.master_plans]
-    _print_written(_outputs(args.out, inputs, args, lambda: _write_outputs(plan, args.out, args)))
+    inputs = [args.boundaries, *paths, args.villages, args.indicators, args.master_plans]
+    _print_written(_outputs(args.out, inputs, args,
+                            lambda: _write_outputs(plan, args.out, args, submitted=returned)))
     return 0
 
 
@@ -336,3 +354,27 @@ def boundaries_check(args: argparse.Namespace) -> int:
                    else report.to_csv(args.report))
         print(f"report written to {written}")
     return 1 if report.count("warning") else 0
+
+
+def template(args: argparse.Namespace) -> int:
+    """Write the workshop template (projects, or the facilitator register)."""
+    out = args.out
+    if out.suffix.lower() != ".xlsx":
+        raise PlanmapError(f"--out {out}: the template is an Excel workbook; give a name ending in .xlsx.",
+                           th=f"--out {out}: แบบฟอร์มเป็นไฟล์ Excel ตั้งชื่อให้ลงท้ายด้วย .xlsx")
+    if out.exists() and template_stamp(out) is not None and not args.replace:
+        raise PlanmapError(f"{out} is already a planmap template and may hold an agency's rows. Fix: give "
+                           "another --out, or add --replace to write over it.",
+                           th=f"{out} เป็นแบบฟอร์มที่อาจกรอกข้อมูลแล้ว แก้ไข: ตั้งชื่อไฟล์อื่น หรือเพิ่ม --replace")
+    refuse_inputs([out], [args.boundaries])
+    if args.boundaries is None and not args.province:
+        raise PlanmapError("template needs the province: --province 80 (code or name).",
+                           th="ต้องระบุจังหวัด: --province 80 (รหัสหรือชื่อ)")
+    tambons = read_boundaries(args.boundaries, province=args.province)
+    path = write_template(out, boundaries=tambons, agency=args.agency, year=args.year,
+                          facilitators=args.facilitators)
+    kind = "Facilitator register template / แบบฟอร์มทะเบียนคุณอำนวย" if args.facilitators else \
+        "Project template / แบบฟอร์มโครงการ"
+    print(f"{kind}: {path} — {tambons.province_th.iloc[0]}, {tambons.amphoe_code.nunique()} amphoe, "
+          f"{len(tambons)} tambon{', ' + args.agency if args.agency else ''}")
+    return 0

@@ -33,6 +33,7 @@ from planmap_gis._schema import (
     PRECISION,
     PROJECT_COLUMNS,
     PROJECT_ID,
+    PROJECT_STATUSES,
     PROVINCE_CODE,
     SECTOR,
     SOURCE_FILE,
@@ -91,7 +92,7 @@ ACTIVITIES = {
     "ความมั่นคง": ("หมู่บ้านปลอดยาเสพติด", "Drug-free village"),
     "สิ่งแวดล้อม": ("ปลูกป่าชายเลนและจัดการขยะ", "Mangrove planting and waste"),
 }
-STATUSES = ("วางแผน", "อนุมัติแล้ว", "กำลังดำเนินการ", "แล้วเสร็จ")
+STATUSES = PROJECT_STATUSES[:4]
 _FIRST = ("สมชาย", "สมศรี", "อนงค์", "ประเสริฐ", "วิไล", "สุนทร", "มาลี", "ชัยวัฒน์", "จันทร์เพ็ญ", "บุญมี")
 _LAST = ("ใจดี", "ทองคำ", "ศรีสุข", "แก้วมณี", "บุญมา", "รักษ์ดี", "มีสุข", "พรหมทอง")
 

@@ -126,6 +126,9 @@ PROJECT_COLUMNS: Final[tuple[str, ...]] = (
     SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW, GEOMETRY,
 )
 
+#: Project status words offered by the template (any other text is kept as written).
+PROJECT_STATUSES: Final[tuple[str, ...]] = ("วางแผน", "อนุมัติแล้ว", "กำลังดำเนินการ", "แล้วเสร็จ", "ยกเลิก")
+
 #: Location precision, finest first: a footprint, then the level of the coarsest listed area.
 PRECISIONS: Final[tuple[str, ...]] = ("exact", "village", "tambon", "amphoe", "province")
 #: Allocation rows reached through these precisions come from blanket programmes (a whole province

@@ -124,8 +124,9 @@ def _parser() -> argparse.ArgumentParser:
                      help=_h("tambon layer file; wins over the packaged layer",
                              "ไฟล์ชั้นขอบเขตตำบล ใช้แทนชั้นข้อมูลที่มากับโปรแกรม"))
     run.add_argument("--projects", type=Path, nargs="+", required=True,
-                     help=_h("one or more agencies' project sheets (.xlsx .xls .ods .csv)",
-                             "บัญชีโครงการของแต่ละหน่วยงาน"))
+                     help=_h("agencies' project sheets (.xlsx .xls .ods .csv), or a folder of returned "
+                             "templates: every file in it is read",
+                             "บัญชีโครงการของแต่ละหน่วยงาน หรือโฟลเดอร์ของแบบฟอร์มที่ส่งคืน (อ่านทุกไฟล์)"))
     run.add_argument("--villages", type=Path, help=_h("village register", "ทะเบียนหมู่บ้าน"))
     run.add_argument("--indicators", type=Path,
                      help=_h("village indicators, BMN/กชช.2ค", "ข้อมูล จปฐ./กชช.2ค รายหมู่บ้าน"))
@@ -145,6 +146,26 @@ def _parser() -> argparse.ArgumentParser:
                                         "ชื่อชีตที่จะอ่านในไฟล์โครงการ (ค่าเริ่มต้น: ชีตแรกที่ไม่ได้ซ่อน)"))
     _outputs_options(run, default_out=None)
     run.set_defaults(func=_commands.run)
+
+    tpl = commands.add_parser(
+        "template", help=_h("the workbook every agency fills for the mapping workshop (dropdown lists, "
+                            "protected headers), read back strictly by run and validate",
+                            "แบบฟอร์มโครงการให้ทุกหน่วยงานกรอก (มีรายการให้เลือก หัวตารางล็อก)"))
+    tpl.add_argument("--province", action="append", metavar="NAME_OR_CODE",
+                     help=_h("province of the packaged layer, e.g. 80", "จังหวัด เช่น 80"))
+    tpl.add_argument("--boundaries", type=Path, help=_h("tambon layer instead of the packaged one",
+                                                        "ชั้นขอบเขตตำบลที่จะใช้แทน"))
+    tpl.add_argument("--agency", help=_h("the agency the template is for (blank agency cells read as it)",
+                                         "หน่วยงานที่จะกรอกแบบฟอร์มนี้"))
+    tpl.add_argument("--year", type=int, help=_h("fiscal year (Buddhist era); default the current one",
+                                                 "ปีงบประมาณ (พ.ศ.) ค่าเริ่มต้นปีปัจจุบัน"))
+    tpl.add_argument("--facilitators", action="store_true",
+                     help=_h("the facilitator (คุณอำนวย) register template instead",
+                             "แบบฟอร์มทะเบียนคุณอำนวยแทนแบบฟอร์มโครงการ"))
+    tpl.add_argument("--out", type=Path, required=True, help=_h("the .xlsx file to write", "ไฟล์ .xlsx ที่จะเขียน"))
+    tpl.add_argument("--replace", action="store_true",
+                     help=_h("write over an existing template file", "เขียนทับแบบฟอร์มเดิม"))
+    tpl.set_defaults(func=_commands.template)
 
     validate = commands.add_parser(
         "validate", help=_h("only the import report; exit 0 clean, 1 warnings, 2 errors",

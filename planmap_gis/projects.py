@@ -80,7 +80,9 @@ from planmap_gis._tables import (
     stream_table,
     table_report,
 )
+from planmap_gis._template.read import template_projects, template_stamp
 from planmap_gis._text import id_key
+from planmap_gis._template.fields import SHEET_PROJECTS
 from planmap_gis._values import (
     is_blank,
     parse_fiscal_year,
@@ -174,6 +176,13 @@ def read_projects(
 
         boundaries = read_boundaries(boundaries)
     index = AreaIndex(boundaries, villages)
+    stamp = template_stamp(path) if sheet is None and columns is None else None
+    if stamp is not None and stamp.kind == "projects":
+        report = ImportReport(source=str(path))
+        reader = RowReader(path, SHEET_PROJECTS, index, {}, report)
+        records = template_projects(path, stamp, reader, report)
+        log.info(report.summary())
+        return _project_frame(records if keep else [], settings.data_crs), report
     if is_table(path):
         stream = stream_table(path, ALIASES, sheet=sheet, columns=columns, money=(BUDGET,), progress=progress)
         sheet_name, names, chunks = stream.sheet, stream.columns, stream.chunks
@@ -205,10 +214,20 @@ def read_projects(
             reader.units = opened.attrs.get("units", {})
         records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
         if keep:
-            frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
-            frames.append(gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=geometry_crs).to_crs(settings.data_crs))
+            frames.append(_project_frame(records, geometry_crs))
     report = table_report(path, opened, sheet_name, rows=rows)
     report.absorb(body)
+    log.info(report.summary())
+    return _concat_projects(frames), report
+
+
+def _project_frame(records: list[dict[str, Any]], crs: Any) -> gpd.GeoDataFrame:
+    """Project records as the canonical table in the data CRS."""
+    frame = pd.DataFrame(records, columns=[c for c in PROJECT_COLUMNS if c != GEOMETRY] + [GEOMETRY])
+    return _concat_projects([gpd.GeoDataFrame(frame, geometry=GEOMETRY, crs=crs).to_crs(settings.data_crs)])
+
+
+def _concat_projects(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     projects = (pd.concat(frames, ignore_index=True) if frames else
                 gpd.GeoDataFrame(pd.DataFrame(columns=list(PROJECT_COLUMNS)), geometry=GEOMETRY,
                                  crs=settings.data_crs))
@@ -216,12 +235,11 @@ def read_projects(
     for col in (BUDGET_LAYER, FISCAL_YEAR, SOURCE_ROW):
         projects[col] = projects[col].astype("Int64")
     projects[BUDGET] = projects[BUDGET].astype(float)
-    log.info(report.summary())
-    return projects[list(PROJECT_COLUMNS)], report
+    return projects[list(PROJECT_COLUMNS)]
 
 
 def read_project_files(
-    paths: list[str | Path],
+    paths: list[str | Path] | str | Path,
     *,
     boundaries: gpd.GeoDataFrame | None = None,
     villages: pd.DataFrame | None = None,
@@ -230,9 +248,11 @@ def read_project_files(
 ) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
     """Read several agencies' sheets into one project table.
 
-    Each file is read with :func:`read_projects`; a project id already used in an
-    earlier file is rejected in the later file's report (the row is named), so the
-    table holds each project once.
+    Each file is read with :func:`read_projects`; a folder stands for every spreadsheet
+    and GIS layer in it (lock files and other documents are left out, see
+    :func:`~planmap_gis.submissions.project_paths`). A project id already used in an
+    earlier file is rejected in the later file's report, naming both files and rows,
+    so the table holds each project once.
 
     Returns
     -------
@@ -240,24 +260,33 @@ def read_project_files(
         The projects in file order, and each file's report by file name (by its path
         when two files share a name, as agencies' ``โครงการ.xlsx`` often do).
     """
+    from planmap_gis.submissions import project_paths
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths, skipped = project_paths(paths)  # a folder: every returned file in it
+    for path, en, _ in skipped:
+        log.warning("%s: %s", path, en)
     frames, reports = [], {}
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for path in paths:
         frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
                                       sheet=sheet if is_table(path) else None)
         keys = frame[PROJECT_ID].map(id_key)
         clash = keys.isin(seen)
         for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
-            earlier = seen[key]
-            report.add("error", f"project id {getattr(rec, PROJECT_ID)} is already used in {earlier}: "
-                       "row rejected; give each project its own id across agencies",
-                       f"รหัสโครงการ {getattr(rec, PROJECT_ID)} ซ้ำกับไฟล์ {earlier} ไม่นำเข้าแถวนี้",
-                       row=int(getattr(rec, SOURCE_ROW)), column=PROJECT_ID,
-                       value=getattr(rec, PROJECT_ID), sheet=getattr(rec, SOURCE_SHEET))
+            earlier, earlier_row = seen[key]
+            pid, row = getattr(rec, PROJECT_ID), int(getattr(rec, SOURCE_ROW))
+            report.add("error", f"project id {pid} of {path} (row {row}) is already used in {earlier} "
+                       f"(row {earlier_row}): row rejected; the two agencies should agree whose project it "
+                       "is, or give each its own id",
+                       f"รหัสโครงการ {pid} ของไฟล์ {path} (แถว {row}) ซ้ำกับไฟล์ {earlier} (แถว {earlier_row}) "
+                       "ไม่นำเข้าแถวนี้ ให้สองหน่วยงานตกลงกัน หรือใช้รหัสต่างกัน",
+                       row=row, column=PROJECT_ID, value=pid, sheet=getattr(rec, SOURCE_SHEET))
         report.rows_loaded -= int(clash.sum())
         report.rows_rejected += int(clash.sum())
         frame = frame[~clash]
-        seen.update(dict.fromkeys(keys[~clash], str(path)))
+        seen.update({k: (str(path), int(r)) for k, r in zip(keys[~clash], frame[SOURCE_ROW], strict=True)})
         frames.append(frame)
         reports[report_key(path, paths)] = report
     projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()

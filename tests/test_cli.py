@@ -56,7 +56,7 @@ def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, 
                  "--master-plans", str(sheets / "master_plans.xlsx"), "--out", str(tmp_path), "--no-atlas"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "301 rows in, 300 loaded, 1 rejected" in out  # the totals row, skipped and reported
+    assert "301 rows, 300 loaded, 1 rejected" in out  # the totals row, skipped and reported
     aligned = pd.read_csv(tmp_path / "tables" / "alignment_village.csv", index_col=0)
     expected = pd.read_csv(demo_out / "tables" / "alignment_village.csv", index_col=0)
     assert aligned.n_met.sum() == expected.n_met.sum() and (aligned.n_met == expected.n_met).all()
