@@ -24,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -48,6 +48,7 @@ __all__ = ["template"]
 _HEAD = PatternFill("solid", fgColor="DDEBF7")
 _SUB = PatternFill("solid", fgColor="F2F2F2")
 _OPEN = Protection(locked=False)
+_RULE = Border(*(Side(style="thin", color="A6A6A6"),) * 4)
 
 
 def template(
@@ -113,6 +114,13 @@ def template(
     _data_sheet(sheet, fields, names, tambons, rows, agency, year)
     if projects is not None and not facilitators:
         _prefill(sheet, projects, tambons)
+    filled = len(projects) if projects is not None and not facilitators else 0
+    # Printed: the filled rows, or 40 ruled rows to write on by hand.
+    last = FIRST_ROW + max(filled, 40) - 1
+    sheet.print_area = f"A1:{get_column_letter(len(fields))}{last}"
+    for line in sheet.iter_rows(min_row=1, max_row=last, max_col=len(fields)):
+        for cell in line:
+            cell.border = _RULE
     _howto(howto, fields, tambons, agency, year, facilitators)
     stamp = {"kind": "facilitators" if facilitators else "projects", "version": str(TEMPLATE_VERSION),
              "province": str(tambons.province_code.iloc[0]), "agency": agency or "", "year": str(year)}
@@ -170,6 +178,7 @@ def _reference(ws: Any, book: Workbook, tambons: gpd.GeoDataFrame, year: int) ->
         column += len(headers) + 1
     ws.freeze_panes = "A4"
     ws.protection.sheet = True
+    _fit(ws, "3:3")
     return names
 
 
@@ -218,6 +227,7 @@ def _data_sheet(ws: Any, fields: tuple[Field, ...], names: dict[str, str], tambo
     ws.protection.sort = False
     if agency:
         ws.oddHeader.center.text = agency
+    _fit(ws, "1:2", paper="A3")  # twenty columns: A3 keeps them legible
 
 
 def _validation(field: Field, names: dict[str, str], fields: tuple[Field, ...],
@@ -285,15 +295,19 @@ def _howto(ws: Any, fields: tuple[Field, ...], tambons: gpd.GeoDataFrame, agency
                  "5. งบประมาณเป็นตัวเลขหน่วยบาท ไม่ติดลบ ไม่ใส่คำว่า บาท หรือ ล้าน",
                  "6. พิกัด (ไม่บังคับ) เป็นองศาทศนิยม ต้องอยู่ในจังหวัด",
                  "7. อย่าเพิ่ม ลบ หรือย้ายคอลัมน์ บันทึกเป็น .xlsx แล้วส่งคืนผู้ประสานงาน"])
-    steps_en = (["One row per facilitator, from row 3 of the register sheet; choose the amphoe, tambon "
-                 "(and moo) served, add other areas in the next column; up to three skills (sectors) from "
-                 "the list; the contact stays internal (not in maps or reports)."] if facilitators else
-                ["One row per project, from row 3 of the projects sheet (headers are locked). Cells with an "
-                 "arrow take a value from their list: tier, budget layer, sector, fiscal year, amphoe, "
-                 "tambon (the tambon list follows the amphoe chosen). Several areas: write them in the "
-                 "'several areas' column with their percentages. Budget: a number of baht ≥ 0. Optional "
-                 "coordinates must fall inside the province. Do not add, delete or move columns; save as "
-                 ".xlsx and return it."])
+    steps_en = (["1. One row per facilitator, from row 3 of the register sheet.",
+                 "2. Choose the amphoe, tambon (and moo) served; add other areas in the next column.",
+                 "3. Up to three skills (sectors), each from the list.",
+                 "4. The contact stays internal: it is not in maps or reports."] if facilitators else
+                ["1. One row per project, from row 3 of the projects sheet (the headers are locked).",
+                 "2. Cells with an arrow take a value from their list: tier, budget layer, sector, fiscal "
+                 "year, amphoe, tambon.",
+                 "3. Choose the amphoe first: the tambon list then shows its tambon only. Add the moo for "
+                 "one village.",
+                 "4. Several areas: write them in the 'several areas' column, e.g. ต.ท่างิ้ว 60%, ต.ท่าซัก 40%.",
+                 "5. Budget: a number of baht ≥ 0, without words such as baht or million.",
+                 "6. Coordinates (optional) in decimal degrees, inside the province.",
+                 "7. Do not add, delete or move columns; save as .xlsx and return it to the coordinator."])
     lines += [(t, False) for t in steps_th] + [("", False), ("How to fill it in", True)]
     lines += [(t, False) for t in steps_en] + [("", False), ("ตัวอย่างหนึ่งแถว / One example row", True)]
     for r, (text, bold) in enumerate(lines, start=1):
@@ -309,6 +323,17 @@ def _howto(ws: Any, fields: tuple[Field, ...], tambons: gpd.GeoDataFrame, agency
         ws.column_dimensions[get_column_letter(col)].width = field.width
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width, 18)
     ws.protection.sheet = True
+    _fit(ws)
+
+
+def _fit(ws: Any, titles: str | None = None, paper: str = "A4") -> None:
+    """Printed landscape, as wide as the paper, header rows on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if titles:
+        ws.print_title_rows = titles
 
 
 def _example(first: Any, agency: str | None, year: int, facilitators: bool) -> dict[str, Any]:
