@@ -25,6 +25,7 @@ from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_bou
 from planmap_gis.classify import METRICS, classify
 from planmap_gis.change import Change, compare, trend
 from planmap_gis.equity import concentration_index, gini, lorenz, spatial_gini, theil
+from planmap_gis.facilitators import match_facilitators, read_facilitators
 from planmap_gis.hotspots import contiguity, hotspots
 from planmap_gis.indicators import read_indicators, strength_index
 from planmap_gis.join import allocate, rollup
@@ -127,6 +128,8 @@ __all__ = [
     "read_indicators",
     "read_projects",
     "read_project_files",
+    "read_facilitators",
+    "match_facilitators",
     "project_paths",
     "submissions",
     "template",

@@ -20,6 +20,7 @@ from planmap_gis._output import MANIFEST, folder_lock, refuse_inputs, write_csv,
 from planmap_gis._store import is_database, store
 from planmap_gis.assets import ASSETS, check_assets
 from planmap_gis.boundaries import read_boundaries
+from planmap_gis.facilitators import read_facilitators
 from planmap_gis.indicators import read_indicators
 from planmap_gis.masterplan import read_master_plans
 from planmap_gis.matrix import save_matrix
@@ -125,7 +126,7 @@ def demo(args: argparse.Namespace) -> int:
         areas = village_areas(data.villages, data.tambons)
         plan = analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                        master_plans=data.master_plans, method=args.method, years=args.year,
-                       compare_years=args.compare, need=args.need,
+                       compare_years=args.compare, need=args.need, facilitators=data.facilitators,
                        notes=(f"{data.note_th} ({data.note_en})",))
     kind = "fictional province (--fictional)" if data.fictional else data.boundary_source
     print(f"Province / จังหวัด: {data.province_th} ({data.tambons.province_en.iloc[0]}) — boundaries: {kind}")
@@ -167,6 +168,10 @@ def run(args: argparse.Namespace) -> int:
         if args.master_plans:
             needs, reports["master_plans"] = read_master_plans(args.master_plans, boundaries=tambons,
                                                                villages=points)
+        register = None
+        if args.facilitators:
+            register, reports["facilitators"] = read_facilitators(
+                args.facilitators, boundaries=tambons, villages=points, contact=args.with_contacts)
         if projects.empty:
             for line in submission_lines(returned):
                 log.warning(line)
@@ -175,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
                                th="ไม่มีโครงการที่นำเข้าได้ ดูรายงานปัญหาข้างต้น")
         plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
                        top_needs=args.top_needs, method=args.method, reports=reports, years=args.year,
-                       compare_years=args.compare, need=args.need)
+                       compare_years=args.compare, need=args.need, facilitators=register)
     for name, report in reports.items():
         if name not in project_reports:
             print(report.summary())
@@ -183,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     for line in submission_lines(returned):
         print(f"  {line}")
     print(plan.summary())
-    inputs = [args.boundaries, *paths, args.villages, args.indicators, args.master_plans]
+    inputs = [args.boundaries, *paths, args.villages, args.indicators, args.master_plans, args.facilitators]
     _print_written(_outputs(args.out, inputs, args,
                             lambda: _write_outputs(plan, args.out, args, submitted=returned)))
     return 0

@@ -232,3 +232,36 @@ def demo_master_plans(indicators: pd.DataFrame, *, seed: int | None = None) -> p
             rows.append({UNIT_CODE: str(code), LEVEL: "village", SECTOR: sectors[j], "rank": rank,
                          "need_th": NEEDS_TH[sectors[j]], "source_row": row_number + 1})
     return pd.DataFrame(rows)
+
+
+#: Where illustrative facilitators work (agency or community organisation).
+_ORGANISATIONS = ("สำนักงานพัฒนาชุมชนอำเภอ", "โรงพยาบาลส่งเสริมสุขภาพตำบล", "ศูนย์ส่งเสริมการเรียนรู้อำเภอ (กศน.)",
+                  "สภาองค์กรชุมชนตำบล", "สำนักงานเกษตรอำเภอ", "วิสาหกิจชุมชน", "องค์การบริหารส่วนตำบล")
+
+
+def demo_facilitators(tambons: gpd.GeoDataFrame, *, n: int = 60, seed: int | None = None) -> pd.DataFrame:
+    """An illustrative facilitator (คุณอำนวย) register, as :func:`~planmap_gis.read_facilitators` returns it.
+
+    The 24 facilitators the demo projects name and 36 more from community organisations; one in
+    five serves a whole amphoe, the others two to four tambon of one amphoe; one to three skills
+    (sectors) each. No contact (the demo sheet writes placeholders, which reading leaves out).
+    """
+    rng = np.random.default_rng((settings.seed if seed is None else seed) + 4)
+    by_amphoe = tambons.sort_values(TAMBON_CODE).groupby(AMPHOE_CODE)[TAMBON_CODE].apply(list)
+    sectors = list(ACTIVITIES)
+    rows = []
+    for i in range(n):
+        amphoe = str(rng.choice(by_amphoe.index))
+        own = by_amphoe[amphoe]
+        if rng.random() < 0.2:
+            areas = [amphoe]
+        else:
+            start = int(rng.integers(len(own)))
+            areas = [own[(start + k) % len(own)] for k in range(min(len(own), int(rng.integers(2, 5))))]
+        skills = [sectors[j] for j in rng.choice(len(sectors), size=int(rng.integers(1, 4)), replace=False)]
+        # (i % 10, 3i % 8) runs through the 40 same-parity name pairs; + 1 through the other 40.
+        rows.append({FACILITATOR: f"{_FIRST[i % 10]} {_LAST[(i * 3 + i // 40) % 8]}",
+                     "organisation": _ORGANISATIONS[int(rng.integers(len(_ORGANISATIONS)))],
+                     AREA_CODES: sorted(areas), "skills": skills, MANAGEMENT_UNIT: f"หน่วยจัดการอำเภอ {amphoe}",
+                     SOURCE_FILE: "demo", SOURCE_ROW: i + 1})
+    return pd.DataFrame(rows)

@@ -140,6 +140,26 @@ def write_master_plan_sheet(needs: pd.DataFrame, tambons: gpd.GeoDataFrame, path
     return path
 
 
+def write_facilitator_sheet(register: pd.DataFrame, tambons: gpd.GeoDataFrame, path: Path, title: str) -> Path:
+    """The facilitator register as a district coordinating unit keeps it: areas as names, placeholder
+    contacts (left out when read unless asked)."""
+    from planmap_gis._output import atomic
+
+    index = AreaIndex(tambons)
+    table = pd.DataFrame({
+        "ชื่อ-สกุล": register["facilitator"].to_numpy(), "สังกัด": register["organisation"].to_numpy(),
+        "พื้นที่ที่ดูแล": [", ".join(index.full_label(c) for c in codes) for codes in register["area_codes"]],
+        "ทักษะ": [", ".join(s) for s in register["skills"]],
+        "หน่วยจัดการ": register["management_unit"].to_numpy(),
+        "เบอร์โทร": [f"08x-xxx-{i + 1:04d}" for i in range(len(register))],
+    })
+    with atomic(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        pd.DataFrame([[f"ทะเบียนคุณอำนวย — {title}"]]).to_excel(writer, index=False, header=False,
+                                                           sheet_name="คุณอำนวย")
+        table.to_excel(writer, index=False, startrow=2, sheet_name="คุณอำนวย")
+    return path
+
+
 def write_village_register(villages: gpd.GeoDataFrame, path: Path, title: str) -> Path:
     """The demo villages as a register a district office keeps: Thai headers, lat/lon."""
     points = villages.geometry.to_crs(4326)

@@ -86,7 +86,37 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
         sheet_name, title = TAB_TITLES[key]
         _frame_sheet(book.create_sheet(sheet_name), _cross_tab_labels(table, index), title, plan,
                      money=key.endswith("budget"), index_columns=table.index.nlevels)
+    if plan.support is not None:
+        for sheet_name, title, frame in _support_frames(plan):
+            _frame_sheet(book.create_sheet(sheet_name), frame, title, plan, index_columns=1)
     return save_book(book, path)
+
+
+def _support_frames(plan: Plan) -> list[tuple[str, str, pd.DataFrame]]:
+    """Who can support which project, and what each facilitator could carry (Thai headers)."""
+    assert plan.support is not None
+    agency = plan.projects.set_index("project_id")["agency"]
+    by_project = plan.support["project"].assign(agency=lambda f: f.index.map(agency))
+    projects = pd.DataFrame({
+        "รหัสโครงการ": by_project.index, "ชื่อโครงการ": by_project["name_th"].to_numpy(),
+        "หน่วยงาน": by_project["agency"].to_numpy(), "ด้าน": by_project["sector"].to_numpy(),
+        "หมู่บ้านที่ถึง": by_project["n_villages"].to_numpy(),
+        "หมู่บ้านที่มีคุณอำนวย": by_project["n_villages_supported"].to_numpy(),
+        "คุณอำนวยที่สนับสนุนได้": by_project["support"].to_numpy()}).set_index("รหัสโครงการ")
+    people = plan.support["facilitator"]
+    facilitators = pd.DataFrame({
+        "คุณอำนวย": people.index, "สังกัด": people["organisation"].to_numpy(),
+        "หน่วยจัดการ": people["management_unit"].to_numpy(), "ทักษะ (ด้าน)": people["skills"].to_numpy(),
+        "หมู่บ้านที่ดูแล": people["n_villages_served"].to_numpy(),
+        "โครงการที่สนับสนุนได้": people["n_projects"].to_numpy(),
+        "หมู่บ้านเป้าหมายในพื้นที่": people["n_targeted_villages"].to_numpy(),
+        "โครงการทั้งจังหวัด/อำเภอ": people["n_blanket_projects"].to_numpy(),
+        "รหัสโครงการ": people["project_ids"].to_numpy(),
+        **({"ติดต่อ": people["contact"].to_numpy()} if "contact" in people else {})}).set_index("คุณอำนวย")
+    return [("คุณอำนวยรายโครงการ", f"คุณอำนวยที่สนับสนุนแต่ละโครงการได้ (ทักษะตรงด้านและดูแลพื้นที่ของโครงการ) "
+             f"{plan.years_label()}".strip(), projects),
+            ("คุณอำนวย", "โครงการที่คุณอำนวยแต่ละคนสนับสนุนได้ และหมู่บ้านเป้าหมายของโครงการเหล่านั้นในพื้นที่ที่ดูแล",
+             facilitators)]
 
 
 def _sheet_name(book: Workbook, name: str) -> str:

@@ -133,6 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--master-plans", dest="master_plans", type=Path,
                      help=_h("village master-plan needs: village, sector, priority rank",
                              "แผนแม่บทชุมชน: หมู่บ้าน ด้าน ลำดับความสำคัญ"))
+    run.add_argument("--facilitators", type=Path,
+                     help=_h("facilitator (คุณอำนวย) register: name, organisation, areas served, skills as "
+                             "sectors, management unit; matched to the projects by sector and area",
+                             "ทะเบียนคุณอำนวย: ชื่อ สังกัด พื้นที่ที่ดูแล ทักษะ (ด้าน) หน่วยจัดการ"))
+    run.add_argument("--with-contacts", dest="with_contacts", action="store_true",
+                     help=_h("keep the register's contacts in the outputs (left out by default)",
+                             "ใส่ข้อมูลติดต่อของคุณอำนวยในผลลัพธ์ (ค่าเริ่มต้นไม่ใส่)"))
     run.add_argument("--top-needs", dest="top_needs", type=int, default=3,
                      help=_h("how many of each village's best-ranked needs count (default 3)",
                              "จำนวนความต้องการลำดับต้นของแต่ละหมู่บ้านที่นับ (ค่าเริ่มต้น 3)"))

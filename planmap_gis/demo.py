@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from planmap_gis import settings
-from planmap_gis._demo_projects import demo_indicators, demo_master_plans, demo_projects
+from planmap_gis._demo_projects import demo_facilitators, demo_indicators, demo_master_plans, demo_projects
 from planmap_gis._geo import projected
 from planmap_gis._schema import (
     AMPHOE_CODE,
@@ -44,7 +44,7 @@ from planmap_gis._schema import (
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.sources import national_layer
 
-__all__ = ["DemoData", "demo_indicators", "demo_master_plans", "demo_projects", "demo_villages", "load",
+__all__ = ["DemoData", "demo_facilitators", "demo_indicators", "demo_master_plans", "demo_projects", "demo_villages", "load",
            "synthetic_province", "write_demo_sheets"]
 
 log = logging.getLogger("planmap_gis")
@@ -86,6 +86,8 @@ class DemoData:
         The "illustrative data" label every output must carry.
     master_plans : DataFrame
         3–5 ranked needs per village (see :func:`demo_master_plans`).
+    facilitators : DataFrame
+        An illustrative facilitator register (see :func:`demo_facilitators`).
     """
 
     tambons: gpd.GeoDataFrame
@@ -97,6 +99,7 @@ class DemoData:
     note_th: str = NOTE_TH
     note_en: str = NOTE_EN
     master_plans: pd.DataFrame | None = None
+    facilitators: pd.DataFrame | None = None
 
     @property
     def province_th(self) -> str:
@@ -134,7 +137,8 @@ def load(
     projects = demo_projects(tambons, villages, seed=seed)
     indicators = demo_indicators(villages, seed=seed)
     return DemoData(tambons, villages, projects, indicators, source, fictional,
-                    master_plans=demo_master_plans(indicators, seed=seed))
+                    master_plans=demo_master_plans(indicators, seed=seed),
+                    facilitators=demo_facilitators(tambons, seed=seed))
 
 
 def _allocate_counts(areas: np.ndarray, total: int, minimum: int) -> np.ndarray:
@@ -264,9 +268,12 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
     ``ม.3 ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช``.
     ``villages.csv``: the village register (code, name, หมู่, households,
     population, latitude, longitude) under a title line.
+    ``facilitators.xlsx``: the facilitator register (name, organisation, areas
+    served as names, skills, management unit, placeholder contacts).
     All carry the "illustrative data" label.
     """
     from planmap_gis._demo_sheets import (
+        write_facilitator_sheet,
         write_indicator_sheet,
         write_long_sheet,
         write_master_plan_sheet,
@@ -285,4 +292,7 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
         **({"master_plans": write_master_plan_sheet(data.master_plans, data.tambons,
                                                     folder / "master_plans.xlsx", title)}
            if data.master_plans is not None else {}),
+        **({"facilitators": write_facilitator_sheet(data.facilitators, data.tambons,
+                                                    folder / "facilitators.xlsx", title)}
+           if data.facilitators is not None else {}),
     }

@@ -139,11 +139,7 @@ def read_master_plans(
         if rank is None or rank < 1 or rank != int(rank):
             problems.append((RANK, rec.get(RANK), "the rank must be a whole number from 1 (most "
                              "important)", "ลำดับความสำคัญต้องเป็นจำนวนเต็มตั้งแต่ 1"))
-        for column, value, en, th in problems:
-            report.add("error", f"{en}: row rejected", f"{th} ไม่นำเข้าแถวนี้", row=row, column=column,
-                       value=value, sheet=sheet_name)
-        if problems:
-            report.rows_rejected += 1
+        if report.reject(row, problems, sheet=sheet_name):
             continue
         if str(rec.get(SECTOR)).strip() and sector not in SECTORS:
             report.add("warning", f"sector {rec.get(SECTOR)!r} is not one the projects use "

@@ -99,6 +99,13 @@ class Plan:
         The villages furthest below their fair share (:func:`planmap_gis.need.underserved`).
     change : Change or None
         The comparison with an earlier year (``analyse(compare=...)``, :func:`~planmap_gis.compare`).
+    facilitators : DataFrame or None
+        The facilitator register analysed (never with contacts unless they were read).
+    support : dict of DataFrame or None
+        ``project``, ``facilitator``, ``village``: who can support what
+        (:func:`~planmap_gis.match_facilitators`); the village coverage table then carries
+        ``n_unsupported_projects`` and ``unsupported_sectors``, tambon and amphoe
+        ``n_villages_unsupported``.
 
     The coverage tables (``metrics``) also carry need against response (``need``,
     ``fair_layer_k``, ``gap_layer_k``, ``fair_thb``, ``fair_share_gap``,
@@ -127,6 +134,8 @@ class Plan:
     years: tuple[int, ...] = ()
     underserved: pd.DataFrame | None = None
     change: Change | None = None
+    facilitators: pd.DataFrame | None = None
+    support: dict[str, pd.DataFrame] | None = None
 
     def years_label(self, lang: str = "th") -> str:
         """The fiscal years the plan covers, as every output's title says them: the selected
@@ -177,6 +186,13 @@ class Plan:
                          f"met; {int((v['alignment'] < 1).sum())} villages with an unmet need")
         if self.years:
             lines.insert(0, f"fiscal years / {self.years_label()}")
+        if self.support is not None and self.facilitators is not None:
+            need = int(self.support["project"]["needs_facilitator"].sum())
+            lacking = int((self.support["village"]["n_unsupported_projects"] > 0).sum())
+            lines.append(f"facilitators: {len(self.facilitators)} in the register; {need} of "
+                         f"{len(self.support['project'])} projects need a facilitator (no skilled one serves "
+                         f"their area); {lacking:,} villages have a targeted project with no skilled "
+                         "facilitator in their tambon")
         return "\n".join([*self.notes, *lines])
 
 
@@ -208,6 +224,7 @@ def analyse(
     years: object = None,
     need: str | pd.Series | None = None,
     compare_years: object = None,
+    facilitators: pd.DataFrame | None = None,
 ) -> Plan:
     """Run join and measures on loaded layers.
 
@@ -249,13 +266,17 @@ def analyse(
     compare_years : pair of years, optional
         ``(2568, 2569)``: analyse the later years, and compare them with the earlier
         (``Plan.change``, :func:`~planmap_gis.compare`). Excludes ``years``.
+    facilitators : DataFrame, optional
+        A facilitator register (:func:`~planmap_gis.read_facilitators`): each project's possible
+        facilitators by sector and area, and the villages whose targeted projects have no
+        skilled facilitator nearby (``Plan.support``, :func:`~planmap_gis.match_facilitators`).
     """
     seed = settings.seed if seed is None else seed
     if compare_years is not None:
         return _compared(compare_years, years, tambons, projects, villages=villages, indicators=indicators,
                          master_plans=master_plans, top_needs=top_needs, needs_within=needs_within,
                          method=method, weights=weights, permutations=permutations, reports=reports,
-                         notes=notes, seed=seed, need=need)
+                         notes=notes, seed=seed, need=need, facilitators=facilitators)
     chosen: tuple[int, ...] = ()
     if years is not None:
         chosen, projects, year_report = select_years(projects, years)
@@ -312,10 +333,30 @@ def analyse(
         load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
         reports={**reports, "allocation": alloc_report}, method=method, notes=notes,
         years=chosen, underserved=underserved(cover["village"], village_table),
+        facilitators=facilitators, support=_support(projects, allocation, facilitators, cover),
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
     return result
+
+
+def _support(projects: gpd.GeoDataFrame, allocation: pd.DataFrame, register: pd.DataFrame | None,
+             cover: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame] | None:
+    """Facilitators matched to projects; the village counts join the coverage tables (in place)."""
+    if register is None:
+        return None
+    from planmap_gis.facilitators import match_facilitators
+
+    support = match_facilitators(projects, allocation, register, cover["village"].index)
+    village = support["village"]
+    cover["village"] = cover["village"].drop(columns=["n_unsupported_projects", "unsupported_sectors"],
+                                             errors="ignore")
+    cover["village"] = cover["village"].join(village[["n_unsupported_projects", "unsupported_sectors"]])
+    lacking = village[village["n_unsupported_projects"] > 0].index.to_series()
+    for level, width in (("tambon", 6), ("amphoe", 4)):
+        counts = lacking.str[:width].value_counts()
+        cover[level]["n_villages_unsupported"] = counts.reindex(cover[level].index).fillna(0).astype(int)
+    return support
 
 
 def _compared(pair: object, years: object, tambons: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,
@@ -363,4 +404,4 @@ def reanalyse(plan: Plan, *, years: object = None, compare_years: object = None,
     return analyse(plan.tambons, plan.projects, villages=village, indicators=indicators, master_plans=needs,
                    top_needs=top, method=plan.method, permutations=permutations, notes=plan.notes,
                    reports={k: v for k, v in plan.reports.items() if k not in ("years", "allocation", "need")},
-                   seed=seed, years=years, compare_years=compare_years)
+                   seed=seed, years=years, compare_years=compare_years, facilitators=plan.facilitators)

@@ -115,6 +115,7 @@ def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: st
                   progress: bool = False) -> Iterator[Figure]:
     """The atlas's pages in order, one Figure at a time (call inside the Thai font context)."""
     from planmap_gis._print.sheets import sheet_pages
+    from planmap_gis._print.support import support_page
     from planmap_gis._print.themes import change_page, need_page
 
     yield overview_page(plan, metric, paper, lang)
@@ -124,6 +125,8 @@ def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: st
         yield need_page(plan, paper=paper, lang=lang)
     if plan.change is not None:
         yield change_page(plan, paper=paper, lang=lang)
+    if plan.support is not None and plan.facilitators is not None:
+        yield support_page(plan, paper=paper, lang=lang)
     for code in tqdm(list(plan.amphoes["amphoe_code"]), desc="atlas pages", unit="amphoe", disable=not progress):
         yield district_page(plan, code, metric, paper, orientation, lang)
         if project_sheets:
@@ -132,8 +135,10 @@ def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: st
 
 def atlas_pages(plan: Plan, *, paper: str = "A3", project_sheets: bool = True) -> int:
     """Pages of the atlas: overview, unmet needs (with master plans), need against response (with a
-    need on record), change (comparing two years), then each amphoe's map and project sheet."""
-    pages = 1 + bool(plan.alignment) + _has_need(plan) + (plan.change is not None) + len(plan.amphoes)
+    need on record), change (comparing two years), facilitator support (with a register), then each
+    amphoe's map and project sheet."""
+    support = plan.support is not None and plan.facilitators is not None
+    pages = 1 + bool(plan.alignment) + _has_need(plan) + (plan.change is not None) + support + len(plan.amphoes)
     if project_sheets:
         from planmap_gis._print.sheets import sheet_count
 
@@ -153,8 +158,9 @@ def atlas(
     progress: bool = True,
 ) -> Path:
     """Write the atlas as one PDF: the province overview, the unmet-needs page (with master plans),
-    need against response, the change between two years (``plan.change``), then for each amphoe
-    its map and its project sheet.
+    need against response, the change between two years (``plan.change``), the villages without a
+    skilled facilitator nearby (with a facilitator register), then for each amphoe its map and its
+    project sheet.
 
     Parameters
     ----------

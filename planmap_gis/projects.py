@@ -80,7 +80,7 @@ from planmap_gis._tables import (
     stream_table,
     table_report,
 )
-from planmap_gis._template.read import template_projects, template_stamp
+from planmap_gis._template.read import template_index, template_projects
 from planmap_gis._text import id_key
 from planmap_gis._template.fields import SHEET_PROJECTS
 from planmap_gis._values import (
@@ -175,8 +175,7 @@ def read_projects(
         from planmap_gis.boundaries import read_boundaries
 
         boundaries = read_boundaries(boundaries)
-    index = AreaIndex(boundaries, villages)
-    stamp = template_stamp(path) if sheet is None and columns is None else None
+    stamp, index = template_index(path, sheet, columns, boundaries, villages)
     if stamp is not None and stamp.kind == "projects":
         report = ImportReport(source=str(path))
         reader = RowReader(path, SHEET_PROJECTS, index, {}, report)

@@ -110,6 +110,16 @@ class ImportReport:
         self.rows_rejected += other.rows_rejected
         self._problems.extend(other._problems)
 
+    def reject(self, row: int, problems: list[tuple[str, object, str, str]], *, sheet: str | None = None) -> bool:
+        """Report each ``(column, value, English, Thai)`` problem of a row as an error and count the
+        row rejected; returns whether it was (False when there is no problem)."""
+        for column, value, en, th in problems:
+            self.add("error", f"{en}: row rejected", f"{th} ไม่นำเข้าแถวนี้", row=row, column=column,
+                     value=value, sheet=sheet)
+        if problems:
+            self.rows_rejected += 1
+        return bool(problems)
+
     def balanced(self) -> bool:
         """True when ``rows_in == rows_loaded + rows_rejected``."""
         return self.rows_in == self.rows_loaded + self.rows_rejected

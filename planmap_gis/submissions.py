@@ -17,8 +17,8 @@ import pandas as pd
 
 from planmap_gis._schema import AGENCY, SOURCE_FILE
 from planmap_gis._tables import GIS_SUFFIXES, TABLE_SUFFIXES
-from planmap_gis.report import ImportReport
 from planmap_gis._template.read import template_stamp
+from planmap_gis.report import ImportReport
 
 __all__ = ["SUBMISSION_COLUMNS", "project_paths", "submission_lines", "submissions"]
 

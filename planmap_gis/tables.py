@@ -34,6 +34,9 @@ def plan_tables(plan: Plan) -> dict[str, pd.DataFrame]:
     tables["management_units"] = plan.load["management_unit"].reset_index()
     if plan.underserved is not None:
         tables["underserved"] = plan.underserved
+    if plan.support is not None:
+        tables["support_projects"] = plan.support["project"].reset_index()
+        tables["support_facilitators"] = plan.support["facilitator"].reset_index()
     if plan.change is not None:
         for level, table in plan.change.units.items():
             tables[f"change_{level}"] = table.rename_axis(LEVEL_KEYS[level]).reset_index()

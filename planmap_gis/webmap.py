@@ -105,6 +105,8 @@ NEED_LAYERS = (("need_budget", "village"), ("fair_share_gap", "tambon"))
 #: Added when the plan compares two fiscal years, and when it spans three or more.
 CHANGE_LAYERS = (("budget_change", "tambon"), ("budget_per_household_change", "village"))
 TREND_LAYER = ("trend_tau", "tambon")
+#: Added when the plan matched a facilitator register.
+SUPPORT_LAYER = ("n_unsupported_projects", "village")
 LEVEL_LABEL = {"village": ("หมู่บ้าน", "village"), "tambon": ("ตำบล", "tambon"), "amphoe": ("อำเภอ", "amphoe")}
 QUANTUM = 1e5  # coordinates as integers of 1e-5 degree (≈ 1.1 m)
 
@@ -186,6 +188,11 @@ def _value_short(value: Any, metric: str, lang: str) -> str | None:
 def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, lang: str) -> list[str | None]:
     """Tooltip values; the alignment layer also names the unmet sectors (in Thai: they are data)."""
     shown = [_value_short(v, metric, lang) for v in frame[_mapdata.VALUE]]
+    if metric == "n_unsupported_projects":
+        sectors = plan.metrics["village"]["unsupported_sectors"]
+        label = _label("ด้าน", "sectors", lang)
+        return [v if v is None or not sectors.get(c) else f"{v} — {label}: {sectors.get(c)}"
+                for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
     if metric != "alignment":
         return shown
     unmet = _mapdata.unmet_sectors(plan, level)
@@ -254,6 +261,9 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
                             f"{_label('ความต้องการมีโครงการรองรับ', 'top needs met', lang)}")
                 if rec["unmet_sectors"]:
                     text.append(f"{_label('ยังไม่มีโครงการด้าน', 'Unmet sectors', lang)}: {rec['unmet_sectors']}")
+        if level == "village" and "n_unsupported_projects" in row and row["n_unsupported_projects"] > 0:
+            text.append(f"{_label('โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล', 'Projects without a skilled facilitator nearby', lang)}: "
+                        f"{int(row['n_unsupported_projects'])} ({row['unsupported_sectors']})")
         if level == "village" and len(plan.priorities) and "rank" in plan.priorities:
             rank = plan.priorities["rank"].get(code)
             if rank is not None and not pd.isna(rank):
@@ -405,6 +415,8 @@ def _extra_layers(plan: Plan) -> list[tuple[str, str]]:
         extra += CHANGE_LAYERS
     if "trend_tau" in plan.metrics["tambon"] and plan.metrics["tambon"]["trend_tau"].notna().any():
         extra.append(TREND_LAYER)
+    if plan.support is not None:
+        extra.append(SUPPORT_LAYER)
     return extra
 
 

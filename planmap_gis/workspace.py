@@ -53,13 +53,15 @@ LEVELS = ("village", "tambon", "amphoe")
 _ALL_TABLES = {"tambon", "amphoe", "villages", "projects", "project_points", "project_lines",
                "project_areas", "allocation", "equity", "lorenz", "hotspots",
                "priorities", "load_facilitator", "load_management_unit", "needs", "import_report",
-               "workspace_info", "underserved", "change_equity", "change_hotspots",
+               "workspace_info", "underserved", "change_equity", "change_hotspots", "facilitator_register",
+               "support_project", "support_facilitator", "support_village",
                *(f"{t}_{lv}" for t in ("metrics", "duplication", "alignment", "change")
                  for lv in ("village", "tambon", "amphoe"))}
 _INDEXED = {  # table → name of the index column written
     **{f"metrics_{lv}": f"{lv}_code" for lv in LEVELS},
     "equity": "budget", "hotspots": VILLAGE_CODE, "priorities": VILLAGE_CODE,
     "load_facilitator": "facilitator", "load_management_unit": "management_unit",
+    "support_project": "project_id", "support_facilitator": "facilitator", "support_village": VILLAGE_CODE,
     **{f"alignment_{lv}": f"{lv}_code" for lv in LEVELS},
 }
 
@@ -196,6 +198,7 @@ def save_workspace(plan: Plan, path: str | Path, *, schema: str = "planmap") -> 
         **({"needs": plan.needs} if plan.needs is not None else {}),
         **{f"alignment_{lv}": table.reset_index() for lv, table in plan.alignment.items()},
         **({"underserved": plan.underserved} if plan.underserved is not None else {}),
+        **_support_layers(plan),
         **_change_layers(plan),
         "import_report": _report_table(plan.reports),
         "workspace_info": pd.DataFrame({"key": ["method", "notes", "planmap_version", "data_crs",
@@ -316,7 +319,27 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
         years=tuple(json.loads(info.get("years", "[]"))),
         underserved=_read(source, "underserved").astype({VILLAGE_CODE: str}) if "underserved" in present else None,
         change=_read_change(source, present, info),
+        facilitators=_register(_read(source, "facilitator_register")) if "facilitator_register" in present else None,
+        support={k: tables[f"support_{k}"] for k in ("project", "facilitator", "village")}
+        if "support_project" in tables else None,
     )
+
+
+def _support_layers(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The facilitator register (lists as JSON) and who can support what."""
+    if plan.facilitators is None or plan.support is None:
+        return {}
+    register = plan.facilitators.copy()
+    for col in (AREA_CODES, "skills"):
+        register[col] = [json.dumps(list(v), ensure_ascii=False) for v in register[col]]
+    return {"facilitator_register": register,
+            **{f"support_{k}": table.reset_index() for k, table in plan.support.items()}}
+
+
+def _register(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in (AREA_CODES, "skills"):
+        frame[col] = [json.loads(v) if isinstance(v, str) else [] for v in frame[col]]
+    return frame
 
 
 def _indexed(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import pytest
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.cli import main
 from planmap_gis._template import PROJECT_FIELDS, Stamp, template_stamp
+from planmap_gis.cli import main
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(not SOFFICE and not os.environ.get("CI"),

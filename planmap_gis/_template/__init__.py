@@ -15,7 +15,13 @@ The fields, labels and validations are defined once (:mod:`planmap_gis._template
 shared by the writer (:mod:`~planmap_gis._template.write`) and the reader.
 """
 
-from planmap_gis._template.fields import FACILITATOR_FIELDS, PROJECT_FIELDS, STAMP, TEMPLATE_VERSION, Field
+from planmap_gis._template.fields import (
+           FACILITATOR_FIELDS,
+           PROJECT_FIELDS,
+           STAMP,
+           TEMPLATE_VERSION,
+           Field,
+)
 from planmap_gis._template.read import Stamp, template_stamp
 from planmap_gis._template.write import template
 

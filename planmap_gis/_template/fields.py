@@ -7,9 +7,25 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from planmap_gis._schema import (
-    AGENCY, AMPHOE_CODE, AMPHOE_TH, BUDGET, BUDGET_LAYER, BUDGET_LAYERS_SHORT, FACILITATOR, FISCAL_YEAR,
-    LABELS, MANAGEMENT_UNIT, NAME_EN, NAME_TH, PROJECT_ID, PROJECT_STATUSES, SECTOR, STATUS, STRATEGY,
-    TAMBON_CODE, TAMBON_TH, TIER, TIERS,
+    AGENCY,
+    AMPHOE_CODE,
+    AMPHOE_TH,
+    BUDGET,
+    BUDGET_LAYER,
+    BUDGET_LAYERS_SHORT,
+    FACILITATOR,
+    FISCAL_YEAR,
+    LABELS,
+    MANAGEMENT_UNIT,
+    NAME_EN,
+    NAME_TH,
+    PROJECT_ID,
+    PROJECT_STATUSES,
+    SECTOR,
+    STATUS,
+    STRATEGY,
+    TIER,
+    TIERS,
 )
 
 #: Version of the template layout; the reader refuses a newer one with a clear message.
@@ -104,11 +120,7 @@ def year_choices(year: int) -> list[int]:
     return list(range(year - 1, year + 4))
 
 
-def area_choices(tambons: gpd.GeoDataFrame) -> tuple[list[str], dict[str, list[str]]]:
-    """The amphoe dropdown ("8001 เมืองนครศรีธรรมราช") and each amphoe's tambon ("800101 ในเมือง")."""
-    rows = tambons.sort_values(TAMBON_CODE)
-    amphoes = rows.drop_duplicates(AMPHOE_CODE).sort_values(AMPHOE_CODE)
-    amphoe = [f"{c} {n}" for c, n in zip(amphoes[AMPHOE_CODE], amphoes[AMPHOE_TH], strict=True)]
-    tambon = {c: [f"{t} {n}" for t, n in zip(g[TAMBON_CODE], g[TAMBON_TH], strict=True)]
-              for c, g in rows.groupby(AMPHOE_CODE, sort=True)}
-    return amphoe, tambon
+def amphoe_choices(tambons: gpd.GeoDataFrame) -> list[str]:
+    """The amphoe dropdown: "8001 เมืองนครศรีธรรมราช" (code first: each amphoe's tambon list is named by it)."""
+    amphoes = tambons.drop_duplicates(AMPHOE_CODE).sort_values(AMPHOE_CODE)
+    return [f"{c} {n}" for c, n in zip(amphoes[AMPHOE_CODE], amphoes[AMPHOE_TH], strict=True)]

@@ -21,15 +21,34 @@ from openpyxl.utils import get_column_letter
 
 from planmap_gis._errors import SchemaError
 from planmap_gis._schema import (
-    AGENCY, AREA_CODES, BUDGET, BUDGET_LAYER, BUDGET_LAYERS_SHORT, FISCAL_YEAR, SECTOR, TIER,
+    AGENCY,
+    AREA_CODES,
+    BUDGET,
+    BUDGET_LAYER,
+    BUDGET_LAYERS_SHORT,
+    FISCAL_YEAR,
+    SECTOR,
+    TIER,
 )
 from planmap_gis._tables import ROW, header_key, parse_number
 from planmap_gis._tables.files import read_raw, sniff
-from planmap_gis.report import ImportReport
 from planmap_gis._template.fields import (
-    AMPHOE, AREAS, FIRST_ROW, MOO, SHEET_FACILITATORS, SHEET_PROJECTS, STAMP, STATUSES, TAMBON,
-    TEMPLATE_VERSION, Field, layer_choices, tier_choices, year_choices,
+    AMPHOE,
+    AREAS,
+    FIRST_ROW,
+    MOO,
+    SHEET_FACILITATORS,
+    SHEET_PROJECTS,
+    STAMP,
+    STATUSES,
+    TAMBON,
+    TEMPLATE_VERSION,
+    Field,
+    layer_choices,
+    tier_choices,
+    year_choices,
 )
+from planmap_gis.report import ImportReport
 
 __all__ = ["Stamp", "TemplateRows", "template_stamp"]
 
@@ -43,6 +62,16 @@ class Stamp:
     province: str
     agency: str
     year: int | None
+
+    def boundaries(self) -> Any:
+        """The tambon of the template's province (the national layer), or None when it cannot be read."""
+        from planmap_gis._errors import PlanmapError
+        from planmap_gis.boundaries import read_boundaries
+
+        try:
+            return read_boundaries(province=self.province) if self.province else None
+        except PlanmapError:
+            return None
 
 
 _DEFINED = re.compile(r'<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>')
@@ -81,6 +110,17 @@ def template_stamp(path: str | Path) -> Stamp | None:
     except ValueError:
         return None
     return Stamp(text["kind"], version, text["province"], text["agency"], year)
+
+
+def template_index(path: Path, sheet: Any, columns: Any, boundaries: Any, villages: Any) -> tuple[Stamp | None, Any]:
+    """A file's template stamp (when read without a chosen sheet or column mapping) and the area
+    index to read it with: a template's names are matched within its own province."""
+    from planmap_gis._areas import AreaIndex
+
+    stamp = template_stamp(path) if sheet is None and columns is None else None
+    if stamp is not None and boundaries is None:
+        boundaries = stamp.boundaries()
+    return stamp, AreaIndex(boundaries, villages)
 
 
 def _constant(text: str) -> str:
@@ -162,6 +202,15 @@ class TemplateRows:
                 self.report.add("warning", "row hidden in the template: read all the same (unhide it to "
                                 "see it)", "แถวนี้ถูกซ่อนไว้ในแบบฟอร์ม แต่ได้อ่านแล้ว", row=number, sheet=self.sheet)
             yield number, self._record(number, cells)
+
+    def checked(self) -> Iterator[dict[str, Any]]:
+        """The records of the rows that kept to the lists, each filled row counted in the report."""
+        for _, values in self:
+            self.report.rows_in += 1
+            if values is None:
+                self.report.rows_rejected += 1
+            else:
+                yield values
 
     def _record(self, number: int, cells: list[str]) -> dict[str, Any] | None:
         values = {f.key: (cells[i].strip() if i < len(cells) else "") for i, f in enumerate(self.fields)}
@@ -269,13 +318,8 @@ def template_projects(path: Path, stamp: Stamp, reader: Any, report: ImportRepor
     """
     from planmap_gis._template.fields import PROJECT_FIELDS
 
-    rows = TemplateRows(path, stamp, PROJECT_FIELDS, report)
     records = []
-    for _, values in rows:
-        report.rows_in += 1
-        if values is None:
-            report.rows_rejected += 1
-            continue
+    for values in TemplateRows(path, stamp, PROJECT_FIELDS, report).checked():
         record = reader.read(project_record(values, stamp))
         if record is not None:
             records.append(record)

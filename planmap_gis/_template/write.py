@@ -32,16 +32,59 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from planmap_gis._areas import AreaIndex
 from planmap_gis._output import save_book
 from planmap_gis._schema import (
-    AGENCY, AMPHOE_CODE, AMPHOE_EN, AMPHOE_TH, BUDGET, BUDGET_LAYER, BUDGET_LAYERS, BUDGET_LAYERS_SHORT,
-    FISCAL_YEAR, MANAGEMENT_UNIT, NAME_EN, NAME_TH, PROJECT_ID, PROVINCE_EN, PROVINCE_TH, SECTOR, SECTORS,
-    STATUS, STRATEGY, TAMBON_CODE, TAMBON_EN, TAMBON_TH, TIER, TIERS,
+    AGENCY,
+    AMPHOE_CODE,
+    AMPHOE_EN,
+    AMPHOE_TH,
+    BUDGET,
+    BUDGET_LAYER,
+    BUDGET_LAYERS,
+    BUDGET_LAYERS_SHORT,
+    FISCAL_YEAR,
+    MANAGEMENT_UNIT,
+    NAME_EN,
+    NAME_TH,
+    PROJECT_ID,
+    PROVINCE_EN,
+    PROVINCE_TH,
+    SECTOR,
+    SECTORS,
+    STATUS,
+    STRATEGY,
+    TAMBON_CODE,
+    TAMBON_EN,
+    TAMBON_TH,
+    TIER,
+    TIERS,
+)
+from planmap_gis._template.fields import (
+    AMPHOE,
+    AREAS,
+    CONTACT,
+    DATA_ROWS,
+    FACILITATOR_FIELDS,
+    FIRST_ROW,
+    LAT,
+    LON,
+    MOO,
+    ORGANISATION,
+    PROJECT_FIELDS,
+    SERVES,
+    SHEET_FACILITATORS,
+    SHEET_HOWTO,
+    SHEET_PROJECTS,
+    SHEET_REFERENCE,
+    SKILLS,
+    STAMP,
+    STATUSES,
+    TAMBON,
+    TEMPLATE_VERSION,
+    WKT,
+    Field,
+    amphoe_choices,
+    year_choices,
 )
 from planmap_gis._values import fiscal_year_of
-from planmap_gis._template.fields import (
-    AMPHOE, AREAS, CONTACT, DATA_ROWS, LAT, LON, WKT, FACILITATOR_FIELDS, FIRST_ROW, MOO, ORGANISATION, PROJECT_FIELDS, SERVES,
-    SHEET_FACILITATORS, SHEET_HOWTO, SHEET_PROJECTS, SHEET_REFERENCE, SKILLS, STAMP, STATUSES, TAMBON,
-    TEMPLATE_VERSION, Field, area_choices, year_choices,
-)
 
 __all__ = ["template"]
 
@@ -133,7 +176,7 @@ def template(
 
 def _reference(ws: Any, book: Workbook, tambons: gpd.GeoDataFrame, year: int) -> dict[str, str]:
     """Fill the reference sheet; returns the named list of each dropdown (``list:<name>``)."""
-    amphoe, tambon = area_choices(tambons)
+    amphoe = amphoe_choices(tambons)
     quoted = quote_sheetname(SHEET_REFERENCE)
     ws.append(["รายการอ้างอิง — Reference lists (ห้ามแก้ไข / do not edit)"])
     ws["A1"].font = Font(bold=True, size=13)

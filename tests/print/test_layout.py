@@ -24,7 +24,7 @@ def _plan(province: str):
     areas = pm.village_areas(data.villages, data.tambons)
     return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                       master_plans=data.master_plans, permutations=0, notes=(data.note_th,),
-                      compare_years=(2568, 2569))
+                      compare_years=(2568, 2569), facilitators=data.facilitators)
 
 
 @pytest.fixture(scope="module", params=["80", "90"], ids=["Nakhon Si Thammarat", "Songkhla"])
