@@ -218,7 +218,11 @@ def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None,
         "indicators": lambda: read_indicators(path, sheet=sheet),
         "villages": lambda: read_villages(path, sheet=sheet, return_report=True),
         "master_plans": lambda: read_master_plans(path, boundaries=boundaries, sheet=sheet),
+        "facilitators": lambda: read_facilitators(path, boundaries=boundaries, sheet=sheet),
     }
+    stamp = template_stamp(path) if kind == "auto" and sheet is None else None
+    if stamp is not None:  # a returned template says what it holds
+        kind = stamp.kind
     if kind != "auto":
         return kind, readers[kind]()[1]
     first: SchemaError | None = None
@@ -241,9 +245,12 @@ def validate(args: argparse.Namespace) -> int:
     if args.boundaries or args.province:
         with _warnings_to_log():
             boundaries = read_boundaries(args.boundaries, province=args.province)
-    refuse_inputs([args.report], [*args.files, args.boundaries])
+    files, skipped = project_paths(args.files)  # a folder: every returned file in it
+    for path, en, th in skipped:
+        print(f"{path}: {en} / {th}")
+    refuse_inputs([args.report], [*files, args.boundaries])
     worst, reports = 0, {}
-    for path in args.files:
+    for path in files:
         try:
             with _warnings_to_log():
                 kind, report = _read_any(path, args.kind, boundaries, args.sheet, progress=not args.quiet)
@@ -251,7 +258,7 @@ def validate(args: argparse.Namespace) -> int:
             print(f"{path}: cannot be read — {exc}")
             worst = 2
             continue
-        reports[report_key(path, args.files)] = report
+        reports[report_key(path, files)] = report
         print(f"{path} ({kind}): {report.summary()}")
         problems = report.problems
         if len(problems):

@@ -57,6 +57,8 @@ class Metric:
     #: Diverging around this value: classes on either side come from the quantiles of the
     #: distances to it, so no class straddles it and the two sides take opposite colours.
     center: float | None = None
+    #: What a unit without a value means, (Thai, English).
+    no_data: tuple[str, str] = ("ไม่มีข้อมูล", "no data")
 
 
 #: Metrics a map can show, by key.
@@ -106,7 +108,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            decimals=2, breaks=(-0.5, -1e-9, 1e-9, 0.5, 1.0)),
     Metric("n_unsupported_projects", "โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล",
            "Projects without a skilled facilitator nearby", "โครงการ", "projects", ("village",), "OrRd",
-           breaks=(0.0, 1.0, 2.0)),
+           breaks=(0.0, 1.0, 2.0), no_data=("ไม่มีโครงการที่ระบุหมู่บ้านนี้", "no project targets it")),
     Metric("budget_change", "งบประมาณที่เปลี่ยนไปจากปีก่อน", "Change of budget since the earlier year",
            "บาท", "THB", ("village", "tambon", "amphoe"), "RdBu", kind="diverging", center=0.0),
     Metric("budget_per_household_change", "งบต่อครัวเรือนที่เปลี่ยนไปจากปีก่อน",

@@ -178,8 +178,10 @@ def _parser() -> argparse.ArgumentParser:
         "validate", help=_h("only the import report; exit 0 clean, 1 warnings, 2 errors",
                             "ตรวจไฟล์และรายงานปัญหาเท่านั้น"))
     validate.add_argument("files", type=Path, nargs="+",
-                          help=_h("sheets to check (.xlsx .xls .ods .csv)", "ไฟล์ที่จะตรวจ"))
-    validate.add_argument("--kind", choices=("auto", "projects", "indicators", "villages", "master_plans"),
+                          help=_h("sheets to check (.xlsx .xls .ods .csv), or folders of them",
+                                  "ไฟล์ที่จะตรวจ หรือโฟลเดอร์ของไฟล์"))
+    validate.add_argument("--kind", choices=("auto", "projects", "indicators", "villages", "master_plans",
+                                             "facilitators"),
                           default="auto", help=_h("what the files hold (default: guessed)",
                                                   "ชนิดของข้อมูลในไฟล์ (ค่าเริ่มต้น: ให้โปรแกรมเดา)"))
     validate.add_argument("--boundaries", type=Path,

@@ -104,8 +104,8 @@ class Plan:
     support : dict of DataFrame or None
         ``project``, ``facilitator``, ``village``: who can support what
         (:func:`~planmap_gis.match_facilitators`); the village coverage table then carries
-        ``n_unsupported_projects`` and ``unsupported_sectors``, tambon and amphoe
-        ``n_villages_unsupported``.
+        ``n_unsupported_projects`` (NaN where no project targets the village) and
+        ``unsupported_sectors``, tambon and amphoe ``n_villages_unsupported``.
 
     The coverage tables (``metrics``) also carry need against response (``need``,
     ``fair_layer_k``, ``gap_layer_k``, ``fair_thb``, ``fair_share_gap``,
@@ -351,7 +351,10 @@ def _support(projects: gpd.GeoDataFrame, allocation: pd.DataFrame, register: pd.
     village = support["village"]
     cover["village"] = cover["village"].drop(columns=["n_unsupported_projects", "unsupported_sectors"],
                                              errors="ignore")
-    cover["village"] = cover["village"].join(village[["n_unsupported_projects", "unsupported_sectors"]])
+    # A village no project targets has nothing to support: no value (grey on the maps), not 0.
+    shown = village[["n_unsupported_projects", "unsupported_sectors"]].astype({"n_unsupported_projects": float})
+    shown.loc[village["n_targeted_projects"] == 0, "n_unsupported_projects"] = float("nan")
+    cover["village"] = cover["village"].join(shown)
     lacking = village[village["n_unsupported_projects"] > 0].index.to_series()
     for level, width in (("tambon", 6), ("amphoe", 4)):
         counts = lacking.str[:width].value_counts()

@@ -486,7 +486,7 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
     layer_data = {"k": classes.yb.tolist(), "col": list(classes.colors), "nd": NO_DATA_COLOR,
                   "vt": _tooltip_values(plan, metric, level, frame, lang),
                   "label": _label(spec.th, spec.en, lang), "unit": _label(spec.unit_th, spec.unit_en, lang),
-                  "noData": _label("ไม่มีข้อมูล", "no data", lang),
+                  "noData": _label(*spec.no_data, lang),
                   "pjTitle": _label("โครงการในพื้นที่", "Projects here", lang),
                   "st": {"weight": 0.3 if level == "village" else 0.6, "color": "#666666"}}
     if spec.kind == "categorical":
@@ -497,13 +497,13 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
     layer = _JsLayer(code, name, show=show, overlay=False)  # themes are exclusive: one at a time
     fmap.add_child(layer)
     fmap.add_child(_Script(f"planmap.titles[{_js(name)}] = {_js(name + title_tail)};"))
-    rows = _legend_rows(classes, lang)
+    rows = _legend_rows(classes, lang, spec.no_data)
     yearly = yearly_values(plan, metric, level, list(frame[_mapdata.CODE]))
     if yearly:  # the year selector recolours the theme with each year's own classes
         options = {"": {"k": layer_data["k"], "col": layer_data["col"], "vt": layer_data["vt"], "rows": rows}}
         for year, values in yearly.items():
             c = classify(pd.Series(values), spec, scheme=scheme, k=k, thai_digits=thai_digits)
-            options[str(year)] = {"k": c.yb.tolist(), "col": list(c.colors), "rows": _legend_rows(c, lang),
+            options[str(year)] = {"k": c.yb.tolist(), "col": list(c.colors), "rows": _legend_rows(c, lang, spec.no_data),
                                   "vt": [_value_short(v, metric, lang) for v in values]}
         fmap.add_child(_Script(f"planmap.yearly[{_js(name)}] = {_js(options)};"))
     legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})",
@@ -513,10 +513,10 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
     return bool(yearly)
 
 
-def _legend_rows(classes: Any, lang: str) -> list[dict[str, Any]]:
+def _legend_rows(classes: Any, lang: str, no_data: tuple[str, str] = ("ไม่มีข้อมูล", "no data")) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"color": c, "label": lab} for c, lab in zip(
         classes.colors, classes.labels(lang if lang != "both" else "th"), strict=True)]
-    rows.append({"color": NO_DATA_COLOR, "label": _label("ไม่มีข้อมูล", "no data", lang), "nodata": True})
+    rows.append({"color": NO_DATA_COLOR, "label": _label(*no_data, lang), "nodata": True})
     return rows
 
 

@@ -65,7 +65,7 @@ def test_matching_counts_equal_the_hand_count(layout):
     assert by_person["n_villages_served"].tolist() == [1, 2, 1]
     t1, t2 = tambons.tambon_code
     village = plan.metrics["village"].loc[[f"{t1}01", f"{t1}02", f"{t2}01", f"{t2}02"]]
-    assert village["n_unsupported_projects"].tolist() == [0, 0, 0, 1]
+    assert village["n_unsupported_projects"].fillna(-1).tolist() == [0, -1, 0, 1]  # T1-2: nothing targeted
     assert village["unsupported_sectors"].tolist() == ["", "", "", "การศึกษา"]
     assert plan.metrics["tambon"].loc[[t1, t2], "n_villages_unsupported"].tolist() == [0, 1]
 
@@ -148,7 +148,9 @@ def test_every_demo_project_lists_its_facilitators_or_needs_one(demo_plan):
         for name in row["facilitators"].split("; "):
             assert row["sector"] in register.loc[name, "skills"], (pid, name)
     village = plan.metrics["village"]
-    assert (village["n_unsupported_projects"] <= village["n_targeted_projects"]).all()
+    aimed = village["n_targeted_projects"] > 0
+    assert village["n_unsupported_projects"].notna().eq(aimed).all()
+    assert (village.loc[aimed, "n_unsupported_projects"] <= village.loc[aimed, "n_targeted_projects"]).all()
 
 
 def test_the_demo_outputs_carry_the_match_and_never_a_contact(tmp_path, capsys):

@@ -216,3 +216,12 @@ def test_planmap_template_and_a_run_over_the_folder(nst, returned, tmp_path, cap
     assert "~$01.xlsx" in screen and "not read" in screen
     submitted = pd.read_excel(tmp_path / "run" / "import_report.xlsx", sheet_name="submissions", engine="calamine")
     assert len(submitted) == 26 and submitted.loaded.sum() == 300
+
+
+def test_validate_reads_a_folder_and_knows_a_register_template(returned, tmp_path, capsys):
+    assert main(["--quiet", "validate", str(returned), "--province", "80"]) == 0
+    screen = capsys.readouterr().out
+    assert screen.count("(projects):") == 25 and "clean" in screen
+    register = pm.template(tmp_path / "ทะเบียน.xlsx", province=80, facilitators=True)
+    assert main(["--quiet", "validate", str(register)]) == 0
+    assert "(facilitators):" in capsys.readouterr().out

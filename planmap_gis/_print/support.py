@@ -55,14 +55,13 @@ def support_page(plan: Plan, *, paper: str = "A3", lang: str = "th") -> Figure:
                    f"{len(plan.facilitators)} คุณอำนวยในทะเบียน (in the register)")
     spec = METRICS["n_unsupported_projects"]
     layer = _mapdata.metric_layer(plan, "n_unsupported_projects", "village").to_crs(settings.analysis_crs)
-    aimed = plan.support["village"]["n_targeted_projects"].reindex(layer[_mapdata.CODE]).fillna(0).to_numpy() > 0
-    classes = classify(layer["value"].where(aimed), spec)
+    classes = classify(layer["value"], spec)  # no value where no project targets the village
     layer["color"] = [classes.colors[c] if c >= 0 else NO_DATA_COLOR for c in classes.yb]
     _province_map(fig, g, plan, layer)
     key, right = split(g.panel, [0.3, 0.7])
     handles = [Patch(facecolor=c, edgecolor="#666", label=lab)
                for c, lab in zip(classes.colors, classes.labels(lang), strict=True)]
-    handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="#666", label="ไม่มีโครงการที่ระบุหมู่บ้านนี้ (no targeted project)"))
+    handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="#666", label=f"{spec.no_data[0]} ({spec.no_data[1]})"))
     el.legend(fig, g, key, handles, "โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล\n(projects without a skilled facilitator nearby)")
     rows = [[s, f"{r.n_projects}", f"{r.n_need_facilitator}", format_number(r.n_villages_lacking), f"{r.n_facilitators}"]
             for s, r in table.iterrows()]

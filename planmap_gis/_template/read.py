@@ -9,6 +9,7 @@ and a free-form sheet give the same project table.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import zipfile
@@ -65,13 +66,19 @@ class Stamp:
 
     def boundaries(self) -> Any:
         """The tambon of the template's province (the national layer), or None when it cannot be read."""
-        from planmap_gis._errors import PlanmapError
-        from planmap_gis.boundaries import read_boundaries
+        return _province_tambons(self.province) if self.province else None
 
-        try:
-            return read_boundaries(province=self.province) if self.province else None
-        except PlanmapError:
-            return None
+
+@functools.lru_cache(maxsize=4)
+def _province_tambons(province: str) -> Any:
+    """Read once per province: a folder of 25 returned templates needs the layer once."""
+    from planmap_gis._errors import PlanmapError
+    from planmap_gis.boundaries import read_boundaries
+
+    try:
+        return read_boundaries(province=province)
+    except PlanmapError:
+        return None
 
 
 _DEFINED = re.compile(r'<(?:\w+:)?definedName\b([^>]*)>([^<]*)</(?:\w+:)?definedName>')
@@ -162,7 +169,7 @@ class TemplateRows:
                    f"{stamp.province}{', ' + stamp.agency if stamp.agency else ''}"
                    f"{', fiscal year ' + str(stamp.year) if stamp.year else ''}): values are checked "
                    "against the template's lists", f"อ่านเป็นแบบฟอร์มของ planmap (รุ่น {stamp.version} "
-                   f"จังหวัด {stamp.province} {stamp.agency}) ตรวจค่าตามรายการของแบบฟอร์ม", sheet=self.sheet)
+                   f"จังหวัด {stamp.province}{' ' + stamp.agency if stamp.agency else ''}) ตรวจค่าตามรายการของแบบฟอร์ม", sheet=self.sheet)
 
     def _check_headers(self) -> None:
         found = [header_key(c) for c in (self.rows[0] if self.rows else [])]
