@@ -225,3 +225,22 @@ def test_validate_reads_a_folder_and_knows_a_register_template(returned, tmp_pat
     register = pm.template(tmp_path / "ทะเบียน.xlsx", province=80, facilitators=True)
     assert main(["--quiet", "validate", str(register)]) == 0
     assert "(facilitators):" in capsys.readouterr().out
+
+
+def test_a_template_whose_columns_were_moved_stops_with_the_fix(returned, tmp_path):
+    book = openpyxl.load_workbook(returned / "02.xlsx")
+    sheet = book["โครงการ"]
+    sheet.protection.sheet = False
+    sheet.delete_cols(3)  # the English name column, deleted by hand
+    book.save(tmp_path / "moved.xlsx")
+    with pytest.raises(pm.SchemaError, match=r"cell C1 should be the header 'ชื่อโครงการ \(อังกฤษ\)'.*fresh template"):
+        pm.read_projects(tmp_path / "moved.xlsx")
+
+
+def test_a_hidden_row_of_a_template_is_read_and_said(nst, returned, tmp_path):
+    book = openpyxl.load_workbook(returned / "05.xlsx")
+    book["โครงการ"].row_dimensions[4].hidden = True
+    book.save(tmp_path / "hidden.xlsx")
+    projects, report = pm.read_projects(tmp_path / "hidden.xlsx", boundaries=nst.tambons)
+    assert len(projects) == 12 and report.balanced()
+    assert report.problems.query("row == 4 and severity == 'warning'").message_en.str.contains("hidden").any()

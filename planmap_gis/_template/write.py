@@ -269,7 +269,7 @@ def _data_sheet(ws: Any, fields: tuple[Field, ...], names: dict[str, str], tambo
     ws.protection.autoFilter = False
     ws.protection.sort = False
     if agency:
-        ws.oddHeader.center.text = agency
+        ws.oddHeader.center.text = agency.replace("&", "&&")  # & starts a header code
     _fit(ws, "1:2", paper="A3")  # twenty columns: A3 keeps them legible
 
 
