@@ -40,9 +40,9 @@ def test_demo_writes_every_output(demo_out):
     equity = pd.read_csv(tables / "equity.csv", index_col=0)
     assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
     assert sorted(p.name for p in (demo_out / "sheets").iterdir()) == [
-        "indicators.xlsx", "master_plans.xlsx", "projects_long.xlsx", "projects_wide.xlsx",
+        "facilitators.xlsx", "indicators.xlsx", "master_plans.xlsx", "projects_long.xlsx", "projects_wide.xlsx",
         "villages.csv"]
-    assert {"needs", "alignment_village", "alignment_amphoe"} <= set(layers)
+    assert {"needs", "alignment_village", "alignment_amphoe", "support_project", "facilitator_register"} <= set(layers)
     with pd.ExcelFile(demo_out / "matrix.xlsx", engine="calamine") as book:
         assert book.sheet_names[:2] == ["อ่านก่อน", "จังหวัด"] and "ช่องว่าง" in book.sheet_names
 
@@ -138,7 +138,7 @@ def test_webmap_and_atlas_from_a_workspace(demo_out, tmp_path, capsys):
     assert pages >= 3 + 2 * 23
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == pages
     assert main(["-q", "atlas", str(demo_out / "workspace.gpkg"), "--out", str(pdf), "--no-project-sheets"]) == 0
-    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 3 + 23
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())) == 4 + 23  # overview, needs, need × budget, facilitators, then one per amphoe
 
 
 def test_demo_on_a_fresh_machine_maps_the_real_province(no_reference, tmp_path, capsys):
