@@ -237,10 +237,15 @@ def test_a_template_whose_columns_were_moved_stops_with_the_fix(returned, tmp_pa
         pm.read_projects(tmp_path / "moved.xlsx")
 
 
-def test_a_hidden_row_of_a_template_is_read_and_said(nst, returned, tmp_path):
+def test_hidden_rows_and_formulas_in_a_template_are_said(nst, returned, tmp_path):
     book = openpyxl.load_workbook(returned / "05.xlsx")
-    book["โครงการ"].row_dimensions[4].hidden = True
+    sheet = book["โครงการ"]
+    sheet.row_dimensions[4].hidden = True  # cancelled, as in any agency sheet: not loaded
+    sheet["B5"] = '=HYPERLINK("http://example.com","x")'  # a formula Excel never calculated
     book.save(tmp_path / "hidden.xlsx")
     projects, report = pm.read_projects(tmp_path / "hidden.xlsx", boundaries=nst.tambons)
-    assert len(projects) == 12 and report.balanced()
-    assert report.problems.query("row == 4 and severity == 'warning'").message_en.str.contains("hidden").any()
+    assert len(projects) == 10 and report.rows_rejected == 2 and report.balanced()
+    problems = report.problems
+    assert problems.query("row == 4 and severity == 'warning'").message_en.str.contains("hidden").any()
+    assert problems.message_en.str.contains("formula but no saved value, read as blank: B5").any()
+    assert problems.query("row == 5 and severity == 'error'").message_en.str.contains("no project name").any()

@@ -37,7 +37,8 @@ from planmap_gis._tables.headers import (
 )
 from planmap_gis.report import ImportReport
 
-__all__ = ["GIS_SUFFIXES", "ROW", "TABLE_SUFFIXES", "TableStream", "header_key", "is_table", "parse_number",
+__all__ = ["GIS_SUFFIXES", "ROW", "TABLE_SUFFIXES", "TableStream", "formula_note", "header_key", "hidden_row",
+           "is_table", "parse_number",
            "read_layer_table", "read_table", "stream_table", "table_report", "thai_digits"]
 
 ROW: str = "_row"
@@ -171,11 +172,7 @@ def stream_table(
                           f"{factor:,.0f}", f"จำนวนเงินในคอลัมน์ {name} มีหน่วยเป็น{UNIT_NAMES[factor][1]} "
                           f"({where}) คูณด้วย {factor:,.0f}"))
     if formulas:
-        cells = show_values(formulas)
-        notes.append((f"cells with a formula but no saved value, read as blank: {cells}. Open the file in "
-                      "Excel or LibreOffice, let it calculate, and save it again",
-                      f"เซลล์ที่มีสูตรแต่ไม่มีค่าที่คำนวณไว้ อ่านเป็นค่าว่าง: {cells} "
-                      "เปิดไฟล์ใน Excel ให้คำนวณแล้วบันทึกใหม่"))
+        notes.append(formula_note(formulas))
     stream = TableStream(path, sheet_name, names, iter(()), {"notes": notes, "units": units, "hidden_rows": {}})
     body = itertools.chain(head_rows[first_data:], rows)
     stream.chunks = _chunks(stream, body, first_data + 1, hidden_in_sheet, cleaned, chunk_rows,
@@ -303,10 +300,23 @@ def table_report(path: str | Path, table: pd.DataFrame | TableStream, sheet: str
     for en, th in attrs.get("notes", ()):
         report.add("info", en, th, sheet=sheet)
     for row, cells in hidden.items():
-        report.add("warning", "row hidden in the sheet (cancelled?): not loaded. Unhide it if it should "
-                   "count, or delete it", "แถวนี้ถูกซ่อนไว้ในชีต (ยกเลิกแล้ว?) ไม่ได้นำเข้า หากต้องการให้นับ "
-                   "ให้เลิกซ่อน หรือลบทิ้ง", row=row, value=cells, sheet=sheet)
+        hidden_row(report, row, cells, sheet)
     return report
+
+
+def hidden_row(report: ImportReport, row: int, cells: object, sheet: str | None) -> None:
+    """Report a row hidden in the sheet, which is not loaded (the caller counts it rejected)."""
+    report.add("warning", "row hidden in the sheet (cancelled?): not loaded. Unhide it if it should "
+               "count, or delete it", "แถวนี้ถูกซ่อนไว้ในชีต (ยกเลิกแล้ว?) ไม่ได้นำเข้า หากต้องการให้นับ "
+               "ให้เลิกซ่อน หรือลบทิ้ง", row=row, value=cells, sheet=sheet)
+
+
+def formula_note(cells: list[str]) -> tuple[str, str]:
+    """(English, Thai) note on cells holding a formula with no saved value, which read as blank."""
+    shown = show_values(cells)
+    return (f"cells with a formula but no saved value, read as blank: {shown}. Open the file in "
+            "Excel or LibreOffice, let it calculate, and save it again",
+            f"เซลล์ที่มีสูตรแต่ไม่มีค่าที่คำนวณไว้ อ่านเป็นค่าว่าง: {shown} เปิดไฟล์ใน Excel ให้คำนวณแล้วบันทึกใหม่")
 
 
 def _sheet(name: str | None) -> str:

@@ -31,7 +31,7 @@ from planmap_gis._schema import (
     SECTOR,
     TIER,
 )
-from planmap_gis._tables import ROW, header_key, parse_number
+from planmap_gis._tables import ROW, formula_note, header_key, hidden_row, parse_number
 from planmap_gis._tables.files import read_raw, sniff
 from planmap_gis._template.fields import (
     AMPHOE,
@@ -163,6 +163,8 @@ class TemplateRows:
         raw = read_raw(path, self.sheet)
         self.rows = raw.rows
         self.hidden = raw.hidden_rows
+        if raw.formulas_without_value:
+            report.add("warning", *formula_note(raw.formulas_without_value), sheet=self.sheet)
         self._check_headers()
         self.lists = self._lists()
         report.add("info", f"read as a planmap {stamp.kind} template (version {stamp.version}, province "
@@ -201,13 +203,15 @@ class TemplateRows:
                 [v.removesuffix(".0") for v in columns.get("ปีงบประมาณ", [])]}
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | None]]:
-        """(sheet row, record) per filled row; the record is None when a cell broke a list."""
+        """(sheet row, record) per filled row; the record is None when the row is not loaded (a cell
+        broke a list, or the row is hidden: cancelled, as in any sheet)."""
         for number, cells in enumerate(self.rows[FIRST_ROW - 1:], start=FIRST_ROW):
             if not any(str(c).strip() for c in cells):
                 continue
             if number in self.hidden:
-                self.report.add("warning", "row hidden in the template: read all the same (unhide it to "
-                                "see it)", "แถวนี้ถูกซ่อนไว้ในแบบฟอร์ม แต่ได้อ่านแล้ว", row=number, sheet=self.sheet)
+                hidden_row(self.report, number, " | ".join(c for c in cells[:3] if c), self.sheet)
+                yield number, None
+                continue
             yield number, self._record(number, cells)
 
     def checked(self) -> Iterator[dict[str, Any]]:
