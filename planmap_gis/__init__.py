@@ -20,10 +20,11 @@ from planmap_gis._errors import (
     PlanmapWarning,
     SchemaError,
 )
+from planmap_gis._template import template, template_stamp
 from planmap_gis.assets import fetch_assets
 from planmap_gis.boundaries import amphoes, check_hierarchy, provinces, read_boundaries
-from planmap_gis.classify import METRICS, classify
 from planmap_gis.change import Change, compare, trend
+from planmap_gis.classify import METRICS, classify
 from planmap_gis.equity import concentration_index, gini, lorenz, spatial_gini, theil
 from planmap_gis.facilitators import match_facilitators, read_facilitators
 from planmap_gis.hotspots import contiguity, hotspots
@@ -47,7 +48,7 @@ from planmap_gis.metrics import (
 from planmap_gis.need import fair_shares, underserved, village_need
 from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.printmap import atlas, district_map, needs_map, overview_map, thai_date
-from planmap_gis.projects import read_project_files, read_projects, write_projects
+from planmap_gis.projects import read_projects, write_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import (
     ChecksumError,
@@ -55,9 +56,8 @@ from planmap_gis.sources import (
     find_reference,
     manifest,
 )
-from planmap_gis.submissions import project_paths, submissions
+from planmap_gis.submissions import project_paths, read_project_files, submissions
 from planmap_gis.tables import save_tables
-from planmap_gis._template import template, template_stamp
 from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap, webmap
 from planmap_gis.workspace import open_workspace, save_workspace

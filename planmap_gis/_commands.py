@@ -13,11 +13,20 @@ from typing import Any
 
 import pandas as pd
 
+from planmap_gis import __version__
 from planmap_gis import demo as demo_data
 from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
-from planmap_gis import __version__
-from planmap_gis._output import MANIFEST, folder_lock, refuse_inputs, write_csv, write_excel, write_manifest
+from planmap_gis._output import (
+    MANIFEST,
+    folder_lock,
+    refuse_inputs,
+    write_csv,
+    write_excel,
+    write_manifest,
+)
 from planmap_gis._store import is_database, store
+from planmap_gis._template import template as write_template
+from planmap_gis._template import template_stamp
 from planmap_gis.assets import ASSETS, check_assets
 from planmap_gis.boundaries import read_boundaries
 from planmap_gis.facilitators import read_facilitators
@@ -27,12 +36,16 @@ from planmap_gis.matrix import save_matrix
 from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.printmap import atlas as write_atlas
 from planmap_gis.printmap import atlas_pages
-from planmap_gis.projects import read_project_files, read_projects, report_key
+from planmap_gis.projects import read_projects
 from planmap_gis.report import ImportReport
 from planmap_gis.sources import fetch_boundaries, manifest
-from planmap_gis.submissions import project_paths, submission_lines, submissions
-from planmap_gis._template import template as write_template
-from planmap_gis._template import template_stamp
+from planmap_gis.submissions import (
+    project_paths,
+    read_project_files,
+    report_key,
+    submission_lines,
+    submissions,
+)
 from planmap_gis.tables import save_tables
 from planmap_gis.villages import read_villages, village_areas
 from planmap_gis.webmap import save_webmap

@@ -49,7 +49,7 @@ from planmap_gis.masterplan import sector_key
 from planmap_gis.metrics import targeted
 from planmap_gis.report import ImportReport
 
-__all__ = ["FACILITATOR_COLUMNS", "NEEDS_FACILITATOR", "match_facilitators", "read_facilitators"]
+__all__ = ["FACILITATOR_COLUMNS", "NEEDS_FACILITATOR", "match_facilitators", "read_facilitators", "support_tables"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -295,3 +295,24 @@ def _by_facilitator(register: pd.DataFrame, served: pd.DataFrame, hits: pd.DataF
     if CONTACT in register:  # read only when asked (``contact=True``)
         frame[CONTACT] = register[CONTACT].to_numpy()
     return frame
+
+
+def support_tables(projects: pd.DataFrame, allocation: pd.DataFrame, register: pd.DataFrame | None,
+                   cover: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame] | None:
+    """:func:`match_facilitators` for :func:`~planmap_gis.analyse`; the village counts join the
+    coverage tables (``cover``, in place). None without a register."""
+    if register is None:
+        return None
+    support = match_facilitators(projects, allocation, register, cover["village"].index)
+    village = support["village"]
+    cover["village"] = cover["village"].drop(columns=["n_unsupported_projects", "unsupported_sectors"],
+                                             errors="ignore")
+    # A village no project targets has nothing to support: no value (grey on the maps), not 0.
+    shown = village[["n_unsupported_projects", "unsupported_sectors"]].astype({"n_unsupported_projects": float})
+    shown.loc[village["n_targeted_projects"] == 0, "n_unsupported_projects"] = float("nan")
+    cover["village"] = cover["village"].join(shown)
+    lacking = village[village["n_unsupported_projects"] > 0].index.to_series()
+    for level, width in (("tambon", 6), ("amphoe", 4)):
+        counts = lacking.str[:width].value_counts()
+        cover[level]["n_villages_unsupported"] = counts.reindex(cover[level].index).fillna(0).astype(int)
+    return support

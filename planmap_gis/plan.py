@@ -36,6 +36,7 @@ from planmap_gis._schema import (
 from planmap_gis._values import parse_years, years_label
 from planmap_gis.boundaries import amphoes
 from planmap_gis.change import Change, compare, yearly_trend
+from planmap_gis.facilitators import support_tables
 from planmap_gis.hotspots import TEST_NAME, hotspots
 from planmap_gis.indicators import strength_index
 from planmap_gis.join import allocate
@@ -333,33 +334,11 @@ def analyse(
         load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
         reports={**reports, "allocation": alloc_report}, method=method, notes=notes,
         years=chosen, underserved=underserved(cover["village"], village_table),
-        facilitators=facilitators, support=_support(projects, allocation, facilitators, cover),
+        facilitators=facilitators, support=support_tables(projects, allocation, facilitators, cover),
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
     return result
-
-
-def _support(projects: gpd.GeoDataFrame, allocation: pd.DataFrame, register: pd.DataFrame | None,
-             cover: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame] | None:
-    """Facilitators matched to projects; the village counts join the coverage tables (in place)."""
-    if register is None:
-        return None
-    from planmap_gis.facilitators import match_facilitators
-
-    support = match_facilitators(projects, allocation, register, cover["village"].index)
-    village = support["village"]
-    cover["village"] = cover["village"].drop(columns=["n_unsupported_projects", "unsupported_sectors"],
-                                             errors="ignore")
-    # A village no project targets has nothing to support: no value (grey on the maps), not 0.
-    shown = village[["n_unsupported_projects", "unsupported_sectors"]].astype({"n_unsupported_projects": float})
-    shown.loc[village["n_targeted_projects"] == 0, "n_unsupported_projects"] = float("nan")
-    cover["village"] = cover["village"].join(shown)
-    lacking = village[village["n_unsupported_projects"] > 0].index.to_series()
-    for level, width in (("tambon", 6), ("amphoe", 4)):
-        counts = lacking.str[:width].value_counts()
-        cover[level]["n_villages_unsupported"] = counts.reindex(cover[level].index).fillna(0).astype(int)
-    return support
 
 
 def _compared(pair: object, years: object, tambons: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,

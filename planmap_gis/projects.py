@@ -80,16 +80,15 @@ from planmap_gis._tables import (
     stream_table,
     table_report,
 )
-from planmap_gis._template.read import template_index, template_projects
-from planmap_gis._text import id_key
 from planmap_gis._template.fields import SHEET_PROJECTS
+from planmap_gis._template.read import template_index, template_projects
 from planmap_gis._values import (
     is_blank,
     parse_fiscal_year,
 )
 from planmap_gis.report import ImportReport
 
-__all__ = ["HEADERS", "read_project_files", "read_projects", "write_projects"]
+__all__ = ["HEADERS", "read_projects", "write_projects"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -237,61 +236,6 @@ def _concat_projects(frames: list[gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
     return projects[list(PROJECT_COLUMNS)]
 
 
-def read_project_files(
-    paths: list[str | Path] | str | Path,
-    *,
-    boundaries: gpd.GeoDataFrame | None = None,
-    villages: pd.DataFrame | None = None,
-    crs: Any = None,
-    sheet: str | int | None = None,
-) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
-    """Read several agencies' sheets into one project table.
-
-    Each file is read with :func:`read_projects`; a folder stands for every spreadsheet
-    and GIS layer in it (lock files and other documents are left out, see
-    :func:`~planmap_gis.submissions.project_paths`). A project id already used in an
-    earlier file is rejected in the later file's report, naming both files and rows,
-    so the table holds each project once.
-
-    Returns
-    -------
-    (GeoDataFrame, dict)
-        The projects in file order, and each file's report by file name (by its path
-        when two files share a name, as agencies' ``โครงการ.xlsx`` often do).
-    """
-    from planmap_gis.submissions import project_paths
-
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths, skipped = project_paths(paths)  # a folder: every returned file in it
-    for path, en, _ in skipped:
-        log.warning("%s: %s", path, en)
-    frames, reports = [], {}
-    seen: dict[str, tuple[str, int]] = {}
-    for path in paths:
-        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
-                                      sheet=sheet if is_table(path) else None)
-        keys = frame[PROJECT_ID].map(id_key)
-        clash = keys.isin(seen)
-        for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
-            earlier, earlier_row = seen[key]
-            pid, row = getattr(rec, PROJECT_ID), int(getattr(rec, SOURCE_ROW))
-            report.add("error", f"project id {pid} of {path} (row {row}) is already used in {earlier} "
-                       f"(row {earlier_row}): row rejected; the two agencies should agree whose project it "
-                       "is, or give each its own id",
-                       f"รหัสโครงการ {pid} ของไฟล์ {path} (แถว {row}) ซ้ำกับไฟล์ {earlier} (แถว {earlier_row}) "
-                       "ไม่นำเข้าแถวนี้ ให้สองหน่วยงานตกลงกัน หรือใช้รหัสต่างกัน",
-                       row=row, column=PROJECT_ID, value=pid, sheet=getattr(rec, SOURCE_SHEET))
-        report.rows_loaded -= int(clash.sum())
-        report.rows_rejected += int(clash.sum())
-        frame = frame[~clash]
-        seen.update({k: (str(path), int(r)) for k, r in zip(keys[~clash], frame[SOURCE_ROW], strict=True)})
-        frames.append(frame)
-        reports[report_key(path, paths)] = report
-    projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
-    return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
-
-
 def _budget_by_year(table: pd.DataFrame, report: ImportReport, sheet: str | None) -> pd.DataFrame:
     """A sheet with a budget column per fiscal year (a two-row header) as one budget per row.
 
@@ -333,12 +277,6 @@ def _budget_by_year(table: pd.DataFrame, report: ImportReport, sheet: str | None
     frame = pd.DataFrame(out, columns=[*table.columns, *(c for c in (BUDGET, FISCAL_YEAR) if c not in table)])
     frame.attrs = table.attrs
     return frame.drop(columns=list(year_columns.values()))
-
-
-def report_key(path: str | Path, paths: list[str | Path]) -> str:
-    """A file's key among several inputs: its name, or its path when another input shares the name."""
-    name = Path(path).name
-    return name if sum(Path(p).name == name for p in paths) == 1 else str(path)
 
 
 def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tuple[pd.DataFrame, Any]:

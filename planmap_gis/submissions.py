@@ -1,4 +1,5 @@
-"""A workshop's folder of returned sheets: which files to read, and who has returned what.
+"""Many agencies' sheets, or a workshop's folder of them: which files to read, one project table,
+and who has returned what.
 
 During the mapping workshop the data team drops every agency's returned template (or its own
 sheet) into one folder and runs ``planmap run --projects FOLDER/``. :func:`project_paths` turns
@@ -10,17 +11,33 @@ rejected, problems and when the file was last saved.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
-from planmap_gis._schema import AGENCY, SOURCE_FILE
-from planmap_gis._tables import GIS_SUFFIXES, TABLE_SUFFIXES
+from planmap_gis import settings
+from planmap_gis._schema import (
+    AGENCY,
+    GEOMETRY,
+    PROJECT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+)
+from planmap_gis._tables import GIS_SUFFIXES, TABLE_SUFFIXES, is_table
 from planmap_gis._template.read import template_stamp
+from planmap_gis._text import id_key
+from planmap_gis.projects import read_projects
 from planmap_gis.report import ImportReport
 
-__all__ = ["SUBMISSION_COLUMNS", "project_paths", "submission_lines", "submissions"]
+__all__ = ["SUBMISSION_COLUMNS", "project_paths", "read_project_files", "report_key", "submission_lines",
+           "submissions"]
+
+log = logging.getLogger("planmap_gis")
 
 #: The submissions table, one row per file in the folder.
 SUBMISSION_COLUMNS = ("agency", "file", "template", "rows", "loaded", "rejected", "problems", "errors",
@@ -59,6 +76,65 @@ def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
     return paths, skipped
 
 
+def read_project_files(
+    paths: list[str | Path] | str | Path,
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+    villages: pd.DataFrame | None = None,
+    crs: Any = None,
+    sheet: str | int | None = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
+    """Read several agencies' sheets into one project table.
+
+    Each file is read with :func:`read_projects`; a folder stands for every spreadsheet
+    and GIS layer in it (lock files and other documents are left out, see
+    :func:`~planmap_gis.submissions.project_paths`). A project id already used in an
+    earlier file is rejected in the later file's report, naming both files and rows,
+    so the table holds each project once.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The projects in file order, and each file's report by file name (by its path
+        when two files share a name, as agencies' ``โครงการ.xlsx`` often do).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths, skipped = project_paths(paths)  # a folder: every returned file in it
+    for path, en, _ in skipped:
+        log.warning("%s: %s", path, en)
+    frames, reports = [], {}
+    seen: dict[str, tuple[str, int]] = {}
+    for path in paths:
+        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
+                                      sheet=sheet if is_table(path) else None)
+        keys = frame[PROJECT_ID].map(id_key)
+        clash = keys.isin(seen)
+        for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
+            earlier, earlier_row = seen[key]
+            pid, row = getattr(rec, PROJECT_ID), int(getattr(rec, SOURCE_ROW))
+            report.add("error", f"project id {pid} of {path} (row {row}) is already used in {earlier} "
+                       f"(row {earlier_row}): row rejected; the two agencies should agree whose project it "
+                       "is, or give each its own id",
+                       f"รหัสโครงการ {pid} ของไฟล์ {path} (แถว {row}) ซ้ำกับไฟล์ {earlier} (แถว {earlier_row}) "
+                       "ไม่นำเข้าแถวนี้ ให้สองหน่วยงานตกลงกัน หรือใช้รหัสต่างกัน",
+                       row=row, column=PROJECT_ID, value=pid, sheet=getattr(rec, SOURCE_SHEET))
+        report.rows_loaded -= int(clash.sum())
+        report.rows_rejected += int(clash.sum())
+        frame = frame[~clash]
+        seen.update({k: (str(path), int(r)) for k, r in zip(keys[~clash], frame[SOURCE_ROW], strict=True)})
+        frames.append(frame)
+        reports[report_key(path, paths)] = report
+    projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
+
+
+def report_key(path: str | Path, paths: list[str | Path]) -> str:
+    """A file's key among several inputs: its name, or its path when another input shares the name."""
+    name = Path(path).name
+    return name if sum(Path(p).name == name for p in paths) == 1 else str(path)
+
+
 def submissions(reports: dict[str, ImportReport], projects: pd.DataFrame,
                 skipped: Iterable[tuple[Path, str, str]] = ()) -> pd.DataFrame:
     """Who has returned what: one row per project file read (and per file left out).
@@ -66,7 +142,7 @@ def submissions(reports: dict[str, ImportReport], projects: pd.DataFrame,
     Parameters
     ----------
     reports : dict of ImportReport
-        Each project file's report (:func:`~planmap_gis.projects.read_project_files`).
+        Each project file's report (:func:`read_project_files`).
     projects : DataFrame
         The projects loaded from them (``source_file`` names the file of each).
     skipped : iterable, optional

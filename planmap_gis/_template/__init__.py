@@ -12,7 +12,8 @@ meaning. Hidden defined names stamp it (kind, version, province, agency, year), 
 template instead (:func:`~planmap_gis.read_facilitators` reads it).
 
 The fields, labels and validations are defined once (:mod:`planmap_gis._template.fields`) and
-shared by the writer (:mod:`~planmap_gis._template.write`) and the reader.
+shared by the writer (:mod:`~planmap_gis._template.write`, which pre-fills rows with
+:mod:`~planmap_gis._template.fill`) and the reader.
 """
 
 from planmap_gis._template.fields import (

@@ -22,14 +22,12 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from planmap_gis._areas import AreaIndex
 from planmap_gis._output import save_book
 from planmap_gis._schema import (
     AGENCY,
@@ -59,13 +57,10 @@ from planmap_gis._schema import (
 )
 from planmap_gis._template.fields import (
     AMPHOE,
-    AREAS,
     CONTACT,
     DATA_ROWS,
     FACILITATOR_FIELDS,
     FIRST_ROW,
-    LAT,
-    LON,
     MOO,
     ORGANISATION,
     PROJECT_FIELDS,
@@ -79,11 +74,11 @@ from planmap_gis._template.fields import (
     STATUSES,
     TAMBON,
     TEMPLATE_VERSION,
-    WKT,
     Field,
     amphoe_choices,
     year_choices,
 )
+from planmap_gis._template.fill import prefill
 from planmap_gis._values import fiscal_year_of
 
 __all__ = ["template"]
@@ -156,7 +151,7 @@ def template(
     names = _reference(reference, book, tambons, year)
     _data_sheet(sheet, fields, names, tambons, rows, agency, year)
     if projects is not None and not facilitators:
-        _prefill(sheet, projects, tambons)
+        prefill(sheet, projects, tambons)
     filled = len(projects) if projects is not None and not facilitators else 0
     # Printed: the filled rows, or 40 ruled rows to write on by hand.
     last = FIRST_ROW + max(filled, 40) - 1
@@ -391,40 +386,3 @@ def _example(first: Any, agency: str | None, year: int, facilitators: bool) -> d
             TIER: TIERS["regional"][0], BUDGET_LAYER: BUDGET_LAYERS_SHORT[2], STRATEGY: "เกษตรมูลค่าสูง",
             SECTOR: "เกษตร", FISCAL_YEAR: year, BUDGET: 250000, AMPHOE: amphoe, TAMBON: tambon, MOO: 3,
             STATUS: STATUSES[0], MANAGEMENT_UNIT: f"หน่วยจัดการตำบล{first[TAMBON_TH]}"}
-
-
-def _prefill(ws: Any, projects: pd.DataFrame, tambons: gpd.GeoDataFrame) -> None:
-    """Projects written into the data rows as an agency would have typed them."""
-    index = AreaIndex(tambons)
-    amphoe_names = dict(zip(tambons[AMPHOE_CODE], tambons[AMPHOE_TH], strict=True))
-    tambon_names = dict(zip(tambons[TAMBON_CODE], tambons[TAMBON_TH], strict=True))
-    column = {f.key: i for i, f in enumerate(PROJECT_FIELDS, start=1)}
-    for row, rec in enumerate(projects.to_dict("records"), start=FIRST_ROW):
-        codes, shares = list(rec.get("area_codes") or []), rec.get("area_shares")
-        values: dict[str, Any] = {k: rec.get(k) for k in (PROJECT_ID, NAME_TH, NAME_EN, AGENCY, STRATEGY,
-                                                          SECTOR, STATUS, MANAGEMENT_UNIT, "facilitator")}
-        values[TIER] = TIERS[rec[TIER]][0] if rec.get(TIER) in TIERS else rec.get(TIER)
-        layer = rec.get(BUDGET_LAYER)
-        values[BUDGET_LAYER] = BUDGET_LAYERS_SHORT.get(int(layer)) if pd.notna(layer) else None
-        values[FISCAL_YEAR] = int(rec[FISCAL_YEAR]) if pd.notna(rec.get(FISCAL_YEAR)) else None
-        values[BUDGET] = float(rec[BUDGET]) if pd.notna(rec.get(BUDGET)) else None
-        if len(codes) == 1 and shares is None and len(codes[0]) in (4, 6, 8):
-            code = codes[0]
-            values[AMPHOE] = f"{code[:4]} {amphoe_names.get(code[:4], '')}"
-            if len(code) >= 6:
-                values[TAMBON] = f"{code[:6]} {tambon_names.get(code[:6], '')}"
-            if len(code) == 8:
-                values[MOO] = int(code[6:])
-        elif codes:
-            values[AREAS] = ", ".join(index.full_label(c) if shares is None else
-                                      f"{index.full_label(c)} {100 * share:.6g}%"
-                                      for c, share in zip(codes, shares if shares is not None else codes,
-                                                          strict=True))
-        geom = rec.get("geometry")
-        if isinstance(geom, shapely.Point):
-            values[LAT], values[LON] = round(geom.y, 7), round(geom.x, 7)
-        elif isinstance(geom, shapely.Geometry) and not geom.is_empty:
-            values[WKT] = shapely.to_wkt(geom, rounding_precision=7)
-        for key, value in values.items():
-            if value is not None and not (isinstance(value, float) and pd.isna(value)) and value != "":
-                ws.cell(row=row, column=column[key], value=value)
