@@ -228,7 +228,8 @@ def match_facilitators(projects: pd.DataFrame, allocation: pd.DataFrame, registe
         (targeted projects with no skilled facilitator serving the village or its tambon) and
         ``unsupported_sectors``.
     """
-    sectors = projects.set_index(PROJECT_ID)[SECTOR].map(sector_key)
+    written = projects.set_index(PROJECT_ID)[SECTOR]
+    sectors = written.map(sector_key)
     reach = allocation[[PROJECT_ID, VILLAGE_CODE, "location_precision"]].copy()
     reach["targeted"] = reach.index.isin(targeted(reach).index)
     reach[SECTOR] = reach[PROJECT_ID].map(sectors)
@@ -249,8 +250,9 @@ def match_facilitators(projects: pd.DataFrame, allocation: pd.DataFrame, registe
     by_village = pd.DataFrame({
         "n_targeted_projects": aimed.groupby(VILLAGE_CODE)[PROJECT_ID].nunique(),
         "n_unsupported_projects": lacking.groupby(VILLAGE_CODE)[PROJECT_ID].nunique(),
-        "unsupported_sectors": lacking.groupby(VILLAGE_CODE)[SECTOR].agg(
-            lambda s: ", ".join(sorted(set(s.dropna())))),
+        # Named as the agencies wrote them (the canonical key drops spaces of unknown sectors).
+        "unsupported_sectors": lacking[PROJECT_ID].map(written).groupby(lacking[VILLAGE_CODE]).agg(
+            lambda s: ", ".join(sorted({str(v) for v in s.dropna()}))),
     }).reindex(index)
     by_village = by_village.fillna({"n_targeted_projects": 0, "n_unsupported_projects": 0, "unsupported_sectors": ""})
     by_village = by_village.astype({"n_targeted_projects": int, "n_unsupported_projects": int})

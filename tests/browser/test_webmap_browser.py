@@ -37,10 +37,10 @@ def plan(nst_path):
     data = demo.load(boundaries=nst_path)
     projects = data.projects.copy()
     located = projects.index[projects.geometry.notna() & (projects.geometry.geom_type == "Point")][0]
-    projects.loc[located, ["name_th", "agency"]] = [XSS, f"หน่วยงาน {XSS}"]
+    projects.loc[located, ["name_th", "agency", "sector"]] = [XSS, f"หน่วยงาน {XSS}", XSS]
     areas = pm.village_areas(data.villages, data.tambons)
     return pm.analyse(data.tambons, projects, villages=areas, indicators=data.indicators,
-                      permutations=99, notes=(data.note_en,))
+                      permutations=99, notes=(data.note_en,), facilitators=data.facilitators)
 
 
 @pytest.fixture(scope="module")
@@ -329,3 +329,33 @@ def test_the_demo_web_map_renders_with_the_network_blocked(browser, no_reference
     assert page.errors == [] and page.blocked == []
     page.shot(tmp_path / "webmap_demo_offline.png")
     page.page.close()
+
+
+def test_the_facilitator_theme_names_the_missing_skills_as_text(offline_page, plan):
+    page = offline_page.page
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-base label").filter(has_text="คุณอำนวย").first.click()
+    page.wait_for_timeout(300)
+    title = offline_page.js("document.querySelector('.planmap-title').firstChild.textContent")
+    assert title.startswith("โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล (หมู่บ้าน)")
+    legend = offline_page.js("document.querySelector('.planmap-legend').textContent")
+    assert "ไม่มีโครงการที่ระบุหมู่บ้านนี้" in legend and "3 – 6" in legend
+    # The village of the project whose sector is hostile text: its tooltip names it, inert.
+    village = plan.metrics["village"].index[plan.metrics["village"]["unsupported_sectors"].str.contains("<img")][0]
+    point = plan.villages.set_index("village_code").geometry[village].representative_point()
+    mapvar = offline_page.js("Object.keys(window).find(k => k.startsWith('map_'))")
+    offline_page.js(f"{mapvar}.setView([{point.y}, {point.x}], 13)")
+    page.wait_for_timeout(300)
+    xy = offline_page.js(f"(() => {{ const p = {mapvar}.latLngToContainerPoint([{point.y}, {point.x}]);"
+                         " const r = document.getElementById('" + mapvar + "').getBoundingClientRect();"
+                         " return [p.x + r.left, p.y + r.top]; })()")
+    page.mouse.move(xy[0] + 1, xy[1])
+    page.mouse.move(*xy)
+    tooltip = page.locator(".leaflet-tooltip:not(.planmap-label):not(.planmap-tambon-label)").last
+    tooltip.wait_for(timeout=3000)
+    assert XSS in tooltip.inner_text() and offline_page.js("window.__xss === undefined")
+    page.mouse.move(5, 990)
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers-base label").filter(has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)").first.click()
+    page.mouse.move(5, 990)
+    offline_page.js(f"{mapvar}.setZoom(8)")
