@@ -41,6 +41,8 @@ DATA_ROWS = 1000
 AMPHOE, TAMBON, MOO, AREAS, LAT, LON, WKT = "amphoe", "tambon", "moo", "area_list", "lat", "lon", "wkt"
 CONTACT, ORGANISATION, SERVES, SKILLS = "contact", "organisation", "serves", "skills"
 STATUSES = PROJECT_STATUSES
+#: The reference sheet's list columns: the header above each list the dropdowns draw from.
+REFERENCE_HEADS = {"amphoe": "อำเภอ (เลือก)", "tambon": "ตำบล (เลือก)", "sector": "ด้าน", "year": "ปีงบประมาณ"}
 
 
 @dataclass(frozen=True)

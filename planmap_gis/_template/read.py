@@ -38,8 +38,10 @@ from planmap_gis._template.fields import (
     AREAS,
     FIRST_ROW,
     MOO,
+    REFERENCE_HEADS,
     SHEET_FACILITATORS,
     SHEET_PROJECTS,
+    SHEET_REFERENCE,
     STAMP,
     STATUSES,
     TAMBON,
@@ -147,10 +149,9 @@ class TemplateRows:
     stamp : Stamp
     fields : tuple of Field
         The template's columns (``PROJECT_FIELDS`` or ``FACILITATOR_FIELDS``).
-    tambons : DataFrame or None
-        The tambon layer the amphoe and tambon lists are checked against; without it the
-        template's own reference sheet is used.
     report : ImportReport
+        Filled with each refused cell; the allowed values come from the template's own
+        reference sheet (tiers, layers and statuses from the package).
     """
 
     def __init__(self, path: Path, stamp: Stamp, fields: tuple[Field, ...], report: ImportReport) -> None:
@@ -187,20 +188,17 @@ class TemplateRows:
 
     def _lists(self) -> dict[str, list[str]]:
         """Allowed values of each list, from the template's own reference sheet."""
-        from planmap_gis._template.fields import SHEET_REFERENCE
-
         ref = read_raw(self.path, SHEET_REFERENCE).rows
         heads = ref[2] if len(ref) > 2 else []
         columns: dict[str, list[str]] = {}
         for col, head in enumerate(heads):
             if head:
                 columns[head] = [r[col] for r in ref[3:] if col < len(r) and r[col]]
-        amphoe = columns.get("อำเภอ (เลือก)", [])
-        tambon = columns.get("ตำบล (เลือก)", [])
-        return {"tier": tier_choices(), "layer": layer_choices(), "sector": columns.get("ด้าน", []),
-                "status": list(STATUSES), "amphoe": amphoe, "tambon": tambon,
+        listed = {key: columns.get(head, []) for key, head in REFERENCE_HEADS.items()}
+        return {"tier": tier_choices(), "layer": layer_choices(), "sector": listed["sector"],
+                "status": list(STATUSES), "amphoe": listed["amphoe"], "tambon": listed["tambon"],
                 "year": [str(y) for y in year_choices(self.stamp.year)] if self.stamp.year else
-                [v.removesuffix(".0") for v in columns.get("ปีงบประมาณ", [])]}
+                [v.removesuffix(".0") for v in listed["year"]]}
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | None]]:
         """(sheet row, record) per filled row; the record is None when the row is not loaded (a cell

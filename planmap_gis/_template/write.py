@@ -64,6 +64,7 @@ from planmap_gis._template.fields import (
     MOO,
     ORGANISATION,
     PROJECT_FIELDS,
+    REFERENCE_HEADS,
     SERVES,
     SHEET_FACILITATORS,
     SHEET_HOWTO,
@@ -177,18 +178,18 @@ def _reference(ws: Any, book: Workbook, tambons: gpd.GeoDataFrame, year: int) ->
     ws["A1"].font = Font(bold=True, size=13)
     blocks: list[tuple[str, list[str], list[list[Any]]]] = []
     amphoes = tambons.drop_duplicates(AMPHOE_CODE).sort_values(AMPHOE_CODE)
-    blocks.append(("amphoe", ["อำเภอ (เลือก)", "รหัส / Code", "ชื่อ / Name (TH)", "Name (EN)"],
+    blocks.append(("amphoe", [REFERENCE_HEADS["amphoe"], "รหัส / Code", "ชื่อ / Name (TH)", "Name (EN)"],
                    [[a, c, th, en] for a, c, th, en in zip(amphoe, amphoes[AMPHOE_CODE], amphoes[AMPHOE_TH],
                                                           amphoes[AMPHOE_EN], strict=True)]))
     rows = tambons.sort_values(TAMBON_CODE)
-    blocks.append(("tambon", ["ตำบล (เลือก)", "รหัส / Code", "ชื่อ / Name (TH)", "Name (EN)", "อำเภอ / Amphoe"],
+    blocks.append(("tambon", [REFERENCE_HEADS["tambon"], "รหัส / Code", "ชื่อ / Name (TH)", "Name (EN)", "อำเภอ / Amphoe"],
                    [[f"{c} {th}", c, th, en, a] for c, th, en, a in
                     zip(rows[TAMBON_CODE], rows[TAMBON_TH], rows[TAMBON_EN], rows[AMPHOE_CODE], strict=True)]))
-    blocks.append(("sector", ["ด้าน", "Sector"], [[th, en] for th, (en, _) in SECTORS.items()]))
+    blocks.append(("sector", [REFERENCE_HEADS["sector"], "Sector"], [[th, en] for th, (en, _) in SECTORS.items()]))
     blocks.append(("layer", ["ชั้นงบประมาณ", "ความหมาย", "Meaning"],
                    [[BUDGET_LAYERS_SHORT[k], th, en] for k, (th, en) in BUDGET_LAYERS.items()]))
     blocks.append(("tier", ["ระดับหน่วยงาน", "Tier"], [[th, en] for th, en in TIERS.values()]))
-    blocks.append(("year", ["ปีงบประมาณ", "Fiscal year"],
+    blocks.append(("year", [REFERENCE_HEADS["year"], "Fiscal year"],
                    [[y, f"1 ต.ค. {y - 1} – 30 ก.ย. {y} (Oct {y - 544} – Sep {y - 543})"]
                     for y in year_choices(year)]))
     blocks.append(("status", ["สถานะ", "Status"],
