@@ -23,6 +23,7 @@ it is reported with its candidates.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -95,6 +96,14 @@ def split_percent(piece: str) -> tuple[float | None, str]:
     if not found or not re.search(r"%|เปอร์เซ็นต์|ร้อยละ", found.group(0)):
         return None, piece
     return float(found.group(1)), piece[: found.start()].strip()
+
+
+def area_list(codes: list[str], shares: list[float] | None, label: Callable[[str], str] = str) -> str:
+    """Areas as a long sheet writes them in one cell, each with its percentage when shares are
+    given: ``ต.ท่างิ้ว อ.เมืองนครศรีธรรมราช 60%, ต.ท่าซัก อ.เมืองนครศรีธรรมราช 40%``."""
+    if shares is None:
+        return ", ".join(label(c) for c in codes)
+    return ", ".join(f"{label(c)} {100 * share:.6g}%" for c, share in zip(codes, shares, strict=True))
 
 
 def name_key(text: str) -> str:

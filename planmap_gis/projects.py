@@ -39,7 +39,7 @@ import shapely
 from pyproj import CRS
 
 from planmap_gis import settings
-from planmap_gis._areas import LEVEL_OF_LENGTH, AreaIndex
+from planmap_gis._areas import LEVEL_OF_LENGTH, AreaIndex, area_list
 from planmap_gis._errors import CRSError, SchemaError, show_values
 from planmap_gis._output import write_excel
 from planmap_gis._project_rows import (  # noqa: F401  (HEADERS and ALIASES are public here)
@@ -393,11 +393,8 @@ def write_projects(
                           for c in fields})
     name = (lambda c: index.full_label(c)) if index else (lambda c: c)
     if shape == "long":
-        sheet[AREA_CODES] = [
-            ", ".join(name(c) if shares is None else f"{name(c)} {100 * share:.6g}%"
-                      for c, share in zip(codes, shares if shares is not None else codes, strict=True))
-            for codes, shares in zip(projects[AREA_CODES], projects[AREA_SHARES], strict=True)
-        ]
+        sheet[AREA_CODES] = [area_list(codes, shares, name)
+                             for codes, shares in zip(projects[AREA_CODES], projects[AREA_SHARES], strict=True)]
     elif shape == "wide":
         all_codes = sorted({c for codes in projects[AREA_CODES] for c in codes}, key=lambda c: (len(c), c))
         for code in all_codes:

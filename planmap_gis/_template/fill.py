@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from planmap_gis._areas import AreaIndex
+from planmap_gis._areas import AreaIndex, area_list
 from planmap_gis._schema import (
     AGENCY,
     AMPHOE_CODE,
@@ -67,10 +67,7 @@ def prefill(ws: Any, projects: pd.DataFrame, tambons: gpd.GeoDataFrame) -> None:
             if len(code) == 8:
                 values[MOO] = int(code[6:])
         elif codes:
-            values[AREAS] = ", ".join(index.full_label(c) if shares is None else
-                                      f"{index.full_label(c)} {100 * share:.6g}%"
-                                      for c, share in zip(codes, shares if shares is not None else codes,
-                                                          strict=True))
+            values[AREAS] = area_list(codes, shares, index.full_label)
         geom = rec.get("geometry")
         if isinstance(geom, shapely.Point):
             values[LAT], values[LON] = round(geom.y, 7), round(geom.x, 7)
