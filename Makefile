@@ -3,13 +3,14 @@
 # poppler-utils, a Thai font, LibreOffice Calc, Debian gdal-bin: tools/system-deps.sh;
 # a PostgreSQL + PostGIS server on loopback, started when down: tools/postgis.sh),
 # points the tests at the reference boundary layers in ../shared/boundaries when present,
-# and runs pytest.
+# checks the pipeline's import layers (lint-imports, contracts in setup.cfg) and runs pytest.
 PYTHON ?= python
 SHARED ?= $(abspath ../shared/boundaries)
 export PLANMAP_BOUNDARIES ?= $(if $(wildcard $(SHARED)/nst_tambon_adm3.geojson),$(SHARED),)
 
 .PHONY: test system-deps bench
 test: system-deps
+	lint-imports
 	PLANMAP_TEST_DATABASE="$${PLANMAP_TEST_DATABASE:-$$(bash tools/postgis.sh)}" $(PYTHON) -m pytest
 
 system-deps:

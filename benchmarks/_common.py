@@ -33,7 +33,7 @@ def national_tambons() -> Any:
     """The 7,425 tambon of Thailand (one-sided code warnings are expected and reported)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PlanmapWarning)
-        return pm.read_boundaries(boundaries("tha_tambon_adm3.geojson"))
+        return pm.read_boundaries(boundaries("tha_tambon_adm3.geojson"))[0]
 
 
 def tambon_units(tambons: Any) -> Any:

@@ -19,7 +19,7 @@ from _common import REPEATS, emit, national_tambons, timed
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.assets import read_asset
+from planmap_gis.draw.assets import read_asset
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

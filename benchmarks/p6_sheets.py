@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 from _common import compare, emit
 
-from planmap_gis._tables.files import read_raw
+from planmap_gis.read.sheets.files import read_raw
 
 ROWS = 100_000
 

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from _common import emit
 
 ROWS = int(os.environ.get("PLANMAP_BENCH_ROWS", "1000000"))
@@ -34,7 +33,7 @@ def write_csv(path: Path) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        codes = pm.read_boundaries(province="80").tambon_code.tolist()
+        codes, _ = pm.read_boundaries(province="80").tambon_code.tolist()
     amounts = rng.integers(10, 5000, ROWS) * 1000
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)

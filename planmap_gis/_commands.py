@@ -6,8 +6,7 @@ import argparse
 import logging
 import time
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,56 +14,47 @@ import pandas as pd
 
 from planmap_gis import __version__
 from planmap_gis import demo as demo_data
-from planmap_gis._errors import PlanmapError, PlanmapWarning, SchemaError
+from planmap_gis._desk import file_lines, nothing_loaded, read_any
+from planmap_gis._errors import PlanmapError, PlanmapWarning
 from planmap_gis._output import (
     MANIFEST,
+    _warnings_to_log,
     folder_lock,
     refuse_inputs,
     write_csv,
     write_excel,
     write_manifest,
 )
-from planmap_gis._store import is_database, store
-from planmap_gis._template import template as write_template
-from planmap_gis._template import template_stamp
-from planmap_gis.assets import ASSETS, check_assets
-from planmap_gis.boundaries import read_boundaries
-from planmap_gis.facilitators import read_facilitators
-from planmap_gis.indicators import read_indicators
-from planmap_gis.masterplan import read_master_plans
-from planmap_gis.matrix import save_matrix
+from planmap_gis._schema import BUDGET
+from planmap_gis.draw.assets import ASSETS, check_assets
+from planmap_gis.draw.matrix_book import save_matrix
+from planmap_gis.draw.printed.atlas import atlas as write_atlas
+from planmap_gis.draw.printed.atlas import atlas_pages
+from planmap_gis.draw.store import is_database, store
+from planmap_gis.draw.tables import save_tables
+from planmap_gis.draw.webmap import save_webmap
+from planmap_gis.draw.workspace import open_workspace, save_workspace
 from planmap_gis.plan import Plan, analyse, reanalyse
-from planmap_gis.printmap import atlas as write_atlas
-from planmap_gis.printmap import atlas_pages
-from planmap_gis.projects import read_projects
-from planmap_gis.report import ImportReport
-from planmap_gis.sources import fetch_boundaries, manifest
-from planmap_gis.submissions import (
+from planmap_gis.read.boundaries import read_boundaries
+from planmap_gis.read.facilitators import read_facilitators
+from planmap_gis.read.indicators import read_indicators
+from planmap_gis.read.masterplan import read_master_plans
+from planmap_gis.read.rows import ALIASES as PROJECT_ALIASES
+from planmap_gis.read.sheets.headers import column_map
+from planmap_gis.read.sources import fetch_boundaries, manifest
+from planmap_gis.read.submissions import (
     project_paths,
     read_project_files,
     report_key,
     submission_lines,
     submissions,
 )
-from planmap_gis.tables import save_tables
-from planmap_gis.villages import read_villages, village_areas
-from planmap_gis.webmap import save_webmap
-from planmap_gis.workspace import open_workspace, save_workspace
+from planmap_gis.read.template import template as write_template
+from planmap_gis.read.template import template_stamp
+from planmap_gis.read.villages import read_villages, village_areas
+from planmap_gis.report import ImportReport
 
 log = logging.getLogger("planmap_gis")
-
-
-@contextmanager
-def _warnings_to_log() -> Iterator[None]:
-    """PlanmapWarnings become log lines: the reports hold the detail."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PlanmapWarning)
-        yield
-    for warning in caught:
-        if issubclass(warning.category, PlanmapWarning):
-            log.warning(str(warning.message))
-        else:
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 #: The files a run writes into --out (besides tables/ and, for the demo, sheets/).
@@ -122,9 +112,14 @@ def _report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.Dat
                              "errors": r.count("error"), "warnings": r.count("warning"),
                              "notes": r.count("info")} for name, r in reports.items()])
     problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
-    sheets = {"summary": summary, "problems": problems}
+    # The book opens on what an agency must fix: errors, then warnings; the notes (documented
+    # repairs, "no need on record" …) come last, apart.
+    rank = problems["severity"].map({"error": 0, "warning": 1, "info": 2})
+    problems = problems.assign(_rank=rank).sort_values(["_rank", "input", "row"], kind="stable").drop(columns="_rank")
+    sheets = {"problems": problems[problems["severity"] != "info"], "summary": summary}
     if submitted is not None:
         sheets["submissions"] = submitted
+    sheets["notes"] = problems[problems["severity"] == "info"]
     return write_excel(sheets, path)
 
 
@@ -163,11 +158,12 @@ def run(args: argparse.Namespace) -> int:
         tambons, reports["boundaries"] = _boundaries(args)
         points = areas = None
         if args.villages:
-            points, reports["villages"] = read_villages(args.villages, return_report=True)
+            points, reports["villages"] = read_villages(args.villages)
             areas, reports["village_areas"] = village_areas(points, tambons, return_report=True)
         paths, skipped = project_paths(args.projects)
-        projects, project_reports = read_project_files(paths, boundaries=tambons,
-                                                       villages=points, crs=args.crs, sheet=args.sheet)
+        columns = column_map(args.columns, PROJECT_ALIASES)
+        projects, project_reports = read_project_files(paths, boundaries=tambons, villages=points, crs=args.crs,
+                                                       sheet=args.sheet, columns=columns or None)
         reports.update(project_reports)
         returned = submissions(project_reports, projects, skipped)
         indicators = needs = None
@@ -185,12 +181,12 @@ def run(args: argparse.Namespace) -> int:
         if args.facilitators:
             register, reports["facilitators"] = read_facilitators(
                 args.facilitators, boundaries=tambons, villages=points, contact=args.with_contacts)
-        if projects.empty:
+        if projects.empty or not (projects[BUDGET].fillna(0) > 0).any():
             for line in submission_lines(returned):
                 log.warning(line)
-            raise PlanmapError("no project could be loaded from "
-                               f"{', '.join(str(p) for p in args.projects)}; see the reports above.",
-                               th="ไม่มีโครงการที่นำเข้าได้ ดูรายงานปัญหาข้างต้น")
+            sources = ", ".join(str(p) for p in args.projects)
+            raise nothing_loaded(project_reports, f"no project could be loaded from {sources}" if projects.empty
+                                 else f"the projects of {sources} carry no budget (0 THB)")
         plan = analyse(tambons, projects, villages=areas, indicators=indicators, master_plans=needs,
                        top_needs=args.top_needs, method=args.method, reports=reports, years=args.year,
                        compare_years=args.compare, need=args.need, facilitators=register)
@@ -219,34 +215,7 @@ def _boundaries(args: argparse.Namespace) -> tuple[Any, ImportReport]:
                "--province นครศรีธรรมราช) หรือไฟล์ชั้นขอบเขตตำบลด้วย --boundaries FILE",
         )
     return read_boundaries(args.boundaries, province=args.province, amphoe=args.amphoe,
-                           crs=args.boundaries_crs, return_report=True)
-
-
-def _read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None,
-              progress: bool = False) -> tuple[str, ImportReport]:
-    """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
-    readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
-        "projects": lambda: read_projects(path, boundaries=boundaries, sheet=sheet, keep=False,
-                                          progress=progress),
-        "indicators": lambda: read_indicators(path, sheet=sheet),
-        "villages": lambda: read_villages(path, sheet=sheet, return_report=True),
-        "master_plans": lambda: read_master_plans(path, boundaries=boundaries, sheet=sheet),
-        "facilitators": lambda: read_facilitators(path, boundaries=boundaries, sheet=sheet),
-    }
-    stamp = template_stamp(path) if kind == "auto" and sheet is None else None
-    if stamp is not None:  # a returned template says what it holds
-        kind = stamp.kind
-    if kind != "auto":
-        return kind, readers[kind]()[1]
-    first: SchemaError | None = None
-    for guess in ("projects", "indicators", "villages", "master_plans"):
-        try:
-            return guess, readers[guess]()[1]
-        except SchemaError as exc:
-            first = first or exc
-    # Nothing fits: the project reader's message is the one an agency needs.
-    raise SchemaError(f"{first} (Tried as a project sheet, an indicator table, a village "
-                      "register and a master plan; pass --kind to choose.)")
+                           crs=args.boundaries_crs)
 
 
 #: Problems printed on screen per file; the report file holds them all.
@@ -257,8 +226,9 @@ def validate(args: argparse.Namespace) -> int:
     boundaries = None
     if args.boundaries or args.province:
         with _warnings_to_log():
-            boundaries = read_boundaries(args.boundaries, province=args.province)
+            boundaries, _ = read_boundaries(args.boundaries, province=args.province)
     files, skipped = project_paths(args.files)  # a folder: every returned file in it
+    columns = column_map(args.columns, PROJECT_ALIASES)
     for path, en, th in skipped:
         print(f"{path}: {en} / {th}")
     refuse_inputs([args.report], [*files, args.boundaries])
@@ -266,21 +236,18 @@ def validate(args: argparse.Namespace) -> int:
     for path in files:
         try:
             with _warnings_to_log():
-                kind, report = _read_any(path, args.kind, boundaries, args.sheet, progress=not args.quiet)
+                kind, report = read_any(path, args.kind, boundaries, args.sheet, progress=not args.quiet,
+                                        columns=columns or None)
         except PlanmapError as exc:
             print(f"{path}: cannot be read — {exc}")
             worst = 2
             continue
         reports[report_key(path, files)] = report
-        print(f"{path} ({kind}): {report.summary()}")
-        problems = report.problems
-        if len(problems):
-            shown = problems.head(_SHOWN)
-            print(shown[["sheet", "row", "column", "value", "severity", "message_th", "message_en"]]
-                  .to_string(index=False, max_colwidth=70))
-            if len(problems) > _SHOWN:
-                print(f"… and {len(problems) - _SHOWN:,} more problems: write them all with --report "
-                      f"FILE.xlsx / และอีก {len(problems) - _SHOWN:,} รายการ ดูทั้งหมดด้วย --report")
+        lines = file_lines(path, kind, report, show_all=args.all)
+        print("\n".join(lines[:_SHOWN]))
+        if len(lines) > _SHOWN:
+            print(f"… and {len(lines) - _SHOWN:,} more lines: write every problem with --report "
+                  f"FILE.xlsx / และอีก {len(lines) - _SHOWN:,} บรรทัด ดูทั้งหมดด้วย --report")
         code = 2 if report.count("error") else 1 if report.count("warning") else 0
         worst = max(worst, code)
     if args.report and reports:
@@ -366,7 +333,7 @@ def boundaries_check(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlanmapWarning)  # the report below says it all
         tambons, report = read_boundaries(args.path, engine=args.engine, layer=args.layer,
-                                          columns=columns or None, crs=args.crs, return_report=True)
+                                          columns=columns or None, crs=args.crs)
     print(report.summary())
     print(f"{len(tambons)} tambon, {tambons.amphoe_code.nunique()} amphoe, "
           f"{tambons.province_code.nunique()} provinces")
@@ -395,7 +362,7 @@ def template(args: argparse.Namespace) -> int:
     if args.boundaries is None and not args.province:
         raise PlanmapError("template needs the province: --province 80 (code or name).",
                            th="ต้องระบุจังหวัด: --province 80 (รหัสหรือชื่อ)")
-    tambons = read_boundaries(args.boundaries, province=args.province)
+    tambons, _ = read_boundaries(args.boundaries, province=args.province)
     path = write_template(out, boundaries=tambons, agency=args.agency, year=args.year,
                           facilitators=args.facilitators)
     kind = "Facilitator register template / แบบฟอร์มทะเบียนคุณอำนวย" if args.facilitators else \

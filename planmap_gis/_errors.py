@@ -65,6 +65,30 @@ class HierarchyError(PlanmapError):
     summary_th = "รหัสไม่ซ้อนกันตามลำดับ ตำบล–อำเภอ–จังหวัด"
 
 
+class ChecksumError(PlanmapError):
+    """A fetched or imported file is not the one the manifest describes."""
+
+    summary_th = "ไฟล์ที่ดาวน์โหลดหรือนำเข้าไม่ตรงกับที่บันทึกไว้ (checksum ไม่ตรง)"
+
+
+class AssetError(PlanmapError):
+    """The offline web-map assets are missing or not the published files."""
+
+    summary_th = "ไม่พบไฟล์ Leaflet สำหรับแผนที่ออฟไลน์ หรือไฟล์ไม่ตรงกับรุ่นที่เผยแพร่"
+
+
+class FontError(PlanmapError):
+    """No font with Thai glyphs could be found."""
+
+    summary_th = "ไม่พบฟอนต์ที่มีอักษรไทยสำหรับพิมพ์แผนที่"
+
+
+class OutputError(PlanmapError):
+    """An output cannot be written where it was asked (no room, no permission, not a file)."""
+
+    summary_th = "เขียนผลลัพธ์ไม่ได้ (พื้นที่ไม่พอ ไม่มีสิทธิ์ หรือปลายทางไม่ใช่ไฟล์)"
+
+
 class PlanmapWarning(UserWarning):
     """Input was loaded but something in it needs the user's attention."""
 

@@ -20,26 +20,44 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import json
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planmap_gis._errors import InputFileError, PlanmapError
-from planmap_gis.sources import sha256
+from planmap_gis._errors import InputFileError, PlanmapError, PlanmapWarning
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
 
 log = logging.getLogger("planmap_gis")
 
+try:  # stamped on every output, so a file says which planmap wrote it
+    VERSION = version("planmap-gis")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0+unknown"
+
 EXCEL_CELL_LIMIT = 32_767
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def sha256(path: str | Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -144,7 +162,8 @@ def folder_lock(folder: str | Path) -> Iterator[None]:
     """Hold ``folder/.planmap.lock`` while the block runs; a second run into it stops at once.
 
     The lock is an ``flock`` on the file, released by the operating system when the
-    process ends, however it ends: a killed run leaves no stale lock.
+    process ends, however it ends: a killed run leaves no stale lock. A run that ends removes the
+    file too, so the folder holds only outputs.
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -153,7 +172,9 @@ def folder_lock(folder: str | Path) -> Iterator[None]:
             th=f"--out {folder}: เป็นไฟล์ ไม่ใช่โฟลเดอร์ แก้ไข: ระบุชื่อโฟลเดอร์สำหรับผลลัพธ์",
         )
     folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".planmap.lock", "a+")  # noqa: SIM115 - held for the block
+    lock = folder / ".planmap.lock"
+    handle = open(lock, "a+")  # noqa: SIM115 - held for the block
+    held = False
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -172,8 +193,11 @@ def folder_lock(folder: str | Path) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        held = True
         yield
     finally:
+        if held:  # removed while still held: no other run can be between our unlock and the unlink
+            lock.unlink(missing_ok=True)
         handle.close()
 
 
@@ -230,7 +254,6 @@ def write_manifest(folder: str | Path, outputs: Iterable[str | Path], inputs: It
 
     The manifest holds no time, so the same inputs give the same bytes.
     """
-    import json
 
     folder = Path(folder)
     written = [p for p in _files(Path(p) for p in outputs) if p.is_file()]
@@ -258,3 +281,16 @@ def write_manifest(folder: str | Path, outputs: Iterable[str | Path], inputs: It
     with atomic(previous) as tmp:
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", "utf-8")
     return previous
+
+
+@contextmanager
+def _warnings_to_log() -> Iterator[None]:
+    """PlanmapWarnings become log lines: the reports hold the detail."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PlanmapWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, PlanmapWarning):
+            log.warning(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)

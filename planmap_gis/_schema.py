@@ -24,6 +24,9 @@ CODE_LENGTH: Final[dict[str, int]] = {
 }
 #: Level name → its code column, for the levels results are measured at.
 LEVEL_KEYS: Final[dict[str, str]] = {"village": VILLAGE_CODE, "tambon": TAMBON_CODE, "amphoe": AMPHOE_CODE}
+#: Level name → digits of its DOPA code; and back (a code's length says its level).
+LEVEL_LENGTH: Final[dict[str, int]] = {"province": 2, **{lv: CODE_LENGTH[key] for lv, key in LEVEL_KEYS.items()}}
+LEVEL_OF_LENGTH: Final[dict[int, str]] = {n: lv for lv, n in LEVEL_LENGTH.items()}
 
 # --- names ------------------------------------------------------------------
 PROVINCE_TH: Final = "province_th"
@@ -116,6 +119,15 @@ PRECISION: Final = "location_precision"
 SOURCE_FILE: Final = "source_file"
 SOURCE_SHEET: Final = "source_sheet"
 SOURCE_ROW: Final = "source_row"
+#: Master-plan needs: the rank a village gave a need, its words, whether a project meets it and which.
+RANK: Final = "rank"
+NEED_TH: Final = "need_th"
+MET: Final = "met"
+MET_BY: Final = "met_by"
+#: Facilitator register columns beyond the shared ones.
+ORGANISATION: Final = "organisation"
+CONTACT: Final = "contact"
+SKILLS: Final = "skills"
 
 #: The canonical project table, in this order. ``area_codes`` is a list of DOPA
 #: codes of any level; ``area_shares`` None or a list of budget shares (0–1) aligned
@@ -138,6 +150,15 @@ BLANKET_PRECISIONS: Final[tuple[str, ...]] = ("province", "amphoe")
 NO_PROJECT_RULE: Final[tuple[str, str]] = (
     "ไม่มีโครงการที่ระบุพื้นที่ถึงหมู่บ้าน/ตำบล (ไม่นับโครงการที่ครอบคลุมทั้งจังหวัดหรือทั้งอำเภอ)",
     "no project targets it (province- and amphoe-wide programmes not counted)")
+#: Why a figure or a theme is not shown, and what data would make it: (English, Thai).
+NEEDS_HOUSEHOLDS: Final[tuple[str, str]] = (
+    "needs households per village: give --villages (a register with ครัวเรือน)",
+    "ต้องมีจำนวนครัวเรือนรายหมู่บ้าน: ระบุ --villages (ทะเบียนหมู่บ้านที่มีครัวเรือน)")
+NEEDS_INDICATORS: Final[tuple[str, str]] = (
+    "needs community-strength indicators: give --indicators",
+    "ต้องมีตัวชี้วัดความเข้มแข็งของชุมชน: ระบุ --indicators")
+#: The coverage tables' count of projects that target a unit under that rule.
+N_TARGETED: Final = "n_targeted_projects"
 
 # --- indicators -------------------------------------------------------------
 UNIT_CODE: Final = "unit_code"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
-__all__ = ["CONTROL", "clean_id", "id_key", "normalise_thai"]
+__all__ = ["CONTROL", "arabic_to_thai", "clean_id", "id_key", "is_blank", "normalise_thai", "thai_digits"]
 
 # Zero-width space, joiners, word joiner, BOM and soft hyphen: invisible, never meant.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -13,6 +14,26 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_TO_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+#: What an office writes in a cell that means "nothing here".
+BLANK = frozenset({"", "-", "nan", "none", "n/a", "na", "—"})
+
+
+def thai_digits(text: str) -> str:
+    """Replace Thai digits (๐–๙) by Arabic ones."""
+    return text.translate(_THAI_DIGITS)
+
+
+def arabic_to_thai(text: str) -> str:
+    """Replace Arabic digits by Thai ones (๐–๙), for outputs asked to print them."""
+    return text.translate(_TO_THAI_DIGITS)
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell, a dash or a NaN."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return str(value).strip().lower() in BLANK
 
 
 def normalise_thai(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from planmap_gis import __version__, _commands
 from planmap_gis._errors import PlanmapError
-from planmap_gis.classify import METRICS
+from planmap_gis.draw.classify import METRICS
 
 log = logging.getLogger("planmap_gis")
 
@@ -58,6 +58,13 @@ def _sheets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-project-sheets", dest="no_project_sheets", action="store_true",
                         help=_h("atlas without each amphoe's project sheet",
                                 "แผนที่พิมพ์โดยไม่มีรายการโครงการของแต่ละอำเภอ"))
+
+
+def _columns_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--columns", action="append", metavar="HEADER=FIELD",
+                        help=_h("map a header of the project sheets to a field, e.g. --columns 'Money=budget' "
+                                "--columns 'Location=area' (repeatable), or a file of HEADER,FIELD lines",
+                                "จับคู่หัวคอลัมน์กับข้อมูล เช่น --columns 'เงิน=งบประมาณ' (ใช้ซ้ำได้) หรือไฟล์"))
 
 
 def _years_options(parser: argparse.ArgumentParser) -> None:
@@ -151,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--sheet", help=_h("sheet of the project workbooks to read (default: the first "
                                         "visible one), e.g. when a cover sheet comes first",
                                         "ชื่อชีตที่จะอ่านในไฟล์โครงการ (ค่าเริ่มต้น: ชีตแรกที่ไม่ได้ซ่อน)"))
+    _columns_option(run)
     _outputs_options(run, default_out=None)
     run.set_defaults(func=_commands.run)
 
@@ -195,6 +203,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--report", type=Path,
                           help=_h("also write the report (.xlsx or .csv)",
                                   "บันทึกรายงานปัญหาเป็นไฟล์ .xlsx หรือ .csv ด้วย"))
+    _columns_option(validate)
+    validate.add_argument("--all", action="store_true",
+                          help=_h("also list the notes (info lines), not only errors and warnings",
+                                  "แสดงหมายเหตุทั้งหมดด้วย ไม่ใช่เฉพาะข้อผิดพลาดและคำเตือน"))
     validate.set_defaults(func=_commands.validate)
 
     web = commands.add_parser("webmap", help=_h("web map from a workspace", "แผนที่บนเว็บจากพื้นที่ทำงาน"))

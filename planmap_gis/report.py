@@ -12,13 +12,22 @@ empty for problems that concern the whole file or a code missing from it.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planmap_gis._schema import PROBLEM_COLUMNS, SEVERITIES
+from planmap_gis._errors import SchemaError
+from planmap_gis._output import write_csv, write_excel
+from planmap_gis._schema import (
+    PROBLEM_COLUMNS,
+    SEVERITIES,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+)
 
 
 @dataclass
@@ -73,7 +82,7 @@ class ImportReport:
             Where the problem is; ``file`` defaults to :attr:`source`.
         """
         if severity not in SEVERITIES:
-            raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
+            raise SchemaError(f"ImportReport.add: severity must be one of {SEVERITIES}, got {severity!r}.")
         self._problems.append(
             {
                 "file": file if file is not None else self.source,
@@ -110,6 +119,14 @@ class ImportReport:
         self.rows_rejected += other.rows_rejected
         self._problems.extend(other._problems)
 
+    def name_columns(self, headers: dict[str, str]) -> None:
+        """Name each problem's column by the header the agency wrote (``{field: header}``), so a
+        clerk finds it in the sheet; fields the sheet lacks keep their own name."""
+        for problem in self._problems:
+            column = problem["column"]
+            if isinstance(column, str) and column in headers:
+                problem["column"] = headers[column]
+
     def reject(self, row: int, problems: list[tuple[str, object, str, str]], *, sheet: str | None = None) -> bool:
         """Report each ``(column, value, English, Thai)`` problem of a row as an error and count the
         row rejected; returns whether it was (False when there is no problem)."""
@@ -131,7 +148,6 @@ class ImportReport:
     def to_csv(self, path: str | Path) -> Path:
         """Write the problems to a UTF-8 CSV (with BOM, so Excel shows Thai); text cells that a
         spreadsheet would run as formulas get a leading apostrophe."""
-        from planmap_gis._output import write_csv
 
         return write_csv(self.problems, path)
 
@@ -145,7 +161,6 @@ class ImportReport:
                           self.count("error"), self.count("warning"), self.count("info")],
             }
         )
-        from planmap_gis._output import write_excel
 
         return write_excel({"summary": summary, "problems": self.problems}, path)
 
@@ -159,3 +174,38 @@ class ImportReport:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+def origin(frame: pd.DataFrame, pos: int, *, at: int | None = None) -> dict[str, Any]:
+    """Where the row at position ``pos`` of a loaded table came from, as every report names it.
+
+    A table a reader made carries its rows' origin (``source_row``: the row as Excel or a text
+    editor shows it, header included, 1-based; ``source_sheet``; ``source_file``), so the reader,
+    the allocation and the village areas name the same line the same way. A table made in Python
+    has none: its position + 1 stands in (``at``: the position in the whole table when ``frame``
+    is a part of it).
+    """
+    out: dict[str, Any] = {"row": (pos if at is None else int(at)) + 1}
+    if SOURCE_ROW in frame.columns:
+        row = frame[SOURCE_ROW].iloc[pos]
+        if row is not None and not pd.isna(row):
+            out["row"] = int(row)
+            if SOURCE_SHEET in frame.columns and isinstance(frame[SOURCE_SHEET].iloc[pos], str):
+                out["sheet"] = frame[SOURCE_SHEET].iloc[pos]
+            if SOURCE_FILE in frame.columns and isinstance(frame[SOURCE_FILE].iloc[pos], str):
+                out["file"] = frame[SOURCE_FILE].iloc[pos]
+    return out
+
+
+def reader_result(frame: Any, report: ImportReport, flag: bool | None, name: str) -> Any:
+    """What every ``read_*`` returns: ``(frame, report)``.
+
+    ``return_report=`` was a flag of ``read_boundaries`` and ``read_villages`` only (0.1); given
+    either way it still works for one release, with a :class:`FutureWarning`.
+    """
+    if flag is None:
+        return frame, report
+    warnings.warn(f"{name}(return_report=...) is deprecated: like every read_*, {name} returns "
+                  f"(frame, report) (0.2); drop the argument. It goes in the next release.",
+                  FutureWarning, stacklevel=3)
+    return (frame, report) if flag else frame

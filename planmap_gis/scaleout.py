@@ -41,9 +41,11 @@ from planmap_gis._schema import (
     PROBLEM_COLUMNS,
     PROJECT_ID,
     PROVINCE_CODE,
+    SOURCE_ROW,
     TAMBON_CODE,
 )
-from planmap_gis.join import ALLOCATION_COLUMNS, allocate, rollup
+from planmap_gis.join import allocate, rollup
+from planmap_gis.join.pairs import ALLOCATION_COLUMNS
 
 __all__ = ["allocate_dask", "to_dask", "unit_totals", "unit_totals_dask"]
 
@@ -83,9 +85,14 @@ def _area_of(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
 def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: str) -> pd.DataFrame:
     """The allocation rows of one partition, then its report's problems (``severity`` set).
 
-    Problem rows are numbered as in the frame the user passed in: index + 1 for an
-    integer index (a GeoDataFrame's own row number), else left empty.
+    Problem rows name the agency's sheet row where the project came from a sheet (``source_row``,
+    as :func:`~planmap_gis.allocate` does), else the row of the frame the user passed in: index + 1
+    for an integer index (a GeoDataFrame's own row number), else left empty.
     """
+    numbered = pd.api.types.is_integer_dtype(part.index)
+    known = part[SOURCE_ROW] if SOURCE_ROW in part else pd.Series(pd.NA, index=part.index, dtype="Int64")
+    if numbered:  # the whole frame's row, not the partition's position
+        part = part.assign(**{SOURCE_ROW: known.fillna(pd.Series(part.index + 1, index=part.index))})
     threads, settings.threads = settings.threads, 1
     try:
         with warnings.catch_warnings():
@@ -95,9 +102,9 @@ def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: s
     finally:
         settings.threads = threads
     problems = report.problems
-    numbered = pd.api.types.is_integer_dtype(part.index)
-    problems["row"] = pd.array([part.index[r - 1] + 1 if numbered and pd.notna(r) else pd.NA
-                                for r in problems["row"]], dtype="Int64")
+    if not numbered and known.isna().all():  # positions within a partition mean nothing to the user
+        problems["row"] = pd.NA
+    problems["row"] = problems["row"].astype("Int64")
     text = [c for c in PROBLEM_COLUMNS if c != "row"]  # one dtype whether a partition has problems or not
     problems[text] = problems[text].astype("str").where(problems[text].notna())
     return pd.concat([allocation, problems], ignore_index=True)

@@ -22,7 +22,11 @@ boundaries_env : str
 cache_env : str
     Environment variable that overrides the cache folder.
 seed : int
-    Seed of every random draw in the demo data.
+    Seed of every random draw: the demo data, permutations, bootstraps (functions take ``seed=``;
+    None means this one).
+lang : {"th", "en"}
+    Language of every output's words where one language is chosen (web map, atlas, titles);
+    Thai first by default, English beside it where both fit.
 thai_font : str or None
     Font file or family for printed maps; None picks Noto Sans Thai (the
     ``fontpkg-noto-sans-thai`` dependency), then a TLWG system font.
@@ -58,3 +62,8 @@ def cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path(platformdirs.user_cache_dir("planmap", appauthor=False))
+
+
+def language(lang: str | None) -> str:
+    """The language an output uses: ``lang`` when given, else :data:`lang`."""
+    return lang or globals()["lang"]

@@ -48,7 +48,7 @@ def tha_path() -> Path:
 def nst_tambons(nst_path: Path) -> gpd.GeoDataFrame:
     from planmap_gis import read_boundaries
 
-    return read_boundaries(nst_path)
+    return read_boundaries(nst_path)[0]
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> Path:
 
 @pytest.mark.parametrize("engine", ["pyogrio", "fiona"])
 def test_nst_layer_reads_with_both_engines(nst_path, engine):
-    tambons = pm.read_boundaries(nst_path, engine=engine)
+    tambons, _ = pm.read_boundaries(nst_path, engine=engine)
 
     assert list(tambons.columns) == list(TAMBON_COLUMNS)
     assert len(tambons) == 170
@@ -34,7 +34,7 @@ def test_nst_layer_reads_with_both_engines(nst_path, engine):
 
 
 def test_truncated_names_are_repaired_and_reported(nst_path):
-    tambons, report = pm.read_boundaries(nst_path, return_report=True)
+    tambons, report = pm.read_boundaries(nst_path)
 
     mueang = tambons.loc[tambons.amphoe_code == "8001", "amphoe_th"].unique()
     assert list(mueang) == ["เมืองนครศรีธรรมราช"]
@@ -48,7 +48,7 @@ def test_truncated_names_are_repaired_and_reported(nst_path):
 
 def test_national_layer_reports_codes_found_on_one_side_only(tha_path):
     with pytest.warns(pm.PlanmapWarning, match="need attention"):
-        tambons, report = pm.read_boundaries(tha_path, return_report=True)
+        tambons, report = pm.read_boundaries(tha_path)
 
     assert len(tambons) == 7425
     assert tambons.province_code.nunique() == 77
@@ -94,23 +94,23 @@ def test_manifest_matches_the_boundaries_readme():
 @pytest.mark.parametrize("name", ["80", "TH80", "นครศรีธรรมราช", "จ.นครศรีธรรมราช", "จังหวัดนครศรีธรรมราช",
                                   "Nakhon Si Thammarat", "nakhon si thammarat", 80])
 def test_a_province_by_code_or_name_from_the_packaged_layer(name, no_reference):
-    tambons = pm.read_boundaries(province=name)
+    tambons, _ = pm.read_boundaries(province=name)
     assert len(tambons) == 170 and tambons.amphoe_code.nunique() == 23
     assert tambons.amphoe_th.tolist().count("เมืองนครศรีธรรมราช") == 16  # full gazetteer names
 
 
 def test_the_packaged_province_equals_the_shared_file(nst_tambons, no_reference):
-    packaged = pm.read_boundaries(province="80")
+    packaged, _ = pm.read_boundaries(province="80")
     pd.testing.assert_frame_equal(packaged.drop(columns="geometry"), nst_tambons.drop(columns="geometry"))
     assert packaged.geometry.geom_equals_exact(nst_tambons.geometry, 0).all()
 
 
 def test_amphoe_within_a_province_and_several_provinces(no_reference):
-    thung_song = pm.read_boundaries(province="นครศรีธรรมราช", amphoe=["ทุ่งสง", "อ.เมือง"])
+    thung_song, _ = pm.read_boundaries(province="นครศรีธรรมราช", amphoe=["ทุ่งสง", "อ.เมือง"])
     assert set(thung_song.amphoe_code) == {"8001", "8009"}
-    two = pm.read_boundaries(province=["80", "Songkhla"])
+    two, _ = pm.read_boundaries(province=["80", "Songkhla"])
     assert set(two.province_code) == {"80", "90"}
-    assert set(pm.read_boundaries(amphoe="8011").amphoe_code) == {"8011"}
+    assert set(pm.read_boundaries(amphoe="8011")[0].amphoe_code) == {"8011"}
 
 
 def test_unknown_and_ambiguous_places_list_the_candidates(no_reference):
@@ -121,7 +121,7 @@ def test_unknown_and_ambiguous_places_list_the_candidates(no_reference):
         pm.read_boundaries(province="90", amphoe="เมืองนครศรีธรรมราช")
     with pytest.raises(pm.SchemaError, match=r"is ambiguous: .*8023, จ.นครศรีธรรมราช"):
         pm.read_boundaries(amphoe="เฉลิมพระเกียรติ")  # five provinces have one
-    assert set(pm.read_boundaries(province="80", amphoe="เฉลิมพระเกียรติ").amphoe_code) == {"8023"}
+    assert set(pm.read_boundaries(province="80", amphoe="เฉลิมพระเกียรติ")[0].amphoe_code) == {"8023"}
 
 
 def test_a_file_cut_to_a_province_it_does_not_hold(nst_path):

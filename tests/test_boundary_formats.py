@@ -26,8 +26,7 @@ def _write(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> Path:
 
 def test_codes_unknown_to_the_gazetteer_are_kept_and_reported(tmp_path, fictional):
     with pytest.warns(pm.PlanmapWarning, match="24 boundary problems"):
-        tambons, report = pm.read_boundaries(_write(fictional, tmp_path / "f.gpkg"),
-                                             return_report=True)
+        tambons, report = pm.read_boundaries(_write(fictional, tmp_path / "f.gpkg"))
     assert tambons.tambon_th.tolist() == fictional.tambon_th.tolist()
     assert report.count("warning") == 24
     assert report.problems.row.tolist() == list(range(1, 25))
@@ -50,7 +49,7 @@ def hdx_layer(fictional):
 def test_formats_and_engines_give_the_same_layer(tmp_path, hdx_layer, fictional, engine, suffix):
     path = _write(hdx_layer, tmp_path / f"tambon{suffix}")
 
-    tambons = pm.read_boundaries(path, engine=engine)
+    tambons, _ = pm.read_boundaries(path, engine=engine)
 
     assert tambons.tambon_code.tolist() == fictional.tambon_code.tolist()
     assert tambons.tambon_th.tolist() == fictional.tambon_th.tolist()
@@ -66,7 +65,7 @@ def test_zipped_shapefile(tmp_path, hdx_layer, engine):
             zf.write(part, part.name)
     assert shp.exists()
 
-    tambons = pm.read_boundaries(archive, engine=engine)
+    tambons, _ = pm.read_boundaries(archive, engine=engine)
 
     assert len(tambons) == 24 and tambons.tambon_code.iloc[0] == "990101"
 
@@ -76,7 +75,7 @@ def test_dopa_schema_with_integer_codes(tmp_path, fictional):
         "TAM_CODE": fictional.tambon_code.astype(int), "TAM_TH": fictional.tambon_th,
         "AMP_CODE": fictional.amphoe_code.astype(int), "PRO_CODE": 99,
     }, geometry=fictional.geometry.values, crs=4326)
-    tambons = pm.read_boundaries(_write(dopa, tmp_path / "dopa.gpkg"))
+    tambons, _ = pm.read_boundaries(_write(dopa, tmp_path / "dopa.gpkg"))
 
     assert tambons.tambon_code.tolist() == fictional.tambon_code.tolist()
     assert set(tambons.province_code) == {"99"}
@@ -89,14 +88,14 @@ def test_explicit_column_mapping(tmp_path, fictional):
 
     with pytest.raises(pm.SchemaError, match="no tambon code column.*TB_IDN"):
         pm.read_boundaries(path)
-    tambons = pm.read_boundaries(path, columns={"TB_IDN": "tambon_code", "TB_NAME": "tambon_th"})
+    tambons, _ = pm.read_boundaries(path, columns={"TB_IDN": "tambon_code", "TB_NAME": "tambon_th"})
     assert tambons.tambon_th.tolist() == fictional.tambon_th.tolist()
     assert tambons.amphoe_code.tolist() == fictional.amphoe_code.tolist()
 
 
 def test_projected_file_is_returned_in_lon_lat(tmp_path, hdx_layer):
     path = _write(hdx_layer.to_crs(32647), tmp_path / "utm.gpkg")
-    tambons = pm.read_boundaries(path)
+    tambons, _ = pm.read_boundaries(path)
     assert tambons.crs.to_epsg() == 4326
     assert tambons.total_bounds[0] == pytest.approx(hdx_layer.total_bounds[0], abs=1e-7)
 
@@ -109,7 +108,7 @@ def test_no_crs_is_an_error_unless_one_is_passed(tmp_path, hdx_layer):
 
     with pytest.raises(pm.CRSError, match=r"nocrs\.shp.*no coordinate reference system.*crs="):
         pm.read_boundaries(path)
-    assert len(pm.read_boundaries(path, crs="EPSG:4326")) == 24
+    assert len(pm.read_boundaries(path, crs="EPSG:4326")[0]) == 24
 
 
 def test_contradicting_crs_is_an_error(tmp_path, hdx_layer):
@@ -127,7 +126,7 @@ def test_utm_metres_in_a_geojson_that_says_degrees(tmp_path, hdx_layer, caplog):
     with pytest.raises(pm.CRSError, match="numbers are metres, but the file says degrees.*EPSG:32647") as e:
         pm.read_boundaries(path)
     assert "เป็นเมตร" in e.value.message_th
-    fixed = pm.read_boundaries(path, crs="EPSG:32647")  # the numbers win over the label, said in the log
+    fixed, _ = pm.read_boundaries(path, crs="EPSG:32647")  # the numbers win over the label, said in the log
     expected = hdx_layer.sort_values("ADM3_PCODE").geometry.reset_index(drop=True)
     assert fixed.geometry.geom_equals_exact(expected, 1e-6).all()
     assert "do not fit it" in caplog.text
@@ -185,7 +184,7 @@ def test_invalid_polygon_is_repaired_and_reported(tmp_path, hdx_layer):
     bowtie.loc[0, "geometry"] = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
     path = _write(bowtie, tmp_path / "bowtie.geojson")
 
-    tambons, report = pm.read_boundaries(path, return_report=True)
+    tambons, report = pm.read_boundaries(path)
 
     assert tambons.geometry.is_valid.all()
     repaired = report.problems.query("column == 'geometry'")
@@ -223,6 +222,6 @@ def test_multilayer_file_needs_a_layer(tmp_path, hdx_layer):
     _write(hdx_layer, path, layer="rivers")
     with pytest.raises(pm.InputFileError, match="holds 2 layers.*layer="):
         pm.read_boundaries(path)
-    assert len(pm.read_boundaries(path, layer="rivers")) == 24
+    assert len(pm.read_boundaries(path, layer="rivers")[0]) == 24
 
 

@@ -13,9 +13,9 @@ from libpysal.weights import W, lat2W
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.change import gini_rows, theil_rows, yearly_trend
-from planmap_gis.equity import spatial_gini
-from planmap_gis.hotspots import neighbour_matrix
+from planmap_gis.measure.change import gini_rows, theil_rows, yearly_trend
+from planmap_gis.measure.equity import spatial_gini
+from planmap_gis.measure.hotspots import neighbour_matrix
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,17 @@ def test_the_change_table_totals_are_the_difference_of_the_two_years(data, compa
     t = change.units["tambon"]
     expected = years[2569].metrics["tambon"]["n_projects"] - years[2568].metrics["tambon"]["n_projects"]
     pd.testing.assert_series_equal(t["n_projects_change"], expected, check_names=False)
+
+    # Coverage change under the one targeted rule: it agrees with each year's "no project" count.
+    for level in ("village", "tambon", "amphoe"):
+        change_of = change.units[level]["coverage_change"]
+        empty = {y: years[y].metrics[level]["n_targeted_projects"].eq(0) for y in years}
+        assert (change_of.isin(["none", "gained"])).sum() == empty[2568].sum()
+        assert (change_of.isin(["none", "lost"])).sum() == empty[2569].sum()
+        assert (change_of == "gained").sum() == (empty[2568] & ~empty[2569]).sum()
+    village = change.units["village"]["coverage_change"]
+    assert (village == "gained").sum() > 0 and (village == "lost").sum() > 0  # demo: 661 gained, 294 lost
+    assert f"villages gained a targeted project {(village == 'gained').sum()}" in compared.summary()
 
 
 def test_coverage_gained_and_lost_and_hot_spots_that_moved(data):

@@ -196,7 +196,7 @@ def test_a_missing_file_is_said_in_english_and_thai(tmp_path, capsys):
 def test_run_for_another_province_needs_no_boundary_file(tmp_path, capsys, no_reference):
     import planmap_gis as pm
 
-    songkhla = pm.read_boundaries(province="90")
+    songkhla, _ = pm.read_boundaries(province="90")
     book = Workbook()
     book.active.append(["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "ปีงบประมาณ", "งบประมาณ (บาท)",
                         "พื้นที่ดำเนินการ"])

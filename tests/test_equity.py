@@ -10,7 +10,7 @@ import pytest
 from inequality.theil import TheilD
 
 from planmap_gis import PlanmapError
-from planmap_gis.equity import concentration_index, gini, lorenz, theil
+from planmap_gis.measure.equity import concentration_index, gini, lorenz, theil
 
 
 def reference_gini(y):

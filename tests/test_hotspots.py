@@ -11,8 +11,8 @@ import shapely.affinity
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis._localstats import esda_ids, local_pseudo_p
-from planmap_gis.hotspots import contiguity, hotspots
+from planmap_gis.measure.hotspots import contiguity, hotspots
+from planmap_gis.measure.localstats import esda_ids, local_pseudo_p
 from tests import layout
 
 

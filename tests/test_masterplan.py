@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 import planmap_gis as pm
+from planmap_gis.read.masterplan import sector_key
 from tests import layout
 
 # Village 1 and 2 are in tambon 990101, village 3 (99010201) in tambon 990102.
@@ -32,7 +33,7 @@ def needs() -> pd.DataFrame:
     rows = [(V1, "สาธารณสุข", 1), (V1, "แหล่งน้ำ", 2), (V1, "การศึกษา", 3), (V1, "เกษตร", 4),
             (V2, "สุขภาพ", 1),  # a synonym of สาธารณสุข
             (V3, "แหล่งน้ำ", 1), (V3, "สาธารณสุข", 2)]
-    return pd.DataFrame([{"unit_code": u, "level": "village", "sector": pm.masterplan.sector_key(s),
+    return pd.DataFrame([{"unit_code": u, "level": "village", "sector": sector_key(s),
                           "rank": r, "need_th": None, "source_row": i + 2}
                          for i, (u, s, r) in enumerate(rows)])
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 import planmap_gis as pm
-from planmap_gis._matrix_book import DUPLICATION_FILL, GAP_FILL, HEADER_ROW
+from planmap_gis.draw.matrix_book import DUPLICATION_FILL, GAP_FILL, HEADER_ROW
 from tests import layout
 
 
@@ -86,7 +86,7 @@ def test_no_project_means_the_same_everywhere():
     """Villages with no project: one rule (amphoe- and province-wide programmes do not count) and
     one number in the summary, the matrix's gap sheet, the tables and the atlas pages."""
     from planmap_gis import demo
-    from planmap_gis._print.maps import _summary_lines, priority_villages
+    from planmap_gis.draw.printed.maps import _summary_lines, priority_villages
 
     data = demo.load()
     areas = pm.village_areas(data.villages, data.tambons)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planmap_gis import metrics
 from planmap_gis.join import allocate
+from planmap_gis.measure import metrics
 from tests import layout
 from tests.test_join import projects
 

@@ -11,7 +11,7 @@ import shapely
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis._schema import PROJECT_COLUMNS
-from planmap_gis.need import BIVARIATE, bivariate_classes, village_need
+from planmap_gis.measure.need import BIVARIATE, bivariate_classes, village_need
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_bivariate_classes_are_terciles_of_both_and_every_corner_says_what_it_me
 
 
 def test_fair_share_gap_is_a_metric_for_atlas_and_web_map(demo_plan):
-    from planmap_gis._mapdata import metric_layer
+    from planmap_gis.draw.mapdata import metric_layer
     layer = metric_layer(demo_plan, "fair_share_gap", "tambon")
     assert layer["value"].sum() == pytest.approx(0, abs=0.01)
     classes = pm.classify(layer["value"], "fair_share_gap")
@@ -122,3 +122,31 @@ def test_fair_share_gap_is_a_metric_for_atlas_and_web_map(demo_plan):
     first, last = classes.yb[layer["value"].argmin()], classes.yb[layer["value"].argmax()]
     assert classes.colors[first].startswith("#") and classes.colors[first] != classes.colors[last]
     assert metric_layer(demo_plan, "need_budget", "village")["value"].notna().all()
+
+
+def test_a_workspace_remembers_its_need_and_year_analysis_reuses_it(layout, tmp_path):
+    """`planmap atlas --year` on a workspace made with `--need X` analyses with need X, not the default."""
+    tambons, villages, projects = layout
+    two_years = pd.concat([projects, projects.assign(project_id=projects.project_id + "b", fiscal_year=2568)])
+    two_years = gpd.GeoDataFrame(two_years, geometry="geometry", crs=4326)
+    plan = pm.analyse(tambons, two_years, villages=villages, need="poor_households", permutations=0, seed=7)
+    assert plan.options["need"] == "poor_households" and plan.options["seed"] == 7
+    pm.save_workspace(plan, tmp_path / "ws.gpkg")
+    back = pm.open_workspace(tmp_path / "ws.gpkg")
+    assert back.options["need"] == "poor_households" and back.options["permutations"] == 0
+    again = pm.reanalyse(back, years=2569)
+    need = again.metrics["village"].loc[villages.village_code, "need"]
+    assert need.tolist() == [10, 30, 0, 60]  # the workspace's need column, not households × weakness
+    assert again.options["need"] == "poor_households" and again.options["years"] == [2569]
+    assert again.options["seed"] == 7 and again.options["permutations"] == 0
+    v = again.metrics["village"].loc[villages.village_code]
+    assert v["fair_layer_1"].tolist() == pytest.approx([100_000, 300_000, 0, 600_000], abs=1e-6)
+
+
+def test_a_need_given_as_values_is_reused_from_the_plan(layout):
+    tambons, villages, projects = layout
+    values = pd.Series([1.0, 1.0, 1.0, 7.0], index=villages.village_code.to_numpy())
+    plan = pm.analyse(tambons, projects, villages=villages, need=values, permutations=0)
+    assert plan.options["need"] == "custom"
+    again = pm.reanalyse(plan, years=2569)
+    assert again.metrics["village"].loc[villages.village_code, "need"].tolist() == [1, 1, 1, 7]

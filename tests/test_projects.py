@@ -88,7 +88,7 @@ def test_clean_writer_round_trip_with_codes_and_without_boundaries(fictional, tm
     path = pm.write_projects(projects, tmp_path / "codes.xlsx", shape="long", lang="en")
 
     with pytest.warns(pm.PlanmapWarning, match="boundary problems"):  # fictional codes, see formats
-        tambons = pm.read_boundaries(_gpkg(fictional, tmp_path))
+        tambons, _ = pm.read_boundaries(_gpkg(fictional, tmp_path))
     read, report = pm.read_projects(path, boundaries=tambons)
 
     _same_projects(read, projects)

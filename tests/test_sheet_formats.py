@@ -14,8 +14,8 @@ import pytest
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis._tables import read_table
-from planmap_gis.villages import ALIASES as VILLAGE_ALIASES
+from planmap_gis.read.sheets import read_table
+from planmap_gis.read.villages import ALIASES as VILLAGE_ALIASES
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(not SOFFICE and not os.environ.get("CI"),
@@ -64,7 +64,7 @@ def test_xls_and_ods_copies_load_the_same_300_projects(nst_demo, sheets, tmp_pat
 def test_a_csv_named_xlsx_is_read_as_what_it_is(tmp_path):
     lying = tmp_path / "villages.xlsx"
     lying.write_text("รหัสหมู่บ้าน,ชื่อหมู่บ้าน,ครัวเรือน\n80010101,บ้านนาควน,120\n", encoding="utf-8")
-    villages, report = pm.read_villages(lying, return_report=True)
+    villages, report = pm.read_villages(lying)
     assert villages.village_code.tolist() == ["80010101"] and villages.households.tolist() == [120]
     assert "UTF-8" in report.problems.message_en.iloc[0]
 
@@ -74,7 +74,7 @@ def test_an_xlsx_named_csv_is_read_as_a_workbook(tmp_path):
     book.active.append(["รหัสหมู่บ้าน", "ชื่อหมู่บ้าน", "ครัวเรือน"])
     book.active.append(["80010101", "บ้านนาควน", 120])
     book.save(tmp_path / "villages.csv")
-    villages, report = pm.read_villages(tmp_path / "villages.csv", return_report=True)
+    villages, report = pm.read_villages(tmp_path / "villages.csv")
     assert villages.households.tolist() == [120]
     assert report.problems.message_en.str.contains(r"read as Excel workbook \(\.xlsx\)").any()
 
@@ -89,7 +89,7 @@ def test_csv_in_every_thai_office_encoding_and_separator(tmp_path, encoding, sai
             ["80010102", "บ้านท่าศาลา", "๓๕๑"]]
     path = tmp_path / "register.csv"
     path.write_bytes("\r\n".join(separator.join(r) for r in rows).encode(encoding))
-    villages, report = pm.read_villages(path, return_report=True)
+    villages, report = pm.read_villages(path)
     assert villages.village_th.tolist() == ["บ้านน้ำตก", "บ้านท่าศาลา"]
     assert villages.households.tolist() == [1204, 351]
     note = report.problems.message_en.iloc[0]
@@ -107,7 +107,7 @@ def test_hidden_first_sheet_is_passed_over_and_said(tmp_path):
     current.append(["รหัสหมู่บ้าน", "ครัวเรือน"])
     current.append(["80010101", 99])
     book.save(tmp_path / "book.xlsx")
-    villages, report = pm.read_villages(tmp_path / "book.xlsx", return_report=True)
+    villages, report = pm.read_villages(tmp_path / "book.xlsx")
     assert villages.households.tolist() == [99]
     assert report.problems.message_th.str.contains("ชีตที่ซ่อนไว้และไม่ได้อ่าน: ปีที่แล้ว").any()
 

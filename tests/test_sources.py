@@ -10,6 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import planmap_gis as pm
+from planmap_gis._output import sha256
 
 
 def test_fetch_from_a_folder_verifies_and_is_then_found(nst_path, tmp_path, monkeypatch):
@@ -21,7 +22,7 @@ def test_fetch_from_a_folder_verifies_and_is_then_found(nst_path, tmp_path, monk
 
     assert paths == [tmp_path / "cache" / "boundaries" / "nst_tambon_adm3.geojson"]
     assert pm.find_reference("nst_tambon_adm3.geojson") == paths[0]
-    assert len(pm.read_boundaries(paths[0])) == 170
+    assert len(pm.read_boundaries(paths[0])[0]) == 170
 
 
 def test_a_tampered_file_is_refused(nst_path, tmp_path):
@@ -51,7 +52,7 @@ def test_download_from_a_mirror_url(nst_path, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
-    assert pm.sources.sha256(paths[0]) == pm.manifest()["files"][0]["sha256"]
+    assert sha256(paths[0]) == pm.manifest()["files"][0]["sha256"]
 
 
 def test_no_source_explains_where_to_get_the_files(tmp_path, monkeypatch):
@@ -68,7 +69,7 @@ def test_unknown_file_name(nst_path, tmp_path):
 def test_packaged_national_layer_is_the_official_file_unchanged(tha_path):
     import geopandas as gpd
 
-    from planmap_gis.sources import manifest, packaged_layer, sha256
+    from planmap_gis.read.sources import manifest, packaged_layer
 
     entry = manifest()["packaged"]
     path = packaged_layer()
@@ -83,7 +84,7 @@ def test_packaged_national_layer_is_the_official_file_unchanged(tha_path):
 
 
 def test_a_fetched_layer_wins_over_the_packaged_copy(tha_path, no_reference, monkeypatch):
-    from planmap_gis.sources import national_layer, settings
+    from planmap_gis.read.sources import national_layer, settings
 
     path, said = national_layer()
     assert path.suffix == ".parquet" and "packaged with planmap-gis" in said

@@ -15,8 +15,8 @@ import pytest
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis._template import PROJECT_FIELDS, Stamp, template_stamp
 from planmap_gis.cli import main
+from planmap_gis.read.template import PROJECT_FIELDS, Stamp, template_stamp
 
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(not SOFFICE and not os.environ.get("CI"),
@@ -83,7 +83,7 @@ def test_the_stamp_is_hidden_and_says_what_the_file_is(blank):
 
 
 def test_the_reference_sheet_lists_every_amphoe_and_tambon_of_the_packaged_layer(blank):
-    tambons = pm.read_boundaries(province=80)
+    tambons, _ = pm.read_boundaries(province=80)
     book = openpyxl.load_workbook(blank)
     listed = [v for (v,) in _rows(book, "L_tambon")]
     assert len(listed) == len(tambons) == 170
@@ -102,7 +102,7 @@ def _rows(book, name):
 
 def test_the_tambon_list_follows_the_amphoe_chosen(blank):
     """Evaluate the validation formula's named range for every amphoe, as a spreadsheet would."""
-    tambons = pm.read_boundaries(province=80)
+    tambons, _ = pm.read_boundaries(province=80)
     book = openpyxl.load_workbook(blank)
     sheet = book["โครงการ"]
     tambon_check = next(dv for dv in sheet.data_validations.dataValidation

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from planmap_gis._values import (
+from planmap_gis._years import parse_fiscal_year
+from planmap_gis.read.cells import (
     parse_amount,
     parse_budget_layer,
-    parse_fiscal_year,
     parse_mark,
     parse_tier,
 )

@@ -145,7 +145,7 @@ def test_register_csv_with_title_rows_thai_headers_and_bad_rows(tmp_path):
     path.write_text(REGISTER, encoding="utf-8")
 
     with pytest.warns(pm.PlanmapWarning, match="2 rows rejected"):
-        villages, report = pm.read_villages(path, return_report=True)
+        villages, report = pm.read_villages(path)
 
     assert villages.village_code.tolist() == ["99010101", "99010102", "99010104"]
     assert villages.households.tolist()[:2] == [1204, 150]
@@ -169,7 +169,7 @@ def test_register_xlsx_with_tambon_and_moo_columns(tmp_path):
     path = tmp_path / "register.xlsx"
     frame.to_excel(path, index=False, sheet_name="หมู่บ้าน")
 
-    villages = pm.read_villages(path, sheet="หมู่บ้าน")
+    villages, _ = pm.read_villages(path, sheet="หมู่บ้าน")
 
     assert villages.village_code.tolist() == ["99010101", "99010102"]
     assert villages.moo.tolist() == [1, 2]
@@ -181,7 +181,7 @@ def test_register_as_geopackage_points(tmp_path, fictional):
     path = tmp_path / "villages.gpkg"
     points.to_file(path, engine="pyogrio")
 
-    villages = pm.read_villages(path)
+    villages, _ = pm.read_villages(path)
 
     assert villages.crs.to_epsg() == 4326 and len(villages) == len(points)
     assert np.allclose(villages.geometry.x, points.to_crs(4326).geometry.x)

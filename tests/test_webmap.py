@@ -11,8 +11,8 @@ import shapely
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.classify import NO_DATA_COLOR, classify
-from planmap_gis.webmap import encode
+from planmap_gis.draw.classify import NO_DATA_COLOR, classify
+from planmap_gis.draw.webmap import encode
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_maps_carry_leaflet_and_its_licence_by_default(small_plan, tmp_path):
 
 
 def test_missing_assets_stop_before_a_blank_page_is_written(small_plan, tmp_path, monkeypatch):
-    from planmap_gis import assets
+    from planmap_gis.draw import assets
 
     monkeypatch.setitem(assets.ASSETS, "leaflet", ("xstatic.pkg.not_installed", "1.9.3",
                                                    assets.ASSETS["leaflet"][2]))
@@ -99,7 +99,7 @@ def test_counts_are_labelled_as_whole_numbers():
 
 
 def test_the_title_names_the_country_when_the_map_covers_it(small_plan):
-    from planmap_gis.webmap import _place
+    from planmap_gis.draw.webmap import _place
 
     tambons = small_plan.tambons
     assert _place(tambons, "th") == tambons.province_th.iloc[0]

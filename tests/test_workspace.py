@@ -110,7 +110,7 @@ def test_projects_one_layer_per_geometry_kind_and_a_table_of_all(plan, tmp_path)
 def test_a_failed_write_leaves_the_previous_workspace(plan, tmp_path, monkeypatch):
     path = pm.save_workspace(plan, tmp_path / "ws.gpkg")
     before = _sha(path)
-    from planmap_gis import _store
+    from planmap_gis.draw import store as _store
 
     calls = {"n": 0}
     real = _store.GeoPackageStore.write

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis._values import parse_years
+from planmap_gis._years import parse_years
 from planmap_gis.cli import main
 
 

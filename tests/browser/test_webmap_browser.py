@@ -14,8 +14,8 @@ import pytest
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.assets import missing_assets
 from planmap_gis.cli import main
+from planmap_gis.draw.assets import missing_assets
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -192,8 +192,8 @@ def test_print_and_save_the_view(offline_page, tmp_path):
         page.click(".planmap-png")
     saved = tmp_path / "view.png"
     download.value.save_as(saved)
-    from PIL import Image
     import numpy as np
+    from PIL import Image
 
     pixels = np.asarray(Image.open(saved).convert("RGB")).astype(int)
     background = np.array([0xee, 0xf2, 0xf5])
@@ -359,3 +359,25 @@ def test_the_facilitator_theme_names_the_missing_skills_as_text(offline_page, pl
     page.locator(".leaflet-control-layers-base label").filter(has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)").first.click()
     page.mouse.move(5, 990)
     offline_page.js(f"{mapvar}.setZoom(8)")
+
+
+def test_without_a_register_the_map_opens_coloured_by_data(browser, nst_path, tmp_path):
+    """The workshop's first run: no village register, so no households. The first theme is the
+    budget per tambon, coloured; the themes that need households are named as left out."""
+    data = demo.load(boundaries=nst_path)
+    plan = pm.analyse(data.tambons, data.projects, permutations=0)
+    path = pm.save_webmap(plan, tmp_path / "workshop.html")
+    page = Page(browser, path, block_network=True)
+    try:
+        first = "งบประมาณรวม (ตำบล)"
+        assert page.page.title().startswith(first)
+        colours = page.js(f"planmap.layers[{first!r}].getLayers().map(l => l.options.fillColor)")
+        assert len(colours) == 170
+        grey = sum(c.lower() == "#bdbdbd" for c in colours)
+        assert grey == 0 and len(set(colours)) >= 3  # every tambon has a value (0 is a value), classes vary
+        title = page.js("document.querySelector('.planmap-title').textContent")
+        assert "ยังไม่แสดง" in title and "--villages" in title
+        assert page.errors == [] and page.blocked == []
+        page.shot(tmp_path / "webmap_workshop.png")
+    finally:
+        page.page.close()

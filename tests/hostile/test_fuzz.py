@@ -31,13 +31,13 @@ HEADER = st.lists(st.sampled_from(HEADERS), min_size=1, max_size=8, unique=True)
 
 @pytest.fixture(scope="module")
 def nst():
-    return pm.read_boundaries(province="80")
+    return pm.read_boundaries(province="80")[0]
 
 
 def _readers(nst):
     return {
         "projects": lambda p: pm.read_projects(p, boundaries=nst),
-        "villages": lambda p: pm.read_villages(p, return_report=True),
+        "villages": lambda p: pm.read_villages(p),
         "indicators": lambda p: pm.read_indicators(p),
         "master_plans": lambda p: pm.read_master_plans(p, boundaries=nst),
     }
@@ -93,5 +93,5 @@ def test_any_bytes_under_any_name_give_a_planmap_error_or_a_result(nst, data, su
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"junk{suffix}"
         path.write_bytes(data)
-        for read in [*_readers(nst).values(), lambda p: pm.read_boundaries(p, return_report=True)]:
+        for read in [*_readers(nst).values(), lambda p: pm.read_boundaries(p)]:
             _only_planmap_errors(read, path)

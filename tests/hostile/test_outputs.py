@@ -60,7 +60,7 @@ def test_no_text_from_a_sheet_becomes_a_formula_anywhere(injected_sheet, tmp_pat
 
 
 def test_written_sheets_read_back_with_the_payloads_intact(injected_sheet, tmp_path):
-    projects, _ = pm.read_projects(injected_sheet, boundaries=pm.read_boundaries(province="80"))
+    projects, _ = pm.read_projects(injected_sheet, boundaries=pm.read_boundaries(province="80")[0])
     again, _ = pm.read_projects(pm.write_projects(projects, tmp_path / "back.xlsx"))
     assert _formula_cells(tmp_path / "back.xlsx") == []
     assert again.name_th.tolist() == projects.name_th.tolist() == [p.strip() for p in PAYLOADS]

@@ -15,7 +15,7 @@ AREA = "ต.ท่างิ้ว อ.เมืองนครศรีธรร
 
 @pytest.fixture(scope="module")
 def nst():
-    return pm.read_boundaries(province="80")
+    return pm.read_boundaries(province="80")[0]
 
 
 def _read(path, nst):

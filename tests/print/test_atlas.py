@@ -14,9 +14,11 @@ import pytest
 from matplotlib.figure import Figure
 
 import planmap_gis as pm
-from planmap_gis import _fonts, demo
-from planmap_gis.classify import classify
-from planmap_gis.printmap import atlas, atlas_pages, district_map, thai_date
+from planmap_gis import demo
+from planmap_gis._years import thai_date
+from planmap_gis.draw.classify import classify
+from planmap_gis.draw.printed import fonts as _fonts
+from planmap_gis.draw.printed.atlas import atlas, atlas_pages, district_map
 
 if shutil.which("pdftoppm") is None:
     if os.environ.get("CI"):
@@ -120,10 +122,10 @@ def test_bad_arguments(plan):
 
 
 def test_a_page_is_drawn_once_when_saved_not_after_every_layer(plan, monkeypatch):
-    from planmap_gis import printmap
+    from planmap_gis.draw.printed import layout
 
     draws = []
-    monkeypatch.setattr(printmap._Canvas, "draw", lambda self, *a, **k: draws.append(1))
+    monkeypatch.setattr(layout._Canvas, "draw", lambda self, *a, **k: draws.append(1))
     fig = district_map(plan, "8012")
     assert draws == []  # geopandas's redraw requests are ignored while the page is built
     assert len(fig.axes) >= 2 and any(t.get_text().startswith("ต.") for t in fig.axes[0].texts)

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from PIL import Image
 
-from planmap_gis import _fonts
+from planmap_gis.draw.printed import fonts as _fonts
 
 if shutil.which("pdftoppm") is None:
     if os.environ.get("CI"):

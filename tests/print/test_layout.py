@@ -10,9 +10,10 @@ import pytest
 from matplotlib.text import Text
 
 import planmap_gis as pm
-from planmap_gis import _fonts, demo
-from planmap_gis._print.layout import MARGIN_MM, MIN_PT
-from planmap_gis.printmap import atlas_figures
+from planmap_gis import demo
+from planmap_gis.draw.printed import fonts as _fonts
+from planmap_gis.draw.printed.atlas import atlas_figures
+from planmap_gis.draw.printed.layout import MARGIN_MM, MIN_PT
 
 #: Elements that must not touch each other; labels, scale bar and north arrow live inside a map.
 TOP = ("title", "legend", "inset", "summary", "table", "footer")

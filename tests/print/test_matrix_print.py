@@ -17,8 +17,9 @@ from matplotlib.backends.backend_pdf import PdfPages
 from PIL import Image
 
 import planmap_gis as pm
-from planmap_gis import _fonts, demo
-from planmap_gis.printmap import needs_map
+from planmap_gis import demo
+from planmap_gis.draw.printed import fonts as _fonts
+from planmap_gis.draw.printed.atlas import needs_map
 
 for tool in ("soffice", "pdftoppm"):
     if shutil.which(tool) is None:

@@ -83,7 +83,7 @@ def test_points_across_the_country_partitioned_by_province(client, tha_path):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pm.PlanmapWarning)  # one-sided codes in the national layer
-        tambons = pm.read_boundaries(tha_path)
+        tambons, _ = pm.read_boundaries(tha_path)
     villages = tambons[["tambon_code", "geometry"]].assign(village_code=tambons.tambon_code + "00",
                                                            households=100.0)
     rng = np.random.default_rng(7)

@@ -1,0 +1,112 @@
+"""What a clerk at the workshop desk reads: a verdict per file, then its errors and warnings in full,
+with sheet, cell and the agency's own header; and, when nothing could be loaded, which headers the
+files had and which ones planmap expects — in Thai and English.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planmap_gis._errors import PlanmapError, SchemaError
+from planmap_gis.read.facilitators import read_facilitators
+from planmap_gis.read.indicators import read_indicators
+from planmap_gis.read.masterplan import read_master_plans
+from planmap_gis.read.projects import read_projects
+from planmap_gis.read.template import template_stamp
+from planmap_gis.read.villages import read_villages
+from planmap_gis.report import ImportReport
+
+__all__ = ["EXPECTED_HEADERS", "file_lines", "nothing_loaded", "read_any"]
+
+#: The headers a project sheet needs, as an agency would write them (Thai, English).
+EXPECTED_HEADERS = ("ชื่อโครงการ / project name", "งบประมาณ (บาท) / budget (THB)",
+                    "พื้นที่ดำเนินการ (หรือ อำเภอ, ตำบล, หมู่ที่) / area (or amphoe, tambon, moo)",
+                    "หน่วยงาน / agency", "ปีงบประมาณ / fiscal year")
+_WIDTH = 100
+_UNUSED = "is not a project field nor an area"
+
+
+def read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None, progress: bool = False,
+             columns: dict[str, str] | None = None) -> tuple[str, ImportReport]:
+    """Read a file as ``kind``; ``auto`` tries projects, then indicators, then a village register."""
+    readers: dict[str, Callable[[], tuple[Any, ImportReport]]] = {
+        "projects": lambda: read_projects(path, boundaries=boundaries, sheet=sheet, keep=False,
+                                          progress=progress, columns=columns),
+        "indicators": lambda: read_indicators(path, sheet=sheet),
+        "villages": lambda: read_villages(path, sheet=sheet),
+        "master_plans": lambda: read_master_plans(path, boundaries=boundaries, sheet=sheet),
+        "facilitators": lambda: read_facilitators(path, boundaries=boundaries, sheet=sheet),
+    }
+    stamp = template_stamp(path) if kind == "auto" and sheet is None else None
+    if stamp is not None:  # a returned template says what it holds
+        kind = stamp.kind
+    if kind != "auto":
+        return kind, readers[kind]()[1]
+    first: SchemaError | None = None
+    for guess in ("projects", "indicators", "villages", "master_plans"):
+        try:
+            return guess, readers[guess]()[1]
+        except SchemaError as exc:
+            first = first or exc
+    # Nothing fits: the project reader's message is the one an agency needs.
+    raise SchemaError(f"{first} (Tried as a project sheet, an indicator table, a village "
+                      "register and a master plan; pass --kind to choose.)")
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+
+
+def file_lines(path: Path, kind: str, report: ImportReport, *, show_all: bool = False) -> list[str]:
+    """A file's verdict on one line, then each error and warning in full (wrapped, never cut):
+    where (sheet, row, the agency's header), the value, the reason in Thai and English. Infos are
+    counted, and listed only with ``show_all``."""
+    errors, warnings, infos = (report.count(s) for s in ("error", "warning", "info"))
+    verdict = ("มีแถวที่นำเข้าไม่ได้ / rows rejected" if errors else "มีข้อควรตรวจ / check the warnings"
+               if warnings else "ใช้ได้ / clean")
+    lines = [f"{path} ({kind}) — {verdict}: {report.rows_loaded} of {report.rows_in} rows loaded, "
+             f"{errors} errors, {warnings} warnings, {infos} notes"]
+    problems = report.problems
+    order = {"error": 0, "warning": 1, "info": 2}
+    shown = problems[problems["severity"].isin(["error", "warning"] + (["info"] if show_all else []))]
+    shown = shown.assign(_o=shown["severity"].map(order)).sort_values(["_o", "row"], kind="stable")
+    for rec in shown.to_dict("records"):
+        where = ", ".join(x for x in (
+            f"sheet '{rec['sheet']}'" if isinstance(rec["sheet"], str) and rec["sheet"] else "",
+            f"row {int(rec['row'])}" if pd.notna(rec["row"]) else "",
+            f"column '{rec['column']}'" if isinstance(rec["column"], str) and rec["column"] else "") if x)
+        value = f" [{rec['value']}]" if isinstance(rec["value"], str) and rec["value"] else ""
+        lines += _wrapped(f"{rec['severity'].upper()} {where}{value}: {rec['message_th']}", "  ")
+        lines += _wrapped(rec["message_en"], "    ")
+    if infos and not show_all:
+        lines.append(f"  ({infos} notes not listed: --all shows them, the --report file holds them)")
+    return lines
+
+
+def _headers_not_used(reports: Iterable[ImportReport]) -> list[str]:
+    found: list[str] = []
+    for report in reports:
+        problems = report.problems
+        unused = problems[problems["message_en"].str.contains(_UNUSED, regex=False, na=False)]
+        found += [c for c in unused["column"].dropna().astype(str) if c not in found]
+    return found
+
+
+def nothing_loaded(reports: dict[str, ImportReport], what: str) -> PlanmapError:
+    """The error for a run from whose files nothing (or no baht) could be loaded: the headers the
+    files had that planmap did not use, the headers it expects, and the ``--columns`` fix."""
+    unused = _headers_not_used(reports.values())
+    found = ", ".join(unused) if unused else "(none besides those read)"
+    expected = "; ".join(EXPECTED_HEADERS)
+    example = f"--columns '{unused[0]}=budget'" if unused else "--columns 'YOUR HEADER=budget'"
+    return SchemaError(
+        f"{what}. Headers in the files that planmap did not use: {found}. Headers it expects: {expected}. "
+        f"Rename the headers, or map them: {example} (one --columns per header, or a file of "
+        "HEADER,FIELD lines).",
+        th=f"{what}: ไม่มีข้อมูลที่นำเข้าได้ หัวคอลัมน์ในไฟล์ที่ไม่ได้ใช้: {found} หัวคอลัมน์ที่ต้องมี: "
+           f"{expected} แก้ไข: เปลี่ยนชื่อหัวคอลัมน์ หรือจับคู่ด้วย {example}")

@@ -1,0 +1,261 @@
+"""The integration matrix: every project as a row, the areas as columns, marks where it works.
+
+This is the planning session's working document: who does what where, where
+efforts pile up (two or more agencies in the same sector, same fiscal year and
+same area — the rule of :func:`planmap_gis.measure.metrics.duplication`) and where
+nobody goes. Everything here is read from a :class:`~planmap_gis.plan.Plan`'s
+allocation, so the matrix, the maps and the metrics always agree.
+
+``save_matrix`` (:mod:`planmap_gis.draw.matrix_book`) writes the formatted workbook.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planmap_gis._errors import PlanmapError
+from planmap_gis._schema import (
+    AGENCY,
+    AMPHOE_CODE,
+    BUDGET,
+    BUDGET_LAYER,
+    FISCAL_YEAR,
+    HOUSEHOLDS,
+    LEVEL_KEYS,
+    NAME_TH,
+    PROJECT_ID,
+    SECTOR,
+    STRATEGY,
+    STRENGTH,
+    STRENGTH_CLASS_TH,
+    TAMBON_CODE,
+    TIER,
+    VILLAGE_CODE,
+)
+from planmap_gis.draw.mapdata import values as metric_values
+from planmap_gis.measure.metrics import duplicated, no_project
+from planmap_gis.plan import Plan
+
+__all__ = ["ROW_LABELS", "cross_tabs", "duplicated_cells", "gap_table", "integration_matrix"]
+
+#: Row labels of the matrix (its index levels), in this order.
+ROW_LABELS = (PROJECT_ID, NAME_TH, AGENCY, TIER, BUDGET_LAYER, STRATEGY, SECTOR, FISCAL_YEAR)
+VALUES = ("mark", "budget")
+
+
+def _level(by: str) -> str:
+    if by not in LEVEL_KEYS:
+        raise PlanmapError(f"by must be one of {tuple(LEVEL_KEYS)}, got {by!r}.")
+    return LEVEL_KEYS[by]
+
+
+def unit_codes(plan: Plan, by: str, within: str | None = None) -> list[str]:
+    """The units of a level (all of them, with or without projects), sorted by code."""
+    _level(by)
+    if by == "village":
+        codes = plan.villages[VILLAGE_CODE].astype(str)
+    elif by == "tambon":
+        codes = plan.tambons[TAMBON_CODE].astype(str)
+    else:
+        codes = plan.tambons[AMPHOE_CODE].astype(str)
+    codes = sorted(set(codes))
+    return [c for c in codes if within is None or c.startswith(within)]
+
+
+def _cells(plan: Plan, by: str, within: str | None) -> pd.DataFrame:
+    """(project, unit) pairs of the allocation with the budget placed there (THB)."""
+    key = _level(by)
+    alloc = plan.allocation
+    if within is not None:
+        alloc = alloc[alloc[VILLAGE_CODE].astype(str).str.startswith(within)]
+    return alloc.groupby([PROJECT_ID, key], sort=False, as_index=False)[BUDGET].sum(min_count=1)
+
+
+def _rows(plan: Plan, cells: pd.DataFrame, within: str | None) -> pd.DataFrame:
+    projects = pd.DataFrame(plan.projects)
+    if within is not None:
+        projects = projects[projects[PROJECT_ID].isin(cells[PROJECT_ID])]
+    return projects
+
+
+def integration_matrix(
+    plan: Plan,
+    *,
+    by: str = "amphoe",
+    values: str = "mark",
+    within: str | None = None,
+) -> pd.DataFrame:
+    """Projects × areas: where each project works.
+
+    Parameters
+    ----------
+    plan : Plan
+        The analysis (:func:`~planmap_gis.analyse`).
+    by : {"amphoe", "tambon", "village"}
+        The areas (columns): every unit of the level, sorted by DOPA code,
+        including units no project reaches (empty columns are gaps).
+    values : {"mark", "budget"}
+        ``mark``: True where the project's allocation reaches the unit;
+        ``budget``: the baht the allocation places in the unit (NaN where the
+        project does not work there, or has no budget).
+    within : str, optional
+        A unit code (e.g. an amphoe ``"8007"``): only its areas, and only the
+        projects that work in it.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by :data:`ROW_LABELS` (project id, Thai name, agency, tier,
+        budget layer, strategy, sector, fiscal year), in project-table order;
+        columns are the unit codes (named after the level's code column).
+        Every project of the plan is a row (with ``within``, those working in it);
+        a project that reaches no village has an empty row.
+    """
+    if values not in VALUES:
+        raise PlanmapError(f"values must be one of {VALUES}, got {values!r}.")
+    key = _level(by)
+    cells = _cells(plan, by, within)
+    projects = _rows(plan, cells, within)
+    if values == "mark":
+        cells = cells.assign(**{BUDGET: True})
+    table = cells.pivot(index=PROJECT_ID, columns=key, values=BUDGET)
+    table = table.reindex(index=projects[PROJECT_ID].to_numpy(),
+                          columns=unit_codes(plan, by, within))
+    if values == "mark":
+        table = table.notna()
+    table.index = pd.MultiIndex.from_frame(projects[list(ROW_LABELS)].reset_index(drop=True))
+    table.columns.name = key
+    return table
+
+
+def duplicated_cells(plan: Plan, *, by: str = "amphoe", within: str | None = None) -> pd.DataFrame:
+    """Cells of :func:`integration_matrix` where efforts pile up.
+
+    True where the project works in the unit and two or more agencies (this
+    project's among them) work there in the same sector and fiscal year.
+    Same shape, index and columns as :func:`integration_matrix`.
+    """
+    key = _level(by)
+    marks = integration_matrix(plan, by=by, within=within)
+    cells = _cells(plan, by, within)
+    info = pd.DataFrame(plan.projects).set_index(PROJECT_ID)[[AGENCY, SECTOR, FISCAL_YEAR]]
+    joined = cells.join(info, on=PROJECT_ID)
+    busy = joined[duplicated(joined, key)].assign(flag=True)
+    flags = busy.pivot_table(index=PROJECT_ID, columns=key, values="flag", aggfunc="any")
+    flags = flags.reindex(index=marks.index.get_level_values(PROJECT_ID), columns=marks.columns)
+    out = flags.notna()
+    out.index = marks.index
+    return out
+
+
+def cross_tabs(plan: Plan) -> dict[str, pd.DataFrame]:
+    """The session's summary tables, with totals (``"รวม"`` row and column).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``agency_strategy_layer_count`` and ``…_budget``: rows (budget layer,
+        agency), columns strategy; number of projects and their budget (THB).
+        ``sector_amphoe_count`` and ``…_budget``: rows sector, columns amphoe
+        code; number of projects working in the amphoe and the budget the
+        allocation places there (THB).
+    """
+    projects = pd.DataFrame(plan.projects).fillna({STRATEGY: "(ไม่ระบุ)", SECTOR: "(ไม่ระบุ)",
+                                                   AGENCY: "(ไม่ระบุ)"})
+    projects[BUDGET_LAYER] = projects[BUDGET_LAYER].astype("Int64").astype(object).fillna(0)
+    rows = [BUDGET_LAYER, AGENCY]
+    out = {
+        "agency_strategy_layer_count": _totals(pd.crosstab(
+            [projects[c] for c in rows], projects[STRATEGY])),
+        "agency_strategy_layer_budget": _totals(projects.pivot_table(
+            index=rows, columns=STRATEGY, values=BUDGET, aggfunc="sum", fill_value=0.0)),
+    }
+    alloc = plan.allocation.join(projects.set_index(PROJECT_ID)[SECTOR], on=PROJECT_ID)
+    per_amphoe = alloc.groupby([SECTOR, AMPHOE_CODE])
+    amphoes = unit_codes(plan, "amphoe")
+    out["sector_amphoe_count"] = _totals(per_amphoe[PROJECT_ID].nunique().unstack(fill_value=0)
+                                         .reindex(columns=amphoes, fill_value=0), count_by=alloc)
+    out["sector_amphoe_budget"] = _totals(per_amphoe[BUDGET].sum().unstack(fill_value=0.0)
+                                          .reindex(columns=amphoes, fill_value=0.0))
+    return out
+
+
+def _totals(table: pd.DataFrame, count_by: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add a "รวม" column and row. Project counts across amphoe are distinct projects, not sums."""
+    table = table.copy()
+    table.columns = table.columns.astype(str)
+    if count_by is not None:  # a project in two amphoe counts once in its sector's total
+        table["รวม"] = count_by.groupby(SECTOR)[PROJECT_ID].nunique().reindex(table.index).fillna(0)
+        total_row = [*(count_by.groupby(AMPHOE_CODE)[PROJECT_ID].nunique()
+                       .reindex(table.columns[:-1]).fillna(0)), count_by[PROJECT_ID].nunique()]
+    else:
+        table["รวม"] = table.sum(axis=1)
+        total_row = list(table.sum(axis=0))
+    key = ("รวม",) * table.index.nlevels if table.index.nlevels > 1 else "รวม"
+    table.loc[key, :] = total_row
+    return table
+
+
+def gap_table(plan: Plan) -> pd.DataFrame:
+    """Tambon and villages that no project targets, largest first.
+
+    The rule is the package's one definition of "no project" (``_schema.NO_PROJECT_RULE``,
+    :func:`~planmap_gis.measure.metrics.targeted`): a province- or amphoe-wide programme reaches every
+    village on paper, so it does not fill a gap; the atlas, the summary and the tables count
+    the same units.
+
+    Returns
+    -------
+    DataFrame
+        ``level`` (tambon | village), ``code``, ``households``, ``n_projects`` (all projects
+        reaching it, blanket ones included), ``strength_index`` (tambon: household-weighted
+        mean of its villages), ``strength_class_th`` (villages) and the priority ``rank``
+        (tambon: the best rank among its villages) when the plan has indicators.
+    """
+
+    frames = []
+    for level in ("tambon", "village"):
+        table = plan.metrics[level]
+        empty = table[no_project(table)]
+        frame = pd.DataFrame({"level": level, "code": empty.index.astype(str),
+                              HOUSEHOLDS: empty[HOUSEHOLDS].to_numpy(),
+                              "n_projects": empty["n_projects"].to_numpy()})
+        frame[STRENGTH] = frame["code"].map(metric_values(plan, STRENGTH, level)).to_numpy()
+        villages = pd.DataFrame(plan.villages).set_index(plan.villages[VILLAGE_CODE].astype(str))
+        if level == "village" and STRENGTH_CLASS_TH in villages:
+            frame[STRENGTH_CLASS_TH] = frame["code"].map(villages[STRENGTH_CLASS_TH]).to_numpy()
+        if "rank" in plan.priorities:
+            ranks = plan.priorities["rank"].dropna()
+            best = ranks.groupby(ranks.index.astype(str).str[:6]).min() if level == "tambon" else ranks
+            frame["rank"] = frame["code"].map(best).astype("Int64").to_numpy()
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["level", HOUSEHOLDS, "code"], ascending=[True, False, True],
+                           ignore_index=True)
+
+
+def _support_frames(plan: Plan) -> list[tuple[str, str, pd.DataFrame]]:
+    """Who can support which project, and what each facilitator could carry (Thai headers)."""
+    assert plan.support is not None
+    agency = plan.projects.set_index("project_id")["agency"]
+    by_project = plan.support["project"].assign(agency=lambda f: f.index.map(agency))
+    projects = pd.DataFrame({
+        "รหัสโครงการ": by_project.index, "ชื่อโครงการ": by_project["name_th"].to_numpy(),
+        "หน่วยงาน": by_project["agency"].to_numpy(), "ด้าน": by_project["sector"].to_numpy(),
+        "หมู่บ้านที่ถึง": by_project["n_villages"].to_numpy(),
+        "หมู่บ้านที่มีคุณอำนวย": by_project["n_villages_supported"].to_numpy(),
+        "คุณอำนวยที่สนับสนุนได้": by_project["support"].to_numpy()}).set_index("รหัสโครงการ")
+    people = plan.support["facilitator"]
+    facilitators = pd.DataFrame({
+        "คุณอำนวย": people.index, "สังกัด": people["organisation"].to_numpy(),
+        "หน่วยจัดการ": people["management_unit"].to_numpy(), "ทักษะ (ด้าน)": people["skills"].to_numpy(),
+        "หมู่บ้านที่ดูแล": people["n_villages_served"].to_numpy(),
+        "โครงการที่สนับสนุนได้": people["n_projects"].to_numpy(),
+        "หมู่บ้านเป้าหมายในพื้นที่": people["n_targeted_villages"].to_numpy(),
+        "โครงการทั้งจังหวัด/อำเภอ": people["n_blanket_projects"].to_numpy(),
+        "รหัสโครงการ": people["project_ids"].to_numpy(),
+        **({"ติดต่อ": people["contact"].to_numpy()} if "contact" in people else {})}).set_index("คุณอำนวย")
+    return [("คุณอำนวยรายโครงการ", f"คุณอำนวยที่สนับสนุนแต่ละโครงการได้ (ทักษะตรงด้านและดูแลพื้นที่ของโครงการ) "
+             f"{plan.years_label()}".strip(), projects),
+            ("คุณอำนวย", "โครงการที่คุณอำนวยแต่ละคนสนับสนุนได้ และหมู่บ้านเป้าหมายของโครงการเหล่านั้นในพื้นที่ที่ดูแล",
+             facilitators)]

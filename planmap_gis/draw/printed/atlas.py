@@ -1,0 +1,190 @@
+"""Printed maps: the atlas PDF a planning session pins up, and its pages one by one.
+
+Every page is laid out on one grid (:mod:`planmap_gis.draw.printed.layout`): a title block (metric,
+area, fiscal years), the map frame, a panel for the legend with its class breaks and "no
+data", key figures and the locator, and a footer with the source, licence, notes ("illustrative
+data" for the demo) and the production date in the Buddhist era — everything at least 12 mm
+from the paper's edge and no type under 7 pt. The scale bar (km, drawn in UTM 47N so its length
+is true) and the north arrow take the two map corners the data fills least. Classes and colours
+come from :func:`~planmap_gis.draw.classify.classify` over the whole province, so every page and
+the web map of the same metric and level show the same classes. Tambon names are placed
+largest first; one that would collide shrinks to 7 pt, then is left out and listed in the key.
+Thai text is searchable: ``pdftotext`` returns it as typed (:func:`planmap_gis.draw.printed.fonts.searchable_thai`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from tqdm.auto import tqdm
+
+from planmap_gis import settings
+from planmap_gis._output import atomic
+from planmap_gis.draw import mapdata as _mapdata
+from planmap_gis.draw.classify import METRICS
+from planmap_gis.draw.printed import fonts as _fonts
+from planmap_gis.draw.printed.layout import PAPER_MM
+from planmap_gis.draw.printed.maps import district_page, needs_page, overview_page
+from planmap_gis.draw.printed.sheets import sheet_count, sheet_pages
+from planmap_gis.draw.printed.support import support_page
+from planmap_gis.draw.printed.themes import change_page, need_page
+from planmap_gis.plan import Plan
+
+__all__ = ["PAPER_MM", "atlas", "atlas_figures", "atlas_pages", "district_map", "needs_map", "overview_map"]
+
+log = logging.getLogger("planmap_gis")
+
+def district_map(
+    plan: Plan,
+    amphoe_code: str,
+    *,
+    metric: str = "budget_per_household",
+    paper: str = "A3",
+    orientation: str = "auto",
+    lang: str | None = None,
+    path: str | Path | None = None,
+    dpi: int = 150,
+) -> Figure:
+    """One amphoe page: villages by the metric, tambon names, projects, priority villages numbered.
+
+    Parameters
+    ----------
+    plan : Plan
+    amphoe_code : str
+        4-digit DOPA code.
+    metric : str
+        A village-level metric of :data:`~planmap_gis.draw.classify.METRICS`.
+    paper : {"A3", "A4"}
+    orientation : {"auto", "portrait", "landscape"}
+        ``auto`` follows the amphoe's shape.
+    lang : {"th", "en"}
+        Language of the legend labels (titles are Thai with English below).
+    path : str or Path, optional
+        Also save the page (PNG, PDF … by suffix).
+    dpi : int
+        Resolution of a raster ``path``.
+    """
+    lang = settings.language(lang)
+    _mapdata.check_layer(metric, "village")
+    with matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai():
+        fig = district_page(plan, amphoe_code, _mapdata.shown_metric(plan, metric), paper, orientation, lang)
+        if path is not None:
+            fig.savefig(path, dpi=dpi)
+    return fig
+
+
+def overview_map(plan: Plan, *, metric: str = "budget_per_household", paper: str = "A3",
+                 orientation: str = "portrait", lang: str | None = None) -> Figure:
+    """The province page: the metric by tambon, amphoe outlines and names, and the amphoe table."""
+    lang = settings.language(lang)
+    with matplotlib.rc_context(_fonts.rc()):
+        return overview_page(plan, _mapdata.shown_metric(plan, metric, "tambon"), paper, lang)
+
+
+def needs_map(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figure:
+    """The "unmet needs" page: villages by master-plan alignment, the sectors still unmet.
+
+    Raises
+    ------
+    PlanmapError
+        When the plan has no master plans.
+    """
+    lang = settings.language(lang)
+    with matplotlib.rc_context(_fonts.rc()):
+        return needs_page(plan, paper, lang)
+
+
+def _has_need(plan: Plan) -> bool:
+    table = plan.metrics["village"]
+    return "need_budget" in table and bool(table["need_budget"].notna().any())
+
+
+def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: str = "A3",
+                  orientation: str = "auto", lang: str | None = None, project_sheets: bool = True,
+                  progress: bool = False) -> Iterator[Figure]:
+    """The atlas's pages in order, one Figure at a time (call inside the Thai font context)."""
+    lang = settings.language(lang)
+    metric = _mapdata.shown_metric(plan, metric)
+
+    yield overview_page(plan, metric, paper, lang)
+    if plan.alignment:
+        yield needs_page(plan, paper, lang)
+    if _has_need(plan):
+        yield need_page(plan, paper=paper, lang=lang)
+    if plan.change is not None:
+        yield change_page(plan, paper=paper, lang=lang)
+    if plan.support is not None and plan.facilitators is not None:
+        yield support_page(plan, paper=paper, lang=lang)
+    for code in tqdm(list(plan.amphoes["amphoe_code"]), desc="atlas pages", unit="amphoe", disable=not progress):
+        yield district_page(plan, code, metric, paper, orientation, lang)
+        if project_sheets:
+            yield from sheet_pages(plan, code, paper)
+
+
+def atlas_pages(plan: Plan, *, paper: str = "A3", project_sheets: bool = True) -> int:
+    """Pages of the atlas: overview, unmet needs (with master plans), need against response (with a
+    need on record), change (comparing two years), facilitator support (with a register), then each
+    amphoe's map and project sheet."""
+    support = plan.support is not None and plan.facilitators is not None
+    pages = 1 + bool(plan.alignment) + _has_need(plan) + (plan.change is not None) + support + len(plan.amphoes)
+    if project_sheets:
+
+        pages += sum(sheet_count(plan, code, paper) for code in plan.amphoes["amphoe_code"])
+    return pages
+
+
+def atlas(
+    plan: Plan,
+    path: str | Path,
+    *,
+    metric: str = "budget_per_household",
+    paper: str = "A3",
+    orientation: str = "auto",
+    lang: str | None = None,
+    project_sheets: bool = True,
+    progress: bool = True,
+) -> Path:
+    """Write the atlas as one PDF: the province overview, the unmet-needs page (with master plans),
+    need against response, the change between two years (``plan.change``), the villages without a
+    skilled facilitator nearby (with a facilitator register), then for each amphoe its map and its
+    project sheet.
+
+    Parameters
+    ----------
+    plan : Plan
+    path : str or Path
+        The ``.pdf`` file.
+    metric : str
+        Village-level metric of :data:`~planmap_gis.draw.classify.METRICS`.
+    paper : {"A3", "A4"}
+    orientation : {"auto", "portrait", "landscape"}
+    lang : {"th", "en"}
+    project_sheets : bool
+        Each amphoe's project sheet after its map (``--no-project-sheets`` leaves them out).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    Path
+        The PDF, with the Thai font embedded (TrueType) and searchable text.
+    """
+    lang = settings.language(lang)
+    _mapdata.check_layer(metric, "village")
+    path = Path(path)
+    metadata = {"Title": f"Atlas: {METRICS[metric].en} — {plan.tambons['province_en'].iloc[0]}",
+                "Creator": "planmap-gis", "Subject": " / ".join(plan.notes) or "planning atlas"}
+    pages = 0
+    with atomic(path) as tmp, matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), \
+            PdfPages(tmp, metadata=metadata) as pdf:
+        for fig in atlas_figures(plan, metric=metric, paper=paper, orientation=orientation, lang=lang,
+                                 project_sheets=project_sheets, progress=progress):
+            pdf.savefig(fig)
+            pages += 1
+    log.info("atlas: %d pages written to %s", pages, path)
+    return path

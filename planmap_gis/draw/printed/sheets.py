@@ -1,0 +1,143 @@
+"""The project sheet that follows each amphoe's map: every project working there, and the
+villages without one.
+
+One row per project that reaches the amphoe: id, name, agency, tier and budget layer, sector,
+fiscal year, the baht allocated to the amphoe and the tambon it works in; a project in a
+duplicated sector-year (two or more agencies, same sector and year, same tambon) is marked.
+Then the villages no project targets, by tambon (the package's one rule, ``NO_PROJECT_RULE``).
+As many pages as needed, on the same paper.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from planmap_gis._schema import (
+    AGENCY,
+    AMPHOE_CODE,
+    BUDGET,
+    BUDGET_LAYER,
+    BUDGET_LAYERS_SHORT,
+    FISCAL_YEAR,
+    MOO,
+    NAME_TH,
+    NO_PROJECT_RULE,
+    PROJECT_ID,
+    SECTOR,
+    TAMBON_CODE,
+    TIER,
+    TIERS,
+)
+from planmap_gis.draw.classify import format_number
+from planmap_gis.draw.printed import elements as el
+from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
+from planmap_gis.measure.metrics import no_project
+from planmap_gis.plan import Plan
+
+HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
+WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
+
+
+def project_rows(plan: Plan, code: str) -> pd.DataFrame:
+    """The projects working in an amphoe with what the sheet prints, in print order
+    (``Plan.amphoe_projects``: nothing is regrouped here)."""
+    here = plan.amphoe_projects[plan.amphoe_projects[AMPHOE_CODE] == code]
+    if here.empty:
+        return pd.DataFrame(columns=["text", "duplicated"])
+    tambon_names = plan.tambons.set_index(TAMBON_CODE)["tambon_th"]
+    all_tambons = set(plan.tambons.loc[plan.tambons[AMPHOE_CODE] == code, TAMBON_CODE])
+    info = plan.projects.set_index(PROJECT_ID).reindex(here[PROJECT_ID])
+    rows = []
+    for (pid, rec), where, baht, doubled in zip(info.iterrows(), here["tambon_codes"], here[BUDGET],
+                                                here["duplicated"], strict=True):
+        tambons = (f"ทุกตำบล ({len(where)})" if set(where) == all_tambons and len(where) > 2
+                   else ", ".join(tambon_names.get(t, t) for t in where))
+        tier = TIERS.get(_text(rec.get(TIER)), (_text(rec.get(TIER)),))[0]
+        has_layer = pd.notna(rec.get(BUDGET_LAYER))
+        layer = BUDGET_LAYERS_SHORT.get(int(rec[BUDGET_LAYER]), "") if has_layer else ""
+        year = "" if pd.isna(rec.get(FISCAL_YEAR)) else str(int(rec[FISCAL_YEAR]))
+        rows.append({"order": (int(rec[BUDGET_LAYER]) if has_layer else 9, _text(rec.get(AGENCY)), str(pid)),
+                     "text": [str(pid), _text(rec.get(NAME_TH)), _text(rec.get(AGENCY)), f"{tier} · {layer}",
+                              _text(rec.get(SECTOR)), year, format_number(baht), tambons,
+                              "●" if doubled else ""],
+                     "duplicated": bool(doubled)})
+    out = pd.DataFrame(rows)
+    return out.iloc[sorted(range(len(out)), key=lambda i: out["order"].iloc[i])].reset_index(drop=True)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def villages_without_project(plan: Plan, code: str) -> list[str]:
+    """'ต.ท่างิ้ว: ม.3, ม.7' lines for the amphoe's villages that no project targets (``NO_PROJECT_RULE``)."""
+    village = plan.metrics["village"]
+    tambon_of = plan.villages[TAMBON_CODE].astype(str).reindex(village.index)
+    here = set(plan.tambons.loc[plan.tambons[AMPHOE_CODE] == code, TAMBON_CODE].astype(str))
+    empty = tambon_of[tambon_of.isin(here) & no_project(village)]
+    if empty.empty:
+        return []
+    tambon_names = plan.tambons.set_index(TAMBON_CODE)["tambon_th"]
+    moo = plan.villages[MOO].reindex(empty.index) if MOO in plan.villages else pd.Series(index=empty.index)
+    lines = []
+    for tambon, codes in empty.groupby(empty, sort=True):
+        numbers = [f"ม.{int(moo[c])}" if pd.notna(moo[c]) else f"ม.{int(c[-2:])}" for c in sorted(codes.index)]
+        lines.append(f"ต.{tambon_names.get(tambon, tambon)}: {', '.join(numbers)}")
+    return lines
+
+
+def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame], list[str], bool]:
+    """The sheet's grid, its table rows page by page, the gap lines, and whether they share the
+    last table page (else they take a page of their own)."""
+    rows = project_rows(plan, code)
+    gaps = villages_without_project(plan, code)
+    g = grid(paper, False, panel=False)
+    per_page = el.rows_that_fit(g, g.map[3])
+    chunks = [rows.iloc[i:i + per_page] for i in range(0, len(rows), per_page)] or [rows]
+    needed = (len(chunks[-1]) + 1) * g.pt(8.5) * PT_MM * 1.75 + 2
+    gap_mm = (len(gaps) + 2) * g.pt(9) * PT_MM * 1.6 + 6
+    return g, chunks, gaps, bool(gaps) and needed + gap_mm <= g.map[3]
+
+
+def sheet_count(plan: Plan, code: str, paper: str) -> int:
+    """Pages of the amphoe's project sheet."""
+    _, chunks, gaps, shared = _layout(plan, code, paper)
+    return len(chunks) + (bool(gaps) and not shared)
+
+
+def sheet_pages(plan: Plan, code: str, paper: str) -> list[Figure]:
+    """The amphoe's project sheet as pages (portrait, same paper)."""
+    name = plan.amphoes.set_index("amphoe_code")["amphoe_th"].get(code, code)
+    g, chunks, gaps, shared = _layout(plan, code, paper)
+    total = sum(len(c) for c in chunks)
+    pages: list[Figure] = []
+    for k, chunk in enumerate(chunks):
+        fig = g.figure()
+        el.header(fig, g, f"โครงการในอำเภอ{name} ({code}) — แผ่นที่ {k + 1}",
+                  f"Projects working in {code} · {plan.years_label()} · {total} โครงการ · "
+                  "บาท = งบที่กระจายลงหมู่บ้านในอำเภอนี้ · ● = ด้านเดียวกัน ปีเดียวกัน ≥2 หน่วยงานในตำบลเดียวกัน")
+        table_rect = g.map
+        if k == len(chunks) - 1 and shared:
+            needed = (len(chunk) + 1) * g.pt(8.5) * PT_MM * 1.75 + 2
+            table_rect, gap_rect = split(g.map, [needed, g.map[3] - needed - 3], horizontal=False)
+            _gap_block(fig, g, gap_rect, gaps)
+        el.table(fig, g, table_rect, list(chunk["text"]) if len(chunk) else [], HEADER, WIDTHS,
+                 left=(0, 1, 2, 3, 4, 7))
+        el.footer(fig, g, el.footer_text(plan.notes), (f"อ.{name} · แผ่นโครงการ {k + 1}"))
+        pages.append(fig)
+    if gaps and not shared:
+        fig = g.figure()
+        el.header(fig, g, f"หมู่บ้านที่ไม่มีโครงการ — อำเภอ{name} ({code})", f"Villages with no project · "
+                  f"{NO_PROJECT_RULE[1]}")
+        _gap_block(fig, g, g.map, gaps)
+        el.footer(fig, g, el.footer_text(plan.notes))
+        pages.append(fig)
+    return pages
+
+
+def _gap_block(fig: Figure, g: Grid, rect: Rect, gaps: list[str]) -> None:
+    lines = [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {sum(len(x.split(',')) for x in gaps)} หมู่บ้าน",
+             *gaps]
+    el.text_block(fig, g, rect, lines, size=g.pt(9), gid="summary")
+

@@ -1,0 +1,156 @@
+"""What a web map says about a unit: its tooltip value, names (Thai, English, parents), popup lines,
+and the projects working there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from planmap_gis._schema import (
+    AGENCY,
+    BUDGET,
+    FISCAL_YEAR,
+    N_TARGETED,
+    NAME_TH,
+    NO_PROJECT_RULE,
+    PROJECT_ID,
+)
+from planmap_gis.draw import mapdata as _mapdata
+from planmap_gis.draw.classify import (
+    METRICS,
+    format_number,
+)
+from planmap_gis.draw.webmap_tools import _label
+from planmap_gis.measure.metrics import no_project
+from planmap_gis.plan import Plan
+
+
+def _value_short(value: Any, metric: str, lang: str) -> str | None:
+    """The value as a tooltip shows it, without the unit; None for no data."""
+    spec = METRICS[metric]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if spec.kind == "categorical":
+        return _label(*spec.categories.get(value, ("", str(value), str(value)))[1:], lang)
+    return format_number(float(value), spec.decimals)
+
+
+def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, lang: str) -> list[str | None]:
+    """Tooltip values; the alignment layer also names the unmet sectors (in Thai: they are data)."""
+    shown = [_value_short(v, metric, lang) for v in frame[_mapdata.VALUE]]
+    if metric == "n_unsupported_projects":
+        sectors = plan.metrics["village"]["unsupported_sectors"]
+        label = _label("ด้าน", "sectors", lang)
+        return [v if v is None or not sectors.get(c) else f"{v} — {label}: {sectors.get(c)}"
+                for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
+    if metric != "alignment":
+        return shown
+    unmet = _mapdata.unmet_sectors(plan, level)
+    label = _label("ยังขาด", "unmet", lang)
+    return [v if v is None or not unmet.get(c) else f"{v} — {label}: {unmet.get(c)}"
+            for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
+
+
+def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool = True) -> dict[str, Any]:
+    """Unit names without repeating the parent's: own name, parent index, parent names; with a
+    Thai page, the English own and parent names too (``ne``, ``pne``: the place search finds
+    both) unless ``english`` is False (a lean map without popups keeps its size)."""
+    t = plan.tambons.drop_duplicates("tambon_code").set_index("tambon_code")
+    a = plan.amphoes.set_index("amphoe_code")
+    th = lang != "en"
+    if level == "amphoe":
+        names = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in codes]
+        return {"n": names, **({"ne": [a.at[c, "amphoe_en"] for c in codes]} if th and english else {})}
+    if level == "tambon":
+        parents = sorted(set(codes.str[:4]))
+        pn = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in parents]
+        names = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in codes]
+        english_names = {"ne": [t.at[c, "tambon_en"] for c in codes], "pne": [a.at[c, "amphoe_en"] for c in parents]}
+    else:
+        parents = sorted(set(codes.str[:6]))
+        pn = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in parents]
+        v = plan.villages.set_index(plan.villages["village_code"].astype(str))
+        own = v["village_th"] if "village_th" in v else pd.Series("", index=v.index)
+        names = [(f"{own.get(c) or ''} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}") for c in codes]
+        english_names = {}
+    index = {c: i for i, c in enumerate(parents)}
+    prefix = 6 if level == "village" else 4
+    return {"n": names, "p": [index[c[:prefix]] for c in codes], "pn": pn, "sep": " " if th else ", ",
+            **(english_names if th and english else {})}
+
+
+def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The figures of each unit, as lines (name first)."""
+    cov = plan.metrics[level].reindex(frame[_mapdata.CODE])
+    empty = no_project(cov) if N_TARGETED in cov else pd.Series(False, index=cov.index)
+    lines = []
+    strength = _mapdata.values(plan, "strength_index", level).reindex(frame[_mapdata.CODE])
+    for pos, (code, name_th, name_en) in enumerate(
+            zip(frame[_mapdata.CODE], frame[_mapdata.NAME_TH], frame[_mapdata.NAME_EN], strict=True)):
+        row = cov.iloc[pos]
+        text = [f"{_label(name_th, name_en, lang)} ({code})",
+                f"{_label('งบประมาณรวม', 'Budget', lang)}: {format_number(row[BUDGET])} "
+                f"{_label('บาท', 'THB', lang)}",
+                f"{_label('งบต่อครัวเรือน', 'Per household', lang)}: "
+                f"{format_number(row['budget_per_household'])} {_label('บาท', 'THB', lang)}",
+                f"{_label('โครงการ', 'Projects', lang)}: {int(row['n_projects'])}, "
+                f"{_label('หน่วยงาน', 'agencies', lang)}: {int(row['n_agencies'])}, "
+                f"{_label('ซ้ำซ้อน', 'duplications', lang)}: {int(row['n_duplications'])}"]
+        if N_TARGETED in row and level != "amphoe":
+            text.append(f"{_label('โครงการที่ระบุพื้นที่นี้', 'Targeted projects', lang)}: "
+                        f"{int(row[N_TARGETED])}"
+                        + (f" — {_label('ไม่มีโครงการ', 'no project', lang)} "
+                           f"({_label(NO_PROJECT_RULE[0], NO_PROJECT_RULE[1], lang)})"
+                           if empty.iloc[pos] else ""))
+        if not pd.isna(strength.iloc[pos]):
+            text.append(f"{_label('ความเข้มแข็ง', 'Strength', lang)}: {strength.iloc[pos]:.1f}/100")
+        if plan.alignment.get(level) is not None and code in plan.alignment[level].index:
+            rec = plan.alignment[level].loc[code]
+            if not pd.isna(rec["n_needs"]):
+                text.append(f"{_label('แผนแม่บทชุมชน', 'Master plan', lang)}: "
+                            f"{int(rec['n_met'])}/{int(rec['n_needs'])} "
+                            f"{_label('ความต้องการมีโครงการรองรับ', 'top needs met', lang)}")
+                if rec["unmet_sectors"]:
+                    text.append(f"{_label('ยังไม่มีโครงการด้าน', 'Unmet sectors', lang)}: {rec['unmet_sectors']}")
+        if level == "village" and "n_unsupported_projects" in row and row["n_unsupported_projects"] > 0:
+            text.append(f"{_label('โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล', 'Projects without a skilled facilitator nearby', lang)}: "
+                        f"{int(row['n_unsupported_projects'])} ({row['unsupported_sectors']})")
+        if level == "village" and len(plan.priorities) and "rank" in plan.priorities:
+            rank = plan.priorities["rank"].get(code)
+            if rank is not None and not pd.isna(rank):
+                ranked = int(plan.priorities["rank"].notna().sum())
+                text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(rank):,} "
+                            f"{_label('จาก', 'of', lang)} {ranked:,}")
+        lines.append(text)
+    return lines
+
+
+def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> list[list[int]]:
+    """Per unit, the indices (into the project list) of the projects that reach it."""
+    key = {"village": "village_code", "tambon": "tambon_code", "amphoe": "amphoe_code"}[level]
+    order = {pid: i for i, pid in enumerate(plan.projects[PROJECT_ID])}
+    pairs = plan.allocation[[PROJECT_ID, key]].drop_duplicates()
+    grouped = pairs.groupby(key)[PROJECT_ID].agg(lambda s: sorted(order[p] for p in s))
+    return [grouped.get(c, []) for c in codes]
+
+
+def _project_lines(plan: Plan, lang: str) -> list[str]:
+    out = []
+    for rec in plan.projects[[NAME_TH, AGENCY, FISCAL_YEAR, BUDGET]].itertuples(index=False):
+        name, agency, year, budget = rec
+        year_text = "" if pd.isna(year) else f"{_label('ปี', 'FY', lang)} {int(year)}, "
+        out.append(f"{name} — {agency or '?'} ({year_text}{format_number(budget)} "
+                   f"{_label('บาท', 'THB', lang)})")
+    return out
+
+
+def _place(tambons: pd.DataFrame, lang: str) -> str:
+    """What the map covers: the province, the country, or how many provinces."""
+    names = tambons["province_th" if lang != "en" else "province_en"].dropna().unique()
+    if len(names) == 1:
+        return str(names[0])
+    if len(names) >= 70:  # 77 provinces; a national layer may lack a few islands' codes
+        return _label("ประเทศไทย", "Thailand", lang)
+    return _label(f"{len(names)} จังหวัด", f"{len(names)} provinces", lang)

@@ -1,0 +1,157 @@
+"""The measuring steps of :func:`~planmap_gis.analyse` that combine several measures.
+
+Fiscal-year selection, the equity table (Gini, Theil, concentration index and the
+spatial Gini per budget layer), need against response per level, and the trend.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planmap_gis._errors import SchemaError
+from planmap_gis._schema import (
+    BUDGET_LAYER,
+    FISCAL_YEAR,
+    HOUSEHOLDS,
+    LEVEL_LENGTH,
+    PROJECT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    STRENGTH,
+    VILLAGE_CODE,
+)
+from planmap_gis._years import parse_years, years_held, years_label
+from planmap_gis.measure.equity import (
+    concentration_index,
+    gini,
+    lorenz,
+    spatial_gini,
+    theil,
+)
+from planmap_gis.measure.hotspots import neighbour_matrix
+from planmap_gis.measure.need import (
+    bivariate_classes,
+    fair_shares,
+    roll_up,
+    village_need,
+)
+from planmap_gis.report import ImportReport
+
+log = logging.getLogger("planmap_gis")
+
+
+def select_years(projects: gpd.GeoDataFrame, years: object
+                  ) -> tuple[tuple[int, ...], gpd.GeoDataFrame, ImportReport]:
+    """The projects of the chosen fiscal years, and a report naming those with no year."""
+    try:
+        chosen = parse_years(years)
+    except ValueError as exc:
+        raise SchemaError(f"years={years!r}: {exc}.", th=f"ปีงบประมาณ {years}: ไม่ใช่ปีหรือช่วงปี เช่น 2569 หรือ 2568-2570") from exc
+    fiscal = pd.to_numeric(projects[FISCAL_YEAR], errors="coerce")
+    keep = fiscal.isin(chosen).to_numpy()
+    if len(projects) and not keep.any():
+        held = years_label(years_held(fiscal), "en") or "no fiscal year"
+        raise SchemaError(f"no project of {years_label(chosen, 'en')}: the projects are of {held}. Choose "
+                          "one of those years, or add the projects of the years you want.",
+                          th=f"ไม่มีโครงการของ{years_label(chosen)} โครงการที่มีเป็นของ "
+                             f"{years_label(years_held(fiscal))}")
+    report = ImportReport(source=f"fiscal years {', '.join(map(str, chosen))}", rows_in=len(projects),
+                          rows_loaded=int(keep.sum()), rows_rejected=int((~keep).sum()))
+    for pos in (fiscal.isna().to_numpy() & ~keep).nonzero()[0]:
+        rec = projects.iloc[pos]
+        report.add("warning", f"project {rec[PROJECT_ID]} has no fiscal year: left out of "
+                   f"{years_label(chosen, 'en')}; give it its year to include it",
+                   f"โครงการ {rec[PROJECT_ID]} ไม่ระบุปีงบประมาณ จึงไม่รวมใน{years_label(chosen)}",
+                   row=None if pd.isna(rec.get(SOURCE_ROW)) else int(rec[SOURCE_ROW]), column=FISCAL_YEAR,
+                   value=rec[PROJECT_ID], file=None if pd.isna(rec.get(SOURCE_FILE)) else str(rec[SOURCE_FILE]))
+    others = int((fiscal.notna() & ~fiscal.isin(chosen)).sum())
+    if others:
+        report.add("info", f"{others} projects of other fiscal years left out of {years_label(chosen, 'en')}",
+                   f"ไม่รวมโครงการปีงบประมาณอื่น {others} โครงการ")
+    log.info("fiscal years %s: %d of %d projects", ", ".join(map(str, chosen)), int(keep.sum()), len(projects))
+    return chosen, projects[keep].reset_index(drop=True), report
+
+
+def equity_table(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: pd.DataFrame,
+                 strength: pd.DataFrame | None, seed: int, *, areas: gpd.GeoDataFrame | None = None,
+                 weights: Any = "fuzzy", permutations: int = 999) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Equity of budget per household across villages with households: overall and per layer."""
+    households = village_cov["households"]
+    usable = households > 0
+    if strength is not None:
+        usable &= strength[STRENGTH].reindex(village_cov.index).notna()
+    layer_of = projects.set_index("project_id")[BUDGET_LAYER]
+    rows: dict[str, dict[str, Any]] = {}
+    per_layer = allocation.assign(layer=allocation["project_id"].map(layer_of))
+    series = {"all": village_cov["budget_thb"]}
+    for layer in (1, 2, 3, 4):
+        part = per_layer[per_layer["layer"] == layer].groupby(VILLAGE_CODE)["budget_thb"].sum()
+        series[f"layer_{layer}"] = part.reindex(village_cov.index).fillna(0.0)
+    groups = village_cov.index[usable].str[:4]
+    neighbours = None
+    if areas is not None:
+        _, neighbours = neighbour_matrix(gpd.GeoDataFrame(areas.reindex(village_cov.index[usable])), weights)
+    for name, budget in series.items():
+        y = (budget[usable] / households[usable]).fillna(0.0).to_numpy()
+        t = theil(y, groups)
+        row = {"budget_thb": float(budget[usable].sum()), "villages": int(usable.sum()),
+               "gini": gini(y), "theil": t["T"], "theil_between": t["between"],
+               "theil_within": t["within"], "theil_between_share": t["between_share"]}
+        if strength is not None:
+            ci = concentration_index(y, strength[STRENGTH].reindex(village_cov.index)[usable], seed=seed)
+            row.update(concentration=ci["C"], concentration_low=ci["low"], concentration_high=ci["high"])
+        else:
+            row.update(concentration=float("nan"), concentration_low=float("nan"),
+                       concentration_high=float("nan"))
+        row.update(_spatial(y, neighbours, permutations, seed))
+        rows[name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "budget"
+    overall = (village_cov["budget_thb"][usable] / households[usable]).fillna(0.0)
+    return table, lorenz(overall.to_numpy())
+
+
+def _spatial(y: np.ndarray, neighbours: Any, permutations: int, seed: int) -> dict[str, Any]:
+    """The spatial Gini's columns of the equity table, and what they say in words."""
+    if neighbours is None:
+        return {}
+    sg = spatial_gini(y, neighbours, permutations=permutations, seed=seed)
+    observed, expected, p = sg["nonneighbour_share"], sg["expected_nonneighbour_share"], sg["p"]
+    if not p <= 0.05:
+        reading = "no spatial pattern"
+    else:
+        reading = "between regions" if observed > expected else "between neighbours"
+    return {"gini_nonneighbour_share": observed, "gini_nonneighbour_expected": expected,
+            "gini_spatial_p": p, "gini_polarization": sg["polarization"], "spatial_inequality": reading}
+
+
+#: spatial_inequality → Thai
+SPATIAL_READING_TH = {"between regions": "ระหว่างพื้นที่ (หมู่บ้านใกล้กันได้ใกล้เคียงกัน)",
+                      "between neighbours": "ระหว่างหมู่บ้านข้างเคียง",
+                      "no spatial pattern": "ไม่มีรูปแบบเชิงพื้นที่"}
+
+
+def need_tables(village_table: pd.DataFrame, cover: dict[str, pd.DataFrame], need: object,
+                report: ImportReport) -> None:
+    """Add need, fair shares, gaps and the bivariate class to each level's coverage table.
+
+    ``need`` is what :func:`~planmap_gis.measure.need.village_need` takes (None for the default).
+    """
+    village_cov = cover["village"]
+    households = village_cov[HOUSEHOLDS]
+    need_values = village_need(village_table, need if need is not None else None)
+    fair = fair_shares(village_cov, need_values, households, report)
+    cover["village"] = village_cov.join(fair)
+    for level in ("tambon", "amphoe"):
+        cover[level] = cover[level].join(roll_up(fair, households, cover[level].index, LEVEL_LENGTH[level]))
+    for level, table in cover.items():
+        hh = table[HOUSEHOLDS].where(table[HOUSEHOLDS] > 0)
+        table["need_per_household"] = table["need"] / hh
+        table["need_budget"] = bivariate_classes(table["need_per_household"], table["budget_per_household"])
+    log.info("need: %d villages with a need on record; fair shares per budget layer",
+             int(need_values.notna().sum()))

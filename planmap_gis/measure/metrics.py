@@ -1,0 +1,331 @@
+"""Coverage, gaps, duplication, facilitator load and priorities per village, tambon and amphoe.
+
+Every function returns a DataFrame indexed by the unit code of its level
+(``village_code``, ``tambon_code`` or ``amphoe_code``) and holding every unit of
+``units`` — those without any project included — in the order of ``units``.
+Budgets are in THB; per-household and per-person budgets are NaN where the unit
+has no households (or population) on record.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planmap_gis._errors import PlanmapError
+from planmap_gis._schema import (
+    AGENCY,
+    AMPHOE_CODE,
+    BLANKET_PRECISIONS,
+    BUDGET,
+    BUDGET_LAYER,
+    CODE_LENGTH,
+    FACILITATOR,
+    FISCAL_YEAR,
+    HOUSEHOLDS,
+    LEVEL_KEYS,
+    MANAGEMENT_UNIT,
+    N_TARGETED,
+    POPULATION,
+    PRECISION,
+    PROJECT_ID,
+    SECTOR,
+    STRENGTH,
+    TAMBON_CODE,
+    TIER,
+    TIERS,
+    VILLAGE_CODE,
+)
+
+__all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
+           "targeted", "unit_table"]
+
+
+
+def _key(level: str) -> str:
+    if level not in LEVEL_KEYS:
+        raise PlanmapError(f"level must be one of {tuple(LEVEL_KEYS)}, got {level!r}.")
+    return LEVEL_KEYS[level]
+
+
+def unit_table(villages: pd.DataFrame, level: str = "village", units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Households and population per unit of a level, summed from the villages.
+
+    ``units`` (e.g. the tambon layer) fixes which units appear and in what
+    order; by default, those that have villages, sorted by code.
+    """
+    key = _key(level)
+    frame = pd.DataFrame({
+        key: villages[VILLAGE_CODE].astype(str).str[: CODE_LENGTH[key]],
+        HOUSEHOLDS: pd.to_numeric(villages.get(HOUSEHOLDS), errors="coerce"),
+        POPULATION: pd.to_numeric(villages.get(POPULATION), errors="coerce"),
+    })
+    sums = frame.groupby(key).sum(min_count=1).astype(float)
+    order = (pd.Index(pd.unique(units[key].astype(str)), name=key) if units is not None
+             else sums.index.sort_values())
+    return sums.reindex(order)
+
+
+def _with_projects(allocation: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+    info = projects.set_index(PROJECT_ID)[[AGENCY, TIER, BUDGET_LAYER, SECTOR, FISCAL_YEAR]]
+    return allocation.join(info, on=PROJECT_ID)
+
+
+def coverage(
+    allocation: pd.DataFrame,
+    projects: pd.DataFrame,
+    villages: pd.DataFrame,
+    *,
+    level: str = "village",
+    units: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """What each unit receives.
+
+    Returns
+    -------
+    DataFrame
+        ``n_projects``, ``n_agencies``, ``n_sectors``, ``budget_thb``,
+        ``households``, ``population``, ``budget_per_household``,
+        ``budget_per_person``, ``budget_layer_1`` … ``_4`` (THB),
+        ``n_targeted_projects`` (projects that target the unit, :func:`targeted`: a unit with
+        none is one "with no project" everywhere),
+        ``share_layer_1`` … ``_4`` (of the unit's budget), ``budget_tier_<tier>``
+        (THB) and ``n_duplications`` (sector-years with two or more agencies).
+    """
+    key = _key(level)
+    base = unit_table(villages, level, units)
+    joined = _with_projects(allocation, projects)
+    grouped = joined.groupby(key)
+    out = pd.DataFrame(index=base.index)
+    out["n_projects"] = grouped[PROJECT_ID].nunique()
+    out["n_agencies"] = grouped[AGENCY].nunique()
+    out["n_sectors"] = grouped[SECTOR].nunique()
+    out[BUDGET] = grouped[BUDGET].sum()
+    out = out.fillna({"n_projects": 0, "n_agencies": 0, "n_sectors": 0, BUDGET: 0.0})
+    out = out.astype({"n_projects": int, "n_agencies": int, "n_sectors": int})
+    out[HOUSEHOLDS] = base[HOUSEHOLDS]
+    out[POPULATION] = base[POPULATION]
+    out["budget_per_household"] = out[BUDGET] / out[HOUSEHOLDS].where(out[HOUSEHOLDS] > 0)
+    out["budget_per_person"] = out[BUDGET] / out[POPULATION].where(out[POPULATION] > 0)
+    by_layer = joined.pivot_table(index=key, columns=BUDGET_LAYER, values=BUDGET, aggfunc="sum")
+    for layer in (1, 2, 3, 4):
+        col = by_layer[layer] if layer in by_layer else pd.Series(dtype=float)
+        out[f"budget_layer_{layer}"] = col.reindex(out.index).fillna(0.0)
+    for layer in (1, 2, 3, 4):
+        out[f"share_layer_{layer}"] = out[f"budget_layer_{layer}"] / out[BUDGET].where(out[BUDGET] > 0)
+    by_tier = joined.pivot_table(index=key, columns=TIER, values=BUDGET, aggfunc="sum")
+    for tier in TIERS:
+        col = by_tier[tier] if tier in by_tier else pd.Series(dtype=float)
+        out[f"budget_tier_{tier}"] = col.reindex(out.index).fillna(0.0)
+    agencies = joined.dropna(subset=[SECTOR, AGENCY]).drop_duplicates([key, SECTOR, FISCAL_YEAR, AGENCY])
+    per_group = agencies.groupby([key, SECTOR, FISCAL_YEAR], dropna=False).size()
+    out["n_duplications"] = (per_group[per_group >= 2].groupby(level=0).size()
+                             .reindex(out.index).fillna(0).astype(int))
+    out[N_TARGETED] = (targeted(joined).groupby(key)[PROJECT_ID].nunique()
+                                  .reindex(out.index).fillna(0).astype(int))
+    return out
+
+
+def no_project(table: pd.DataFrame) -> pd.Series:
+    """True for the units of a coverage table that no project targets (``NO_PROJECT_RULE``):
+    ``n_targeted_projects`` is 0. The one rule every output and the year comparison use."""
+    return table[N_TARGETED].fillna(0).eq(0)
+
+
+def targeted(allocation: pd.DataFrame) -> pd.DataFrame:
+    """The allocation rows that target their village: not reached through a whole province or
+    amphoe (``BLANKET_PRECISIONS``). Without a ``location_precision`` column every row counts."""
+    if PRECISION not in allocation:
+        return allocation
+    return allocation[~allocation[PRECISION].isin(BLANKET_PRECISIONS)]
+
+
+def gaps(
+    allocation: pd.DataFrame,
+    projects: pd.DataFrame,
+    villages: pd.DataFrame,
+    *,
+    level: str = "village",
+    units: pd.DataFrame | None = None,
+    sector: str | None = None,
+    budget_layer: int | None = None,
+) -> pd.DataFrame:
+    """Units that no project reaches, optionally counting only one sector or budget layer.
+
+    Returns
+    -------
+    DataFrame
+        ``n_projects`` (within the filter), ``gap`` (True where 0) and
+        ``households``, for every unit.
+    """
+    key = _key(level)
+    joined = _with_projects(allocation, projects)
+    if sector is not None:
+        joined = joined[joined[SECTOR] == sector]
+    if budget_layer is not None:
+        joined = joined[joined[BUDGET_LAYER] == budget_layer]
+    base = unit_table(villages, level, units)
+    count = joined.groupby(key)[PROJECT_ID].nunique().reindex(base.index).fillna(0).astype(int)
+    return pd.DataFrame({"n_projects": count, "gap": count == 0, HOUSEHOLDS: base[HOUSEHOLDS]})
+
+
+#: Agencies in one unit, sector and fiscal year from which their work counts as duplicated.
+DUPLICATION_AGENCIES = 2
+
+
+def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
+    """The duplication rule, defined once: True for each row of ``work`` (a project present in a
+    unit: ``key``, ``sector``, ``fiscal_year``, ``agency``) whose unit, sector and fiscal year hold
+    :data:`DUPLICATION_AGENCIES` or more agencies. A blank year is a year of its own; rows without
+    a sector or an agency are never duplicated. Aligned to ``work``."""
+    known = work.dropna(subset=[SECTOR, AGENCY])
+    year = known[FISCAL_YEAR].astype(object).where(known[FISCAL_YEAR].notna(), -1)
+    n_agencies = known.groupby([known[key], known[SECTOR], year])[AGENCY].transform("nunique")
+    return (n_agencies >= DUPLICATION_AGENCIES).reindex(work.index, fill_value=False)
+
+
+def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str = "tambon") -> pd.DataFrame:
+    """Places where two or more agencies run projects in the same sector and fiscal year.
+
+    Returns
+    -------
+    DataFrame
+        One row per (unit, sector, fiscal_year) with ``n_agencies`` ≥ 2,
+        ``agencies`` and ``project_ids`` (joined by "; "), and ``budget_thb``.
+        Sorted by unit, sector and year.
+    """
+    key = _key(level)
+    joined = _with_projects(allocation, projects).dropna(subset=[SECTOR, AGENCY])
+    joined[FISCAL_YEAR] = joined[FISCAL_YEAR].fillna(-1)
+    groups = [key, SECTOR, FISCAL_YEAR]
+    per_project = joined.groupby([*groups, PROJECT_ID, AGENCY], sort=False, as_index=False)[BUDGET].sum()
+    busy = per_project[duplicated(per_project, key)]
+    grouped = busy.groupby(groups, sort=True)
+    out = pd.DataFrame({
+        "n_agencies": grouped[AGENCY].nunique(),
+        "agencies": grouped[AGENCY].agg(lambda s: "; ".join(sorted(set(s)))),
+        "project_ids": grouped[PROJECT_ID].agg(lambda s: "; ".join(sorted(s))),
+        BUDGET: grouped[BUDGET].sum(),
+    }).reset_index()
+    out[FISCAL_YEAR] = out[FISCAL_YEAR].astype("Int64").replace(-1, pd.NA)
+    return out
+
+
+def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """How much each facilitator (คุณอำนวย) and management unit carries.
+
+    A person's load is the villages their projects *target* (:func:`targeted`); what
+    blanket programmes (a whole amphoe or province) reach is counted apart, since they reach
+    every village without anyone working in each.
+
+    Returns
+    -------
+    dict
+        ``facilitator`` and ``management_unit``: per person or unit, ``n_projects`` (all),
+        ``n_villages`` (villages targeted), ``budget_thb`` (all, THB), ``n_blanket_projects``
+        (projects reaching villages only through a whole amphoe or province),
+        ``blanket_villages`` (villages reached that way) and ``blanket_budget_thb`` (THB). Sorted by ``n_villages`` (then
+        ``n_projects``), heaviest first.
+    """
+    joined = allocation.join(projects.set_index(PROJECT_ID)[[FACILITATOR, MANAGEMENT_UNIT]], on=PROJECT_ID)
+    joined["blanket"] = ~joined.index.isin(targeted(joined).index)
+    out = {}
+    for col in (FACILITATOR, MANAGEMENT_UNIT):
+        carried = joined.dropna(subset=[col])
+        grouped = carried.groupby(col)
+        aimed = carried[~carried["blanket"]].groupby(col)
+        wide_part = carried[carried["blanket"]].groupby(col)
+        frame = pd.DataFrame({"n_projects": grouped[PROJECT_ID].nunique(),
+                              "n_villages": aimed[VILLAGE_CODE].nunique(),
+                              BUDGET: grouped[BUDGET].sum(),
+                              "n_blanket_projects": wide_part[PROJECT_ID].nunique(),
+                              "blanket_villages": wide_part[VILLAGE_CODE].nunique(),
+                              "blanket_budget_thb": wide_part[BUDGET].sum()})
+        frame = frame.fillna({"n_villages": 0, "n_blanket_projects": 0, "blanket_villages": 0,
+                              "blanket_budget_thb": 0.0})
+        frame = frame.astype({"n_villages": int, "n_blanket_projects": int, "blanket_villages": int})
+        out[col] = frame.sort_values(["n_villages", "n_projects"], ascending=False)
+    return out
+
+
+def priorities(village_coverage: pd.DataFrame, strength: pd.DataFrame) -> pd.DataFrame:
+    """Rank villages for the planning session: need × under-coverage.
+
+    * ``need`` = (100 − strength index) / 100: 1 for the weakest community.
+    * ``coverage_ratio`` = budget per household / the provincial reference:
+      the median budget per household over villages with households (the
+      mean over villages with any budget when more than half have none).
+    * ``under_coverage`` = 1 / (1 + coverage_ratio): 1 with no budget, 0.5 at
+      the reference, towards 0 for well-covered villages.
+    * ``score`` = need × under_coverage; ``rank`` 1 = highest score.
+
+    Villages without a strength index or households get no score (rank NA).
+
+    Returns
+    -------
+    DataFrame
+        Aligned to ``village_coverage.index``: the components, ``score``,
+        ``rank`` and a sentence explaining it (``reason_th``, ``reason_en``).
+        ``attrs["reference_budget_per_household"]`` holds the reference.
+    """
+    per_hh = village_coverage["budget_per_household"]
+    reference = float(per_hh.median())
+    if not reference > 0:
+        reference = float(per_hh[per_hh > 0].mean()) if (per_hh > 0).any() else float("nan")
+    index = strength[STRENGTH].reindex(village_coverage.index)
+    need = (100 - index) / 100
+    ratio = per_hh / reference if reference > 0 else per_hh * 0.0
+    under = 1 / (1 + ratio)
+    score = need * under
+    out = pd.DataFrame({STRENGTH: index, "need": need, "budget_per_household": per_hh,
+                        "coverage_ratio": ratio, "under_coverage": under, "score": score,
+                        "rank": score.rank(ascending=False, method="min").astype("Int64")})
+    records = out.to_dict("records")
+    out["reason_th"] = [_reason(r, "th") for r in records]
+    out["reason_en"] = [_reason(r, "en") for r in records]
+    out.attrs["reference_budget_per_household"] = reference
+    return out
+
+
+def _reason(r: dict[str, object], lang: str) -> str:
+    """One sentence that explains a village's priority."""
+    if pd.isna(r["score"]):
+        return ("no score: strength index or households missing" if lang == "en"
+                else "ไม่มีคะแนน: ไม่มีดัชนีความเข้มแข็งหรือจำนวนครัวเรือน")
+    v = {k: r[k] for k in ("rank", STRENGTH, "need", "coverage_ratio", "under_coverage", "score")}
+    if lang == "en":
+        return (f"rank {v['rank']}: strength {v[STRENGTH]:.0f}/100 (need {v['need']:.2f}), receives "
+                f"{v['coverage_ratio']:.2f}× the provincial reference budget per household "
+                f"(under-coverage {v['under_coverage']:.2f}); score {v['score']:.2f}")
+    return (f"ลำดับ {v['rank']}: ความเข้มแข็ง {v[STRENGTH]:.0f}/100 (ความจำเป็น {v['need']:.2f}) "
+            f"ได้งบต่อครัวเรือน {v['coverage_ratio']:.2f} เท่าของค่าอ้างอิงจังหวัด "
+            f"(ความขาดแคลน {v['under_coverage']:.2f}) คะแนน {v['score']:.2f}")
+
+
+def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFrame) -> pd.DataFrame:
+    """Every project working in each amphoe: what the atlas's project sheets print.
+
+    Parameters
+    ----------
+    allocation : DataFrame
+        Project × village rows with ``amphoe_code`` and ``tambon_code`` (:func:`~planmap_gis.allocate`).
+    tambon_duplication : DataFrame
+        :func:`duplication` at tambon level.
+
+    Returns
+    -------
+    DataFrame
+        One row per (``amphoe_code``, ``project_id``): ``budget_thb`` (THB placed in the amphoe),
+        ``tambon_codes`` (sorted list of the tambon it reaches there) and ``duplicated`` (True when
+        it is in a sector-year of two or more agencies in one of those tambon — :func:`duplication`).
+    """
+    columns = [AMPHOE_CODE, PROJECT_ID, BUDGET, "tambon_codes", "duplicated"]
+    if allocation.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = allocation.groupby([AMPHOE_CODE, PROJECT_ID], sort=True)
+    out = pd.DataFrame({BUDGET: grouped[BUDGET].sum(),
+                        "tambon_codes": grouped[TAMBON_CODE].agg(lambda s: sorted(set(map(str, s))))})
+    pairs = [(str(t)[:CODE_LENGTH[AMPHOE_CODE]], pid) for t, ids in
+             zip(tambon_duplication[TAMBON_CODE], tambon_duplication["project_ids"], strict=True)
+             for pid in str(ids).split("; ")]
+    out["duplicated"] = out.index.isin(pd.MultiIndex.from_tuples(pairs) if pairs else [])
+    return out.reset_index()[columns]

@@ -1,0 +1,95 @@
+"""The plan in a few lines for a terminal or a notebook: every figure with what it measures, and in
+words (Thai and English) what data it needs where the data cannot support it — never ``nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from planmap_gis._schema import NEEDS_HOUSEHOLDS, NEEDS_INDICATORS, NO_PROJECT_RULE
+from planmap_gis.measure.combined import SPATIAL_READING_TH
+from planmap_gis.measure.hotspots import TEST_NAME
+from planmap_gis.measure.metrics import no_project
+
+__all__ = ["NEEDS_HOUSEHOLDS", "NEEDS_INDICATORS", "number", "summary_lines"]
+
+def number(value: Any, fmt: str = ",.0f") -> str | None:
+    """A figure as text, or None when it is missing or not finite (the caller then says why).
+    A zero never prints as ``-0``."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(x):
+        return None
+    return format(x + 0.0 if x != 0 else 0.0, fmt)
+
+
+def _not_shown(missing: dict[tuple[str, str], list[str]]) -> list[str]:
+    """One line per missing kind of data: which figures it keeps from being computed."""
+    return [f"not computed: {', '.join(what)} — {why[0]} / {why[1]}" for why, what in missing.items()]
+
+
+def _households(plan: Any) -> bool:
+    village = plan.metrics["village"]
+    return "households" in village and bool((village["households"].fillna(0) > 0).any())
+
+
+def summary_lines(plan: Any) -> list[str]:
+    """The lines of :meth:`Plan.summary`."""
+    eq = plan.equity.loc["all"] if "all" in plan.equity.index else {}
+    lines = [
+        f"{len(plan.tambons)} tambon, {len(plan.amphoes)} amphoe, {len(plan.villages)} villages; "
+        f"{len(plan.projects)} projects, {plan.allocation['project_id'].nunique()} placed "
+        f"({plan.method}), {number(plan.allocation['budget_thb'].sum())} THB",
+        f"villages with no project: {no_project(plan.metrics['village']).sum()} "
+        f"({NO_PROJECT_RULE[1]}); "
+        f"tambon sector-years with duplication: {len(plan.duplication['tambon'])}",
+    ]
+    households = _households(plan)
+    missing: dict[tuple[str, str], list[str]] = {}
+
+    def _skip(what: str, why: tuple[str, str]) -> None:
+        missing.setdefault(why, []).append(what)
+
+    gini, theil, share = (number(eq.get(k), f) for k, f in
+                          (("gini", ".3f"), ("theil", ".3f"), ("theil_between_share", ".0%")))
+    if gini is None:
+        _skip("equity of budget per household (Gini, Theil)",
+              NEEDS_HOUSEHOLDS if not households else
+              ("no budget placed on villages with households", "ไม่มีงบลงหมู่บ้านที่มีครัวเรือน"))
+    else:
+        lines.append(f"Gini {gini}, Theil {theil}" + (f" ({share} between amphoe)" if share else ""))
+    conc = [number(eq.get(k), "+.3f") for k in ("concentration", "concentration_low", "concentration_high")]
+    if conc[0] is None:
+        _skip("concentration index by community strength", NEEDS_HOUSEHOLDS if not households else NEEDS_INDICATORS)
+    else:
+        interval = f" [{conc[1]}, {conc[2]}]" if conc[1] is not None and conc[2] is not None else ""
+        lines.append(f"concentration index {conc[0]}{interval}")
+    spots = plan.hotspots.get("hotspot")
+    test = plan.hotspots.attrs.get("test", TEST_NAME.format(alpha=0.05))
+    if spots is None or not households:
+        _skip("hot and cold spots", NEEDS_HOUSEHOLDS)
+    else:
+        lines.append(f"hot spots {(spots == 'hot').sum()}, cold spots {(spots == 'cold').sum()}, islands not "
+                     f"tested {(spots == 'island').sum()} ({test})")
+    if "spatial_inequality" in getattr(plan.equity, "columns", ()):
+        p = number(eq.get("gini_spatial_p"), ".3f")
+        if p is None or not isinstance(eq.get("spatial_inequality"), str):
+            _skip("spatial Gini", NEEDS_HOUSEHOLDS)
+        else:
+            lines.append(f"spatial Gini: inequality lies {eq['spatial_inequality']} (p = {p}); "
+                         f"{SPATIAL_READING_TH.get(eq['spatial_inequality'], '')}")
+    village = plan.metrics["village"]
+    if "fair_share_gap" in village:
+        gap = village["fair_share_gap"]
+        if gap.notna().any():
+            short = gap < 0
+            moved = number(-gap[short].sum())
+            lines.append(f"need vs response: {int(short.sum())} villages below their fair share; {moved} THB "
+                         "would have to move from villages above their fair share to villages below it "
+                         f"/ งบ {moved} บาท ต้องย้ายจากหมู่บ้านที่ได้เกินส่วนที่ควรได้ไปยังหมู่บ้านที่ได้ต่ำกว่า")
+        else:
+            _skip("need against response (fair shares)", NEEDS_HOUSEHOLDS)
+    return lines + _not_shown(missing)

@@ -1,0 +1,204 @@
+"""Many agencies' sheets, or a workshop's folder of them: which files to read, one project table,
+and who has returned what.
+
+During the mapping workshop the data team drops every agency's returned template (or its own
+sheet) into one folder and runs ``planmap run --projects FOLDER/``. :func:`project_paths` turns
+folders into the files to read (lock files and documents are listed, not read), and
+:func:`submissions` makes the table the team watches: per file, the agency, rows, loaded,
+rejected, problems and when the file was last saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from planmap_gis import settings
+from planmap_gis._schema import (
+    AGENCY,
+    GEOMETRY,
+    PROJECT_ID,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+)
+from planmap_gis._text import id_key
+from planmap_gis.read.projects import read_projects
+from planmap_gis.read.sheets import GIS_SUFFIXES, TABLE_SUFFIXES, is_table
+from planmap_gis.read.template.read import template_stamp
+from planmap_gis.report import ImportReport
+
+__all__ = ["SUBMISSION_COLUMNS", "project_paths", "read_project_files", "report_key", "submission_lines",
+           "submissions"]
+
+log = logging.getLogger("planmap_gis")
+
+#: The submissions table, one row per file in the folder.
+SUBMISSION_COLUMNS = ("agency", "file", "template", "rows", "loaded", "rejected", "problems", "errors",
+                      "warnings", "last_modified", "status")
+_LOCK_PREFIXES = ("~$", ".~lock", ".")
+
+
+def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """The project files to read, folders expanded (sorted by name), and the files left out.
+
+    Returns
+    -------
+    (list of Path, list of (Path, reason_en, reason_th))
+        A folder yields its spreadsheets and GIS layers (not its sub-folders); Excel and
+        LibreOffice lock files (``~$x.xlsx``, ``.~lock.x#``), hidden files and other documents
+        are left out with the reason.
+    """
+    paths: list[Path] = []
+    skipped: list[tuple[Path, str, str]] = []
+    for item in items:
+        item = Path(item)
+        if not item.is_dir():
+            paths.append(item)
+            continue
+        for path in sorted(item.iterdir(), key=lambda p: p.name):
+            if path.is_dir():
+                continue
+            if path.name.startswith(_LOCK_PREFIXES):
+                skipped.append((path, "a lock or hidden file (someone may have the workbook open): not read",
+                                "ไฟล์ล็อกหรือไฟล์ซ่อน (อาจมีผู้เปิดไฟล์อยู่) ไม่ได้อ่าน"))
+            elif path.suffix.lower() in TABLE_SUFFIXES + GIS_SUFFIXES:
+                paths.append(path)
+            else:
+                skipped.append((path, f"not a spreadsheet or GIS layer ({path.suffix or 'no extension'}): "
+                                "not read", "ไม่ใช่ไฟล์ตารางหรือชั้นข้อมูล GIS ไม่ได้อ่าน"))
+    return paths, skipped
+
+
+def read_project_files(
+    paths: list[str | Path] | str | Path,
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+    villages: pd.DataFrame | None = None,
+    crs: Any = None,
+    sheet: str | int | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> tuple[gpd.GeoDataFrame, dict[str, ImportReport]]:
+    """Read several agencies' sheets into one project table.
+
+    Each file is read with :func:`read_projects`; a folder stands for every spreadsheet
+    and GIS layer in it (lock files and other documents are left out, see
+    :func:`~planmap_gis.read.submissions.project_paths`). A project id already used in an
+    earlier file is rejected in the later file's report, naming both files and rows,
+    so the table holds each project once.
+
+    Returns
+    -------
+    (GeoDataFrame, dict)
+        The projects in file order, and each file's report by file name (by its path
+        when two files share a name, as agencies' ``โครงการ.xlsx`` often do).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths, skipped = project_paths(paths)  # a folder: every returned file in it
+    for path, en, _ in skipped:
+        log.warning("%s: %s", path, en)
+    frames, reports = [], {}
+    seen: dict[str, tuple[str, int]] = {}
+    for path in paths:
+        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
+                                      sheet=sheet if is_table(path) else None, columns=columns)
+        keys = frame[PROJECT_ID].map(id_key)
+        clash = keys.isin(seen)
+        for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
+            earlier, earlier_row = seen[key]
+            pid, row = getattr(rec, PROJECT_ID), int(getattr(rec, SOURCE_ROW))
+            report.add("error", f"project id {pid} of {path} (row {row}) is already used in {earlier} "
+                       f"(row {earlier_row}): row rejected; the two agencies should agree whose project it "
+                       "is, or give each its own id",
+                       f"รหัสโครงการ {pid} ของไฟล์ {path} (แถว {row}) ซ้ำกับไฟล์ {earlier} (แถว {earlier_row}) "
+                       "ไม่นำเข้าแถวนี้ ให้สองหน่วยงานตกลงกัน หรือใช้รหัสต่างกัน",
+                       row=row, column=PROJECT_ID, value=pid, sheet=getattr(rec, SOURCE_SHEET))
+        report.rows_loaded -= int(clash.sum())
+        report.rows_rejected += int(clash.sum())
+        frame = frame[~clash]
+        seen.update({k: (str(path), int(r)) for k, r in zip(keys[~clash], frame[SOURCE_ROW], strict=True)})
+        frames.append(frame)
+        reports[report_key(path, paths)] = report
+    projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
+
+
+def report_key(path: str | Path, paths: list[str | Path]) -> str:
+    """A file's key among several inputs: its name, or its path when another input shares the name."""
+    name = Path(path).name
+    return name if sum(Path(p).name == name for p in paths) == 1 else str(path)
+
+
+def submissions(reports: dict[str, ImportReport], projects: pd.DataFrame,
+                skipped: Iterable[tuple[Path, str, str]] = ()) -> pd.DataFrame:
+    """Who has returned what: one row per project file read (and per file left out).
+
+    Parameters
+    ----------
+    reports : dict of ImportReport
+        Each project file's report (:func:`read_project_files`).
+    projects : DataFrame
+        The projects loaded from them (``source_file`` names the file of each).
+    skipped : iterable, optional
+        Files left out by :func:`project_paths`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`SUBMISSION_COLUMNS`: the agency (the template's, else the one of the file's loaded
+        rows; "several agencies (n): …" naming them for a consolidated file), the file name, the template version ("" for a free-form sheet),
+        rows, loaded, rejected, problems (errors + warnings), last modified (local time,
+        ``YYYY-MM-DD HH:MM``) and a status in Thai and English.
+    """
+    rows = []
+    by_file = projects.groupby(SOURCE_FILE)[AGENCY] if len(projects) else None
+    for name, report in reports.items():
+        path = Path(report.source)
+        stamp = template_stamp(path)
+        agency = stamp.agency if stamp and stamp.agency else ""
+        if not agency and by_file is not None and str(path) in by_file.groups:
+            counts = by_file.get_group(str(path)).value_counts()
+            # A consolidated file (a district office's sheet of every agency) is nobody's alone.
+            agency = (str(counts.index[0]) if len(counts) == 1 else
+                      f"หลายหน่วยงาน ({len(counts)}) / several agencies ({len(counts)}): "
+                      f"{', '.join(map(str, counts.index))}"
+                      if len(counts) else "")
+        errors, warnings = report.count("error"), report.count("warning")
+        status = ("ไม่มีแถวที่นำเข้าได้ / nothing loaded" if report.rows_in and not report.rows_loaded else
+                  "ไม่มีข้อมูล / empty" if not report.rows_in else
+                  "มีแถวที่ไม่นำเข้า / rows rejected" if report.rows_rejected else
+                  "มีคำเตือน / warnings" if warnings else "ครบ / complete")
+        rows.append({"agency": agency, "file": name, "template": f"v{stamp.version}" if stamp else "",
+                     "rows": report.rows_in, "loaded": report.rows_loaded, "rejected": report.rows_rejected,
+                     "problems": errors + warnings, "errors": errors, "warnings": warnings,
+                     "last_modified": _modified(path), "status": status})
+    for path, en, th in skipped:
+        rows.append({"agency": "", "file": path.name, "template": "", "rows": 0, "loaded": 0, "rejected": 0,
+                     "problems": 0, "errors": 0, "warnings": 0, "last_modified": _modified(path),
+                     "status": f"{th} / {en}"})
+    return pd.DataFrame(rows, columns=list(SUBMISSION_COLUMNS))
+
+
+def submission_lines(table: pd.DataFrame) -> list[str]:
+    """One line per file for the screen, in the table's order."""
+    lines = []
+    for rec in table.to_dict("records"):
+        who = rec["agency"] or "หน่วยงานไม่ระบุ / agency not named"
+        lines.append(f"{rec['file']} — {who}: {rec['rows']} rows, {rec['loaded']} loaded, {rec['rejected']} "
+                     f"rejected, {rec['problems']} problems; saved {rec['last_modified']} [{rec['status']}]")
+    return lines
+
+
+def _modified(path: Path) -> str:
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return ""
+    return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
