@@ -106,9 +106,10 @@ def test_validate_prints_the_row_report_and_exits_2(nst_path, tmp_path, capsys):
                  "--report", str(tmp_path / "report.xlsx")])
     out = capsys.readouterr().out
     assert code == 2
-    assert "3 rows in, 1 loaded, 2 rejected" in out
+    assert "มีแถวที่นำเข้าไม่ได้ / rows rejected: 1 of 3 rows loaded" in out
     assert "a budget cannot be negative" in out and "not an amount in baht" in out
-    problems = pd.read_excel(tmp_path / "report.xlsx", sheet_name="problems", engine="calamine")
+    problems = pd.concat([pd.read_excel(tmp_path / "report.xlsx", sheet_name=s, engine="calamine")
+                          for s in ("problems", "notes")])  # errors and warnings first, the notes apart
     assert set(problems.row) == {4, 5, 6}
     assert problems.query("row == 6").message_en.str.contains("ambiguous").any()  # all problems, not the first
     assert problems.query("row == 5").message_en.str.contains("no such area").any()

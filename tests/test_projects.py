@@ -169,7 +169,7 @@ def test_budgets_years_and_ids(fictional, tmp_path):
     assert "not an amount" in p.at[7, "message_en"]
     assert "is the same as row 4's" in p.at[9, "message_en"]
     assert "Christian-era" in p.at[5, "message_en"] and p.at[5, "severity"] == "info"
-    assert set(p.loc[[8]].column) == {"budget_thb", "fiscal_year"}
+    assert set(p.loc[[8]].column) == {"งบประมาณ (บาท)", "ปีงบประมาณ"}  # the agency's own headers
     assert "a total or subtotal row 'รวมทั้งสิ้น'" in p.at[12, "message_en"]
 
 

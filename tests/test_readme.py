@@ -30,7 +30,7 @@ def test_readme_python_block_runs_as_written(number, after_demo, monkeypatch, no
     monkeypatch.chdir(after_demo)
     namespace: dict[str, object] = {"__name__": f"readme_block_{number}"}
     exec(compile(BLOCKS[number], f"README.md python block {number + 1}", "exec"), namespace)
-    if "tambons" in namespace and "plan" in namespace:  # the Python API example
+    if "amphoe" in namespace and "plan" in namespace:  # the Python API example
         assert len(namespace["tambons"]) == 170 and len(namespace["amphoe"]) == 23
         assert len(namespace["projects"]) == 300
         assert (after_demo / "planmap_demo" / "my_map.html").is_file()

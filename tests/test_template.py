@@ -221,10 +221,10 @@ def test_planmap_template_and_a_run_over_the_folder(nst, returned, tmp_path, cap
 def test_validate_reads_a_folder_and_knows_a_register_template(returned, tmp_path, capsys):
     assert main(["--quiet", "validate", str(returned), "--province", "80"]) == 0
     screen = capsys.readouterr().out
-    assert screen.count("(projects):") == 25 and "clean" in screen
+    assert screen.count("(projects) — ") == 25 and "clean" in screen
     register = pm.template(tmp_path / "ทะเบียน.xlsx", province=80, facilitators=True)
     assert main(["--quiet", "validate", str(register)]) == 0
-    assert "(facilitators):" in capsys.readouterr().out
+    assert "(facilitators) — " in capsys.readouterr().out
 
 
 def test_a_template_whose_columns_were_moved_stops_with_the_fix(returned, tmp_path):

@@ -81,7 +81,7 @@ def test_impossible_budgets_are_rejected_with_the_row(tmp_path, nst, budget):
     path = agency_sheet(tmp_path / "b.xlsx", [["B-1", "ถนน", "อบต.", "", "ถนน", 2569, budget, AREA]])
     projects, report, problems = _read(path, nst)
     assert projects.empty and report.rows_rejected == 1
-    assert problems.set_index("row").at[4, "column"] == "budget_thb"
+    assert problems.set_index("row").at[4, "column"] == "งบประมาณ (บาท)"  # named by the agency's header
 
 
 def test_the_same_project_with_cosmetically_different_ids_loads_once(tmp_path, nst):
