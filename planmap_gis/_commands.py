@@ -354,10 +354,14 @@ def template(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise PlanmapError(f"--out {out}: the template is an Excel workbook; give a name ending in .xlsx.",
                            th=f"--out {out}: แบบฟอร์มเป็นไฟล์ Excel ตั้งชื่อให้ลงท้ายด้วย .xlsx")
-    if out.exists() and template_stamp(out) is not None and not args.replace:
-        raise PlanmapError(f"{out} is already a planmap template and may hold an agency's rows. Fix: give "
-                           "another --out, or add --replace to write over it.",
-                           th=f"{out} เป็นแบบฟอร์มที่อาจกรอกข้อมูลแล้ว แก้ไข: ตั้งชื่อไฟล์อื่น หรือเพิ่ม --replace")
+    if (out.exists() or out.is_symlink()) and not out.is_file():
+        raise PlanmapError(f"--out {out} is not a regular file (a folder or a device): give a file name.",
+                           th=f"--out {out} ไม่ใช่ไฟล์ปกติ ตั้งชื่อไฟล์ใหม่")
+    if out.exists() and not args.replace:  # a template an agency filled, or any workbook of theirs
+        what = "a planmap template that may hold an agency's rows" if template_stamp(out) else "an existing file"
+        raise PlanmapError(f"{out} is {what}: not written over. Fix: give another --out, or add --replace.",
+                           th=f"{out} มีอยู่แล้ว (อาจเป็นไฟล์ที่หน่วยงานกรอกแล้ว) จึงไม่เขียนทับ แก้ไข: ตั้งชื่อไฟล์อื่น "
+                              "หรือเพิ่ม --replace")
     refuse_inputs([out], [args.boundaries])
     if args.boundaries is None and not args.province:
         raise PlanmapError("template needs the province: --province 80 (code or name).",

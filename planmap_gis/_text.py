@@ -56,3 +56,38 @@ def clean_id(text: str) -> str:
 def id_key(text: str) -> str:
     """What makes two ids the same project: :func:`clean_id` without case or spaces."""
     return re.sub(r"\s", "", clean_id(text)).casefold()
+
+
+# Contacts typed where they do not belong ("สมชาย 086-555-1234", "หน่วยจัดการ โทร 0823334444"):
+# Thai phone numbers (mobile 0[689] + 8 digits, fixed lines 0[2-7] + 7, or +66), e-mail addresses
+# and LINE ids. A DOPA code or an amount never starts with 0, so they are never taken for a phone.
+_PHONE = re.compile(r"(?:(?:โทร(?:ศัพท์)?\.?|เบอร์(?:โทร)?|tel\.?|phone|mobile|มือถือ)\s*[:：]?\s*)?"
+                    r"(?<![\d+])(?:\+66[\s-]?|0)(?:[689](?:[\s.-]?\d){8}|[2-7](?:[\s.-]?\d){7})(?!\d)",
+                    re.IGNORECASE)
+_EMAIL = re.compile(r"(?:e-?mail|อีเมล)?\s*[:：]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+_LINE = re.compile(r"\bline\s*(?:id\s*)?[:：]\s*@?[\w.-]{3,}|\bline\s*id\s+@?[\w.-]{3,}"
+                   r"|(?:ไอดีไลน์|ไลน์)\s*[:：]?\s*@?[\w.-]{3,}|(?<![\w@])@[A-Za-z0-9._-]{3,}", re.IGNORECASE)
+
+
+def find_contacts(text: str) -> tuple[str, list[str]]:
+    """``text`` without the phone numbers, e-mail addresses and LINE ids in it, and those found.
+
+    >>> find_contacts("สมชาย ใจดี 086-555-1234")
+    ('สมชาย ใจดี', ['086-555-1234'])
+    """
+    found: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        found.append(match.group(0).strip())
+        return " "
+
+    for pattern in (_EMAIL, _PHONE, _LINE):
+        text = pattern.sub(take, text)
+    text = re.sub(r"\s+", " ", re.sub(r"\s*[,;/]\s*(?=[,;/]|$)", "", text)).strip(" ,;/-()")
+    return text, found
+
+
+def mask(contact: str) -> str:
+    """A contact as a report may show it: its first three and last two characters."""
+    visible = contact.strip()
+    return visible[:3] + "*" * max(len(visible) - 5, 3) + visible[-2:] if len(visible) > 5 else "***"

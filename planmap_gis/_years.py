@@ -28,6 +28,12 @@ MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีน�
 
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+#: Thai month names and their abbreviations, as dates are typed in Thai documents ("1 ต.ค. 2568").
+_THAI_MONTHS = {**{name: i for i, name in enumerate(MONTHS_TH, start=1)},
+                **{abbr: i for i, abbr in enumerate(("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.",
+                                                      "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."), start=1)}}
+_DATE_THAI = re.compile(r"^(\d{1,2})\s*(" + "|".join(re.escape(m) for m in sorted(_THAI_MONTHS, key=len, reverse=True))
+                        + r")\s*(\d{2}|\d{4})$")
 
 
 def be_year(year: int) -> int:
@@ -70,10 +76,14 @@ def parse_fiscal_year(value: object) -> tuple[int | None, str]:
     if date is not None:
         return fiscal_year_of(date), "date"
     numbers = re.findall(r"\d+", text)
+    if len(numbers) == 1 and len(numbers[0]) == 2 and re.fullmatch(r"(?:ปี(?:งบ(?:ประมาณ)?)?|พ\.ศ\.)?\s*\d\d", text):
+        return 2500 + int(numbers[0]), "two-digit year"  # "68", "๖๘", "ปีงบ 68": Thai sheets mean 2568
     years = [n for n in numbers if len(n) == 4]
     if not years:
         raise ValueError("no four-digit year" if not numbers else f"{numbers[0]} is not a four-digit year")
     year = int(years[0])
+    if len(years) > 1 and BE_RANGE[0] <= year <= BE_RANGE[1]:
+        return year, f"range of years {'-'.join(years)}: its first year"
     if BE_RANGE[0] <= year <= BE_RANGE[1]:
         return year, ""
     if BE_RANGE[0] - CE_OFFSET <= year <= BE_RANGE[1] - CE_OFFSET:
@@ -82,13 +92,17 @@ def parse_fiscal_year(value: object) -> tuple[int | None, str]:
 
 
 def _as_date(text: str) -> dt.date | None:
-    """A date written in a year cell (ISO as Excel dates read, or day/month/year in BE or CE)."""
-    iso, dmy = _DATE_ISO.match(text), _DATE_DMY.match(text)
+    """A date written in a year cell (ISO as Excel dates read, day/month/year in BE or CE, or
+    Thai: "1 ต.ค. 2568", "1 ตุลาคม 68")."""
+    iso, dmy, thai = _DATE_ISO.match(text), _DATE_DMY.match(text), _DATE_THAI.match(text)
     try:
         if iso:
             year, month, day = (int(g) for g in iso.groups())
         elif dmy:
             day, month, year = (int(g) for g in dmy.groups())
+        elif thai:
+            day, month, year = int(thai.group(1)), _THAI_MONTHS[thai.group(2)], int(thai.group(3))
+            year = 2500 + year if year < 100 else year
         else:
             return None
         if year >= BE_RANGE[0]:

@@ -162,7 +162,7 @@ def test_budgets_years_and_ids(fictional, tmp_path):
     assert got.loc["C1", "budget_thb"] == 1_500_000 and got.loc["C1", "fiscal_year"] == 2569
     assert got.loc["C2", "budget_thb"] == 120_000 and got.loc["C2", "fiscal_year"] == 2569
     assert np.isnan(got.loc["C5", "budget_thb"]) and pd.isna(got.loc["C5", "fiscal_year"])
-    assert "money-r10" in got.index  # generated id: file stem and row
+    assert f"{tmp_path.name}/money-r10" in got.index  # generated id: folder, file stem and row
     assert (report.rows_in, report.rows_loaded, report.rows_rejected) == (8, 4, 4)
     p = report.problems.set_index("row")
     assert "cannot be negative" in p.at[6, "message_en"] and p.at[6, "severity"] == "error"

@@ -16,12 +16,13 @@ from planmap_gis.read.cells import (
 @pytest.mark.parametrize(("cell", "baht"), [
     ("1,250,000", 1_250_000), ("1.25 ล้านบาท", 1_250_000), ("๙๐๐,๐๐๐ บาท", 900_000),
     ("2.5 ลบ.", 2_500_000), (350000.0, 350_000), ("12,500.50", 12_500.5), ("", None), ("-", None),
+    ("฿250,000", 250_000), ("2 แสนบาท", 200_000), ("3 หมื่น", 30_000), ("1 250 000", 1_250_000),
 ])
 def test_amounts(cell, baht):
     assert parse_amount(cell) == baht
 
 
-@pytest.mark.parametrize("cell", ["รอจัดสรร", "-5,000", "1,2,3 บาทx"])
+@pytest.mark.parametrize("cell", ["รอจัดสรร", "-5,000", "1,2,3 บาทx", "12,34", "1,2,3", "1,2345"])
 def test_bad_amounts(cell):
     with pytest.raises(ValueError):
         parse_amount(cell)
@@ -29,7 +30,8 @@ def test_bad_amounts(cell):
 
 @pytest.mark.parametrize(("cell", "year", "converted"), [
     ("2569", 2569, False), ("ปีงบประมาณ ๒๕๖๙", 2569, False), (2026, 2569, True),
-    ("FY2026", 2569, True), ("2569-2570", 2569, False), (None, None, False),
+    ("FY2026", 2569, True), ("2569-2570", 2569, True), (None, None, False), ("68", 2568, True),
+    ("๖๘", 2568, True),
 ])
 def test_fiscal_years(cell, year, converted):
     got, how = parse_fiscal_year(cell)
@@ -38,7 +40,8 @@ def test_fiscal_years(cell, year, converted):
 
 @pytest.mark.parametrize(("cell", "year"), [
     ("2025-10-01", 2569), ("2025-09-30", 2568), ("2026-01-15 00:00:00", 2569), ("1/10/2568", 2569),
-    ("30/9/2568", 2568), ("01.10.2025", 2569),
+    ("30/9/2568", 2568), ("01.10.2025", 2569), ("1 ต.ค. 2568", 2569), ("30 ก.ย. 2569", 2569),
+    ("1 ตุลาคม 68", 2569),
 ])
 def test_a_date_in_the_year_column_falls_in_its_fiscal_year(cell, year):
     assert parse_fiscal_year(cell) == (year, "date")

@@ -21,7 +21,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
     VILLAGE_TH,
 )
-from planmap_gis._years import parse_years, years_label
+from planmap_gis._years import parse_years, years_key, years_label
 from planmap_gis.join import allocate
 from planmap_gis.measure.alignment import alignment, needs_met
 from planmap_gis.measure.change import compare, yearly_trend
@@ -243,10 +243,19 @@ def _compared(pair: object, years: object, tambons: gpd.GeoDataFrame, projects: 
     except ValueError as exc:
         raise SchemaError(f"compare_years={pair!r}: {exc}.",
                           th=f"ปีที่เปรียบเทียบ {pair}: ไม่ใช่ปีงบประมาณ เช่น 2568 2569") from exc
+    note = None
+    if min(earlier) > max(later):  # "--compare 2569 2568": the change is always later minus earlier
+        note = (f"compare_years {years_key(earlier)} {years_key(later)}: the earlier year was given second; "
+                f"compared {years_key(later)} → {years_key(earlier)} (changes are later minus earlier)",
+                f"ปีที่เปรียบเทียบระบุปีหลังก่อน จึงเปรียบเทียบ {years_key(later)} → {years_key(earlier)}")
+        earlier, later = later, earlier
+        log.warning(note[0])
     plan_a = analyse(tambons, projects, years=earlier, **options)
     plan_b = analyse(tambons, projects, years=later, **options)
     change = compare(plan_a, plan_b, seed=options["seed"])
     log.info("compare: %s", change.title("en"))
+    if note is not None:
+        plan_b.reports.setdefault("years", ImportReport(source="fiscal years")).add("info", *note)
     return replace(plan_b, change=change, reports={**plan_b.reports, **{
         f"{name} ({years_label(earlier, 'en')})": rep for name, rep in plan_a.reports.items()
         if name in ("years", "allocation")}},

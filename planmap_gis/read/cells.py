@@ -20,6 +20,7 @@ from planmap_gis._text import is_blank, thai_digits
 MONEY_UNITS: dict[str, float] = {
     "ล้านบาท": 1e6, "ล้าน": 1e6, "ลบ.": 1e6, "ลบ": 1e6, "million": 1e6, "millionbaht": 1e6, "mthb": 1e6,
     "m.thb": 1e6, "mb": 1e6,
+    "แสนบาท": 1e5, "แสน": 1e5, "หมื่นบาท": 1e4, "หมื่น": 1e4,
     "พันบาท": 1e3, "พัน": 1e3, "thousand": 1e3, "thousandbaht": 1e3, "kthb": 1e3,
     "บาท": 1.0, "baht": 1.0, "thb": 1.0, "฿": 1.0,
 }
@@ -110,7 +111,12 @@ def parse_amount(value: object, factor: float = 1.0) -> float | None:
     """
     if is_blank(value):
         return None
-    text = thai_digits(str(value)).strip().translate(_SEPARATORS)
+    text = re.sub(r"^(?:฿|thb|บาท)\s*", "", thai_digits(str(value)).strip(), flags=re.IGNORECASE)  # "฿250,000"
+    grouped = re.match(r"^\d+(?:,\d+)+", text)
+    if grouped and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", grouped.group(0)):
+        # "12,34" or "1,2,3": thousands are grouped by three; a comma elsewhere is a typing slip
+        raise ValueError(f"{grouped.group(0)!r} has a comma that is not a thousands separator")
+    text = text.translate(_SEPARATORS)
     unit = _CELL_UNIT.search(text)
     if unit:
         text, word = text[:unit.start()], unit.group(1)

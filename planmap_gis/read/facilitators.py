@@ -39,6 +39,7 @@ from planmap_gis._schema import (
     SOURCE_FILE,
     SOURCE_ROW,
 )
+from planmap_gis._text import find_contacts, mask
 from planmap_gis.read.areas import AreaIndex
 from planmap_gis.read.cells import is_blank
 from planmap_gis.read.masterplan import sector_key
@@ -125,6 +126,7 @@ def read_facilitators(
                 "ready register.", th=f"{path}: ไม่พบคอลัมน์ชื่อในทะเบียนคุณอำนวย แก้ไข: ใช้หัวคอลัมน์ ชื่อ-สกุล")
         report = table_report(path, frame, sheet_name)
         report.rows_in = len(frame)
+    frame = _one_contact_column(frame)
     if CONTACT in frame and frame[CONTACT].map(lambda v: not is_blank(v)).any() and not contact:
         report.add("info", "the contact column was not read: no output carries it (contact=True, CLI "
                    "--with-contacts, to keep it)", "ไม่ได้อ่านคอลัมน์ติดต่อ ผลลัพธ์จึงไม่มีข้อมูลติดต่อ "
@@ -141,6 +143,7 @@ def _records(frame: pd.DataFrame, index: AreaIndex, report: ImportReport, sheet:
     seen: dict[str, int] = {}
     for rec in frame.to_dict("records"):
         row = int(rec[ROW])
+        typed = _private(rec, row, report, sheet)  # contacts typed into other cells: out, and said
         name = "" if is_blank(rec.get(FACILITATOR)) else re.sub(r"\s+", " ", str(rec[FACILITATOR])).strip()
         errors: list[tuple[str, object, str, str]] = []
         if not name:
@@ -175,8 +178,46 @@ def _records(frame: pd.DataFrame, index: AreaIndex, report: ImportReport, sheet:
         records.append({FACILITATOR: name, ORGANISATION: _text(rec.get(ORGANISATION)),
                         AREA_CODES: list(found.codes), SKILLS: skills,
                         MANAGEMENT_UNIT: _text(rec.get(MANAGEMENT_UNIT)), SOURCE_FILE: str(path), SOURCE_ROW: row,
-                        **({CONTACT: _text(rec.get(CONTACT))} if contact else {})})
+                        **({CONTACT: "; ".join(c for c in (_text(rec.get(CONTACT)), *typed) if c) or None}
+                           if contact else {})})
     return records
+
+
+#: Register cells a contact may be typed into besides the contact columns.
+_TEXT_CELLS = (FACILITATOR, ORGANISATION, MANAGEMENT_UNIT, AREA_CODES, SKILLS)
+
+
+def _private(rec: dict[str, Any], row: int, report: ImportReport, sheet: str | None) -> list[str]:
+    """Take phone numbers, e-mail addresses and LINE ids out of the register's other cells (in place),
+    each reported by cell with the value masked; returns them (kept only with ``contact=True``)."""
+    found_all: list[str] = []
+    for column in _TEXT_CELLS:
+        value = rec.get(column)
+        if is_blank(value):
+            continue
+        clean, found = find_contacts(str(value))
+        if found:
+            rec[column] = clean
+            found_all += found
+            report.add("warning", f"contact details typed in the {column} cell were taken out (no output carries "
+                       "them; the contact column, with --with-contacts, is their place)",
+                       "พบข้อมูลติดต่อ (โทรศัพท์ อีเมล ไลน์) ในช่องนี้ จึงตัดออก ผลลัพธ์ไม่มีข้อมูลติดต่อ "
+                       "(ใส่ในช่องติดต่อ และสั่ง --with-contacts หากต้องการ)",
+                       row=row, column=column, value=", ".join(mask(c) for c in found), sheet=sheet)
+    return found_all
+
+
+def _one_contact_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """Phone, LINE and e-mail columns (each read as ``contact``) joined into one ``contact`` column."""
+    # The sheet layer names the first such column ``contact``, the others ``contact_<position>``.
+    where = [i for i, c in enumerate(frame.columns) if re.fullmatch(rf"{CONTACT}(?:_\d+)?", str(c))]
+    if len(where) < 2:
+        return frame
+    joined = frame.iloc[:, where].apply(lambda r: "; ".join(str(v).strip() for v in r if not is_blank(v)) or None,
+                                        axis=1)
+    frame = frame.iloc[:, [i for i in range(frame.shape[1]) if i not in where]].copy()
+    frame[CONTACT] = joined
+    return frame
 
 
 def _text(value: object) -> str | None:

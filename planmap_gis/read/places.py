@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from planmap_gis._errors import SchemaError, show_values
 from planmap_gis._schema import AMPHOE_EN, AMPHOE_TH, PROVINCE_EN, PROVINCE_TH
-from planmap_gis._text import normalise_thai
+from planmap_gis._text import normalise_thai, thai_digits
 from planmap_gis.read import gazetteer as _gazetteer
 
 __all__ = ["resolve_amphoes", "resolve_provinces"]
@@ -57,8 +57,8 @@ def _resolve(
     out: list[str] = []
     for value in values:
         text = str(value).strip()
-        code = re.sub(r"^TH", "", text, flags=re.IGNORECASE)
-        if code.isdigit() and len(code) == digits:
+        code = thai_digits(re.sub(r"^TH", "", text, flags=re.IGNORECASE))  # "๘๐" is 80
+        if code.isascii() and code.isdigit() and len(code) == digits:
             if code not in table.index:
                 raise SchemaError(
                     f"{kind_en} code {text!r} is not in the DOPA gazetteer. Fix: give a "

@@ -219,7 +219,7 @@ def _read_once(path: Path, boundaries: Any, *, sheet: Any, columns: Any, village
     for table in chunks:
         rows += len(table)
         if isinstance(opened, TableStream):
-            table, geometry_crs = _wkt_crs(table, crs, path, sheet_name)
+            table, geometry_crs = _wkt_crs(table, crs, path, sheet_name, opened.attrs.get("headers"))
         else:
             geometry_crs = settings.data_crs
         table = _budget_by_year(table, body, sheet_name)
@@ -304,13 +304,17 @@ def _budget_by_year(table: pd.DataFrame, report: ImportReport, sheet: str | None
     return frame.drop(columns=list(year_columns.values()))
 
 
-def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None) -> tuple[pd.DataFrame, Any]:
+def _wkt_crs(table: pd.DataFrame, crs: Any, path: Path, sheet: str | None,
+             headers: dict[str, str] | None = None) -> tuple[pd.DataFrame, Any]:
     """The table with its WKT column named ``wkt``, and that column's CRS.
 
     The CRS is declared in the header (``WKT (EPSG:32647)``) or by ``crs``;
     a WKT column in use with neither is an error.
     """
     declared = None
+    written = CRS_IN_HEADER.search((headers or {}).get(WKT, ""))  # the template's "รูปร่าง (WKT, EPSG:4326)"
+    if written:
+        declared = written.group(1)
     for col in list(table.columns):
         found = CRS_IN_HEADER.search(str(col))
         if found and ALIASES.get(header_key(CRS_IN_HEADER.sub("", str(col)))) == WKT:

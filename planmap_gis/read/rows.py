@@ -39,7 +39,7 @@ from planmap_gis._schema import (
     STRATEGY,
     TIER,
 )
-from planmap_gis._text import clean_id, id_key
+from planmap_gis._text import clean_id, find_contacts, id_key, mask
 from planmap_gis._years import parse_fiscal_year
 from planmap_gis.read.area_columns import AREA_PART_HEADERS, AREA_PARTS, compose
 from planmap_gis.read.areas import AreaIndex
@@ -57,7 +57,7 @@ from planmap_gis.read.sheets import (
 )
 from planmap_gis.report import ImportReport
 
-__all__ = ["ALIASES", "CODE_IN_HEADER", "CRS_IN_HEADER", "HEADERS", "LAT", "LON", "PERCENTAGES", "PERCENT_TOLERANCE", "WKT",
+__all__ = ["ALIASES", "CODE_IN_HEADER", "CRS_IN_HEADER", "HEADERS", "TEMPLATE_HEADERS", "LAT", "LON", "PERCENTAGES", "PERCENT_TOLERANCE", "WKT",
            "RowReader", "looks_like_area"]
 
 LAT, LON, WKT = "lat", "lon", "wkt"
@@ -95,16 +95,25 @@ HEADERS: dict[str, tuple[str, ...]] = {
                   "สัดส่วนพื้นที่ (%)", "location percentage", "location percentages",
                   "locationpercentage", "percentages"),
 }
+#: The template's own headers of the area list and the footprint (Thai, English): a template sheet
+#: copied into another workbook (its stamp lost) reads as a free-form sheet with these headers.
+TEMPLATE_HEADERS = {AREA_CODES: ("พื้นที่หลายแห่ง (ชื่อหรือรหัส, ร้อยละ)", "Several areas (names or codes, %)"),
+                    WKT: ("รูปร่าง (WKT, EPSG:4326)", "Footprint (WKT, EPSG:4326)")}
 ALIASES = {header_key(v): k for k, vs in HEADERS.items() for v in vs}
+ALIASES.update({header_key(v): k for k, vs in TEMPLATE_HEADERS.items() for v in vs})
 ALIASES.update({header_key(v): k for k, vs in AREA_PART_HEADERS.items() for v in vs})
 ALIASES.update({header_key(th): k for k, (th, _) in LABELS.items() if k in HEADERS})
 ALIASES.update({header_key(en): k for k, (_, en) in LABELS.items() if k in HEADERS})
-CRS_IN_HEADER = re.compile(r"\((EPSG:\d+)\)", re.IGNORECASE)
+CRS_IN_HEADER = re.compile(r"\((?:[^()]*?[,;]\s*)?(EPSG:\d+)\)", re.IGNORECASE)
 CODE_IN_HEADER = re.compile(r"[\[(](?:TH)?(\d{2}|\d{4}|\d{6}|\d{8})[\])]\s*$")
 _TOTALS = {"รวม", "รวมทั้งสิ้น", "รวมทั้งหมด", "ยอดรวม", "total", "grandtotal", "รวมงบประมาณ"}
 #: A subtotal row's name: "รวม ต.ท่างิ้ว", "รวมอำเภอทุ่งสง", "รวมหน่วยงาน", "Subtotal", "Total (amphoe)".
 _SUBTOTAL = re.compile(r"^(?:ยอด)?รวม(?:\s|ทั้ง|ต\.|อ\.|จ\.|ตำบล|อำเภอ|จังหวัด|หน่วยงาน|แผนงาน|งบ|ด้าน|$)|"
                        r"^(?:sub\s*-?\s*|grand\s*)?total\b", re.IGNORECASE)
+
+
+#: A project's free-text cells, where a contact may be typed.
+_TEXT_FIELDS = (NAME_TH, NAME_EN, AGENCY, STRATEGY, MANAGEMENT_UNIT, FACILITATOR)
 
 
 def looks_like_area(text: str) -> bool:
@@ -131,6 +140,7 @@ class RowReader:
 
     def read(self, rec: dict[str, Any]) -> dict[str, Any] | None:
         row = int(rec[ROW])
+        self._private(rec, row)
         name = "" if is_blank(rec.get(NAME_TH)) else str(rec[NAME_TH]).strip()
         given = "" if is_blank(rec.get(PROJECT_ID)) else str(rec[PROJECT_ID]).strip().removesuffix(".0")
         pid = clean_id(given)
@@ -152,7 +162,9 @@ class RowReader:
             self.fatal(row, NAME_TH, None, "no project name (ชื่อโครงการ)", "ไม่มีชื่อโครงการ")
             failed = True
         if not pid:
-            pid = f"{self.path.stem}-r{row}"
+            # The folder and the file: two days' folders of the same file name never make one id.
+            pid = f"{self.path.parent.name}/{self.path.stem}-r{row}" if self.path.parent.name else \
+                f"{self.path.stem}-r{row}"
             self.problem("info", row, PROJECT_ID, pid, f"no project id: generated {pid!r}",
                          f"ไม่มีรหัสโครงการ กำหนดให้เป็น {pid}")
         if id_key(pid) in self.seen:
@@ -199,6 +211,21 @@ class RowReader:
             SOURCE_SHEET: self.sheet, SOURCE_ROW: row, GEOMETRY: footprint,
         }
 
+    def _private(self, rec: dict[str, Any], row: int) -> None:
+        """Phone numbers, e-mail addresses and LINE ids typed into a project's text cells are taken
+        out (no output carries them) and reported with the value masked."""
+        for column in _TEXT_FIELDS:
+            value = rec.get(column)
+            if is_blank(value):
+                continue
+            clean, found = find_contacts(str(value))
+            if found:
+                rec[column] = clean
+                self.problem("warning", row, column, ", ".join(mask(c) for c in found),
+                             "contact details (phone, e-mail, LINE) typed in this cell were taken out: no "
+                             "output carries them", "พบข้อมูลติดต่อ (โทรศัพท์ อีเมล ไลน์) ในช่องนี้ จึงตัดออก "
+                             "ผลลัพธ์ไม่มีข้อมูลติดต่อ")
+
     def _skip(self, row: int, en: str, th: str, severity: str = "info") -> None:
         self.problem(severity, row, None, None, f"{en}, not a project: skipped", f"{th} ไม่ใช่โครงการ ข้าม")
         self.report.rows_rejected += 1
@@ -230,10 +257,14 @@ class RowReader:
                          f"a date in the fiscal-year column: taken as fiscal year {year} (October to "
                          "September); write the year itself, e.g. 2569",
                          f"ช่องปีงบประมาณเป็นวันที่ ถือเป็นปีงบประมาณ {year} (ต.ค.–ก.ย.) โปรดใส่เฉพาะปี เช่น 2569")
+        elif converted.startswith("range"):
+            self.problem("warning", row, FISCAL_YEAR, rec.get(FISCAL_YEAR),
+                         f"{converted}, {year}; a project of several years is one row per year",
+                         f"ช่วงปีงบประมาณ ใช้ปีแรก {year} โครงการหลายปีให้แยกแถวละปี")
         elif converted:
             self.problem("info", row, FISCAL_YEAR, rec.get(FISCAL_YEAR),
-                         f"Christian-era year converted to Buddhist era {year}",
-                         f"แปลงปี ค.ศ. เป็น พ.ศ. {year}")
+                         f"{converted} read as Buddhist-era fiscal year {year}",
+                         f"อ่านเป็นปีงบประมาณ พ.ศ. {year}")
         return year
 
     def _footprint(self, rec: dict[str, Any], row: int) -> shapely.Geometry | None:

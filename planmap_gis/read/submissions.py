@@ -20,10 +20,13 @@ import geopandas as gpd
 import pandas as pd
 
 from planmap_gis import settings
+from planmap_gis._errors import InputFileError, PlanmapError
 from planmap_gis._schema import (
     AGENCY,
     GEOMETRY,
+    PROJECT_COLUMNS,
     PROJECT_ID,
+    PROVINCE_CODE,
     SOURCE_FILE,
     SOURCE_ROW,
     SOURCE_SHEET,
@@ -31,6 +34,7 @@ from planmap_gis._schema import (
 from planmap_gis._text import id_key
 from planmap_gis.read.projects import read_projects
 from planmap_gis.read.sheets import GIS_SUFFIXES, TABLE_SUFFIXES, is_table
+from planmap_gis.read.sheets.files import sheet_names
 from planmap_gis.read.template.read import template_stamp
 from planmap_gis.report import ImportReport
 
@@ -51,9 +55,9 @@ def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
     Returns
     -------
     (list of Path, list of (Path, reason_en, reason_th))
-        A folder yields its spreadsheets and GIS layers (not its sub-folders); Excel and
-        LibreOffice lock files (``~$x.xlsx``, ``.~lock.x#``), hidden files and other documents
-        are left out with the reason.
+        A folder yields its spreadsheets and GIS layers, its sub-folders' too (a late agency's
+        ``ส่งช้า/`` folder); Excel and LibreOffice lock files (``~$x.xlsx``, ``.~lock.x#``), hidden
+        files and folders and other documents are left out with the reason.
     """
     paths: list[Path] = []
     skipped: list[tuple[Path, str, str]] = []
@@ -62,7 +66,9 @@ def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
         if not item.is_dir():
             paths.append(item)
             continue
-        for path in sorted(item.iterdir(), key=lambda p: p.name):
+        inside = [p for p in item.rglob("*") if not any(part.startswith(".") for part in
+                                                        p.relative_to(item).parts[:-1])]
+        for path in sorted(inside, key=lambda p: p.relative_to(item).parts):
             if path.is_dir():
                 continue
             if path.name.startswith(_LOCK_PREFIXES):
@@ -106,9 +112,17 @@ def read_project_files(
         log.warning("%s: %s", path, en)
     frames, reports = [], {}
     seen: dict[str, tuple[str, int]] = {}
+    provinces = set(boundaries[PROVINCE_CODE].astype(str)) if boundaries is not None else None
     for path in paths:
-        frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
-                                      sheet=sheet if is_table(path) else None, columns=columns)
+        try:  # each file stands alone: one that cannot be read is reported and the others go on
+            foreign = _foreign_template(path, provinces, boundaries)
+            if foreign:
+                raise InputFileError(*foreign[:1], th=foreign[1])
+            frame, report = read_projects(path, boundaries=boundaries, villages=villages, crs=crs,
+                                          sheet=_sheet_of(path, sheet), columns=columns)
+        except PlanmapError as exc:
+            reports[report_key(path, paths)] = _unread(path, exc)
+            continue
         keys = frame[PROJECT_ID].map(id_key)
         clash = keys.isin(seen)
         for rec, key in zip(frame[clash].itertuples(), keys[clash], strict=True):
@@ -126,14 +140,50 @@ def read_project_files(
         seen.update({k: (str(path), int(r)) for k, r in zip(keys[~clash], frame[SOURCE_ROW], strict=True)})
         frames.append(frame)
         reports[report_key(path, paths)] = report
-    projects = pd.concat(frames, ignore_index=True) if frames else gpd.GeoDataFrame()
+    projects = (pd.concat(frames, ignore_index=True) if frames else
+                pd.DataFrame(columns=list(PROJECT_COLUMNS)))  # every file unread: the table, empty
     return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
 
 
+def _unread(path: Path, exc: PlanmapError) -> ImportReport:
+    """The report of a file that could not be read at all: one error with the reason and the fix."""
+    report = ImportReport(source=str(path))
+    report.add("error", f"file not read: {exc.message_en}", f"อ่านไฟล์ไม่ได้: {exc.thai}")
+    log.warning("%s: not read (%s); the other files go on", path, exc.message_en.splitlines()[0])
+    return report
+
+
+def _foreign_template(path: Path, provinces: set[str] | None, boundaries: Any) -> tuple[str, str] | None:
+    """Why a returned template of another province is not read with this run's, or None."""
+    stamp = template_stamp(path)
+    if stamp is None or provinces is None or not stamp.province or stamp.province in provinces:
+        return None
+    here = ", ".join(sorted(set(boundaries["province_th"].astype(str)))) if "province_th" in boundaries else ""
+    theirs = (stamp.boundaries()["province_th"].iloc[0] if stamp.boundaries() is not None
+              and len(stamp.boundaries()) else stamp.province)
+    return (f"this template is for {theirs} ({stamp.province}), not {here} ({', '.join(sorted(provinces))}): "
+            "give it to that province's team, or run with its --province",
+            f"แบบฟอร์มนี้เป็นของจังหวัด{theirs} ({stamp.province}) ไม่ใช่{here} ส่งให้ทีมของจังหวัดนั้น")
+
+
+def _sheet_of(path: Path, sheet: str | int | None) -> str | int | None:
+    """``--sheet`` for the files that have that sheet; the others (a template, a one-sheet workbook)
+    are read as they are."""
+    if sheet is None or not is_table(path) or path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        return None if sheet is None or not is_table(path) else sheet
+    return sheet if isinstance(sheet, int) or sheet in sheet_names(path) else None
+
+
 def report_key(path: str | Path, paths: list[str | Path]) -> str:
-    """A file's key among several inputs: its name, or its path when another input shares the name."""
-    name = Path(path).name
-    return name if sum(Path(p).name == name for p in paths) == 1 else str(path)
+    """A file's key among several inputs: its name (with its sub-folder when it lies in one, e.g.
+    ``ส่งช้า/x.xlsx``), or its path when another input shares the name."""
+    path = Path(path)
+    name = path.name
+    if sum(Path(p).name == name for p in paths) != 1:
+        return str(path)
+    folders = [Path(p).parent for p in paths]
+    top = min(folders, key=lambda f: len(f.parts))
+    return str(path.relative_to(top)) if path.parent != top and path.is_relative_to(top) else name
 
 
 def submissions(reports: dict[str, ImportReport], projects: pd.DataFrame,
@@ -171,7 +221,9 @@ def submissions(reports: dict[str, ImportReport], projects: pd.DataFrame,
                       f"{', '.join(map(str, counts.index))}"
                       if len(counts) else "")
         errors, warnings = report.count("error"), report.count("warning")
-        status = ("ไม่มีแถวที่นำเข้าได้ / nothing loaded" if report.rows_in and not report.rows_loaded else
+        unread = not report.rows_in and errors
+        status = (f"อ่านไม่ได้ ข้ามไฟล์นี้ / not read, skipped: {report.problems.message_en.iloc[0]}" if unread else
+                  "ไม่มีแถวที่นำเข้าได้ / nothing loaded" if report.rows_in and not report.rows_loaded else
                   "ไม่มีข้อมูล / empty" if not report.rows_in else
                   "มีแถวที่ไม่นำเข้า / rows rejected" if report.rows_rejected else
                   "มีคำเตือน / warnings" if warnings else "ครบ / complete")

@@ -342,3 +342,11 @@ def _xlsx_row_facts(path: Path, sheet: str) -> tuple[set[int], list[str]]:
                     if inner and re.search(r"<(?:\w+:)?f\b", inner)
                     and not re.search(r"<(?:\w+:)?v\b[^>]*>[^<]+<", inner)]
     return hidden, formulas
+
+
+def sheet_names(path: Path) -> list[str]:
+    """A workbook's sheet names (empty for a file that is not a readable workbook)."""
+    try:
+        return list(calamine.CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception:  # noqa: BLE001 - any unreadable file simply has no named sheets here
+        return []

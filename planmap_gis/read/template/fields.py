@@ -10,6 +10,7 @@ from planmap_gis._schema import (
     AGENCY,
     AMPHOE_CODE,
     AMPHOE_TH,
+    AREA_CODES,
     BUDGET,
     BUDGET_LAYER,
     BUDGET_LAYERS_SHORT,
@@ -30,6 +31,7 @@ from planmap_gis._schema import (
     TIER,
     TIERS,
 )
+from planmap_gis.read.rows import TEMPLATE_HEADERS
 
 #: Version of the template layout; the reader refuses a newer one with a clear message.
 TEMPLATE_VERSION = 1
@@ -83,11 +85,11 @@ PROJECT_FIELDS: tuple[Field, ...] = (
     Field(TAMBON, "ตำบล", "Subdistrict (tambon)", 24, "tambon", "รายการตามอำเภอที่เลือก",
           "the list follows the amphoe chosen"),
     Field(MOO, "หมู่ที่", "Village no. (moo)", 9, "moo", "เลขหมู่ของตำบลที่เลือก", "moo number in the tambon"),
-    Field(AREAS, "พื้นที่หลายแห่ง (ชื่อหรือรหัส, ร้อยละ)", "Several areas (names or codes, %)", 36, "",
+    Field(AREAS, *TEMPLATE_HEADERS[AREA_CODES], 36, "",
           "เช่น ต.ท่างิ้ว 60%, ต.ท่าซัก 40%", "e.g. ต.ท่างิ้ว 60%, ต.ท่าซัก 40%"),
     Field(LAT, "ละติจูด", "Latitude", 11, "lat", "ไม่บังคับ ภายในจังหวัด", "optional, within the province"),
     Field(LON, "ลองจิจูด", "Longitude", 11, "lon", "ไม่บังคับ ภายในจังหวัด", "optional, within the province"),
-    Field(WKT, "รูปร่าง (WKT, EPSG:4326)", "Footprint (WKT, EPSG:4326)", 24, "",
+    Field(WKT, *TEMPLATE_HEADERS[WKT], 24, "",
           "ไม่บังคับ เช่น แนวถนนจาก GIS", "optional, e.g. a road's line from a GIS"),
     Field(STATUS, *_label(STATUS), 16, "list:status"),
     Field(MANAGEMENT_UNIT, *_label(MANAGEMENT_UNIT), 20),
