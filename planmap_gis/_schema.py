@@ -157,6 +157,10 @@ NEEDS_HOUSEHOLDS: Final[tuple[str, str]] = (
 NEEDS_INDICATORS: Final[tuple[str, str]] = (
     "needs community-strength indicators: give --indicators",
     "ต้องมีตัวชี้วัดความเข้มแข็งของชุมชน: ระบุ --indicators")
+#: A village reached by less than this share of a project (a line drawn along a shared border, a
+#: polygon's sliver) is not *targeted* by it, whatever the budget; nor by less than one baht.
+MIN_TARGET_SHARE: Final = 1e-6
+MIN_TARGET_THB: Final = 1.0
 #: The coverage tables' count of projects that target a unit under that rule.
 N_TARGETED: Final = "n_targeted_projects"
 

@@ -9,6 +9,7 @@ import pytest
 import shapely
 
 import planmap_gis as pm
+from planmap_gis import demo
 from planmap_gis._schema import PROJECT_COLUMNS
 
 
@@ -178,3 +179,16 @@ def test_the_demo_outputs_carry_the_match_and_never_a_contact(tmp_path, capsys):
                  "--out", str(tmp_path / "asked"), "--no-atlas"]) == 0
     asked = pd.read_csv(tmp_path / "asked" / "tables" / "support_facilitators.csv")
     assert asked["contact"].str.startswith("08x-xxx-").all()  # kept, as asked
+
+
+def test_support_through_a_blanket_reach_is_counted_apart():
+    """A facilitator anywhere "supports" a province-wide programme: such matches are shown apart."""
+    data = demo.load()
+    areas = pm.village_areas(data.villages, data.tambons)
+    plan = pm.analyse(data.tambons, data.projects, villages=areas, permutations=0, facilitators=data.facilitators)
+    table = plan.support["project"]
+    blanket = table[table.support_through_blanket_only]
+    assert len(blanket) > 0 and (blanket.n_facilitators_in_targets == 0).all()
+    precision = plan.projects.set_index("project_id").location_precision
+    assert precision.reindex(blanket.index).isin(["province", "amphoe"]).all()
+    assert f"{len(blanket)} more are matched only through a province- or amphoe-wide reach" in plan.summary()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -83,6 +84,42 @@ def test_inference_on_random_data_is_calibrated(fictional):
     assert (result.hotspot != "ns").mean() < 0.02
     assert result.attrs["weights"] == "fuzzy" and result.attrs["permutations"] == 199
 
+
+
+def test_the_labels_are_at_the_level_they_claim(fictional):
+    """A small simulation: on permuted data (no spatial pattern), the folded pseudo p is ≤ 0.05
+    about twice as often as 5 %; the two-sided p the labels use is at its level, and the
+    Benjamini–Hochberg labels of a dataset are rare (the false discovery rate at q ≤ 0.05 bounds
+    the chance of any label on pattern-free data by 5 %)."""
+    areas = pm.village_areas(demo.demo_villages(fictional, per_tambon=8), fictional).set_index("village_code")
+    w = contiguity(areas)
+    rng = np.random.default_rng(2569)
+    base = rng.lognormal(size=len(areas))
+    folded, two_sided, any_label = [], [], 0
+    draws = 300
+    for k in range(draws):
+        areas["y"] = rng.permutation(base)
+        result = hotspots(areas, "y", weights=w, permutations=99, seed=k)
+        folded.append((result.gi_p <= 0.05).mean())
+        two_sided.append((result.gi_p2 <= 0.05).mean())
+        any_label += bool(result.hotspot.isin(["hot", "cold"]).any())
+    assert 0.08 < np.mean(folded) < 0.12  # the folded "5 %" is a 10 % test
+    assert 0.035 < np.mean(two_sided) < 0.065  # the two-sided p is at 5 %
+    assert any_label / draws < 0.08  # 5 % expected; three standard errors of 300 draws above it
+    assert "two-sided" in result.attrs["test"] and "99 permutations" in result.attrs["test"]
+
+
+def test_sparse_data_gets_no_confident_labels(nst_tambons):
+    """A workshop's first run: 3 projects. Hundreds of zero villages beside zero villages are not
+    'cold spots'; the result says why nothing was tested and what would make it testable."""
+    data = demo.load()
+    areas = pm.village_areas(data.villages, data.tambons)
+    plan = pm.analyse(data.tambons, data.projects.head(3), villages=areas, permutations=99)
+    assert set(plan.hotspots.hotspot) <= {"not tested", "island", "no data"}
+    summary = plan.summary()
+    assert not re.search(r"cold spots \d", summary) and "hot and cold spots not tested" in summary
+    assert "spatial Gini: not tested" in summary  # the same minimum holds for the spatial Gini
+    assert "ไม่ทดสอบจุดร้อน/จุดเย็น" in summary
 
 def test_a_planted_cluster_is_found(fictional):
     areas = pm.village_areas(demo.demo_villages(fictional, per_tambon=25), fictional)

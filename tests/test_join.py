@@ -157,3 +157,18 @@ def test_a_footprint_partly_outside_is_reported_at_any_share(villages):
     assert len(found) == 1 and found.row.iloc[0] == 17 and found.file.iloc[0] == "roads.xlsx"
     assert "0.2% of its footprint lies outside" in found.message_en.iloc[0]
     assert "sheet row 17" in found.message_en.iloc[0] and "แถวที่ 17" in found.message_th.iloc[0]
+
+
+def test_a_line_along_a_shared_border_targets_no_third_village(villages):
+    """A sliver (a share of 3e-13 from floating point, or under one baht) does not make a village
+    'targeted' (it would drop off the no-project list); it is placed and said."""
+    from planmap_gis.measure.metrics import targeted
+
+    road = shapely.LineString([(0.2, 1.0), (1.8, 1.0)])  # along the border of the first two villages
+    p = projects({"project_id": "EDGE", "geometry": layout.utm(road), "budget_thb": 1_000_000.0})
+    allocation, report = allocate(p, villages, return_report=True)
+    tiny = allocation.assign(share=1e-12, budget_thb=1e-6).iloc[:1]
+    both = pd.concat([allocation, tiny.assign(village_code="99019999")], ignore_index=True)
+    assert "99019999" not in set(targeted(both).village_code)
+    _, report = allocate(p.assign(budget_thb=0.5), villages, return_report=True)
+    assert report.problems.message_en.str.contains("sliver").any()

@@ -106,3 +106,11 @@ def test_priorities_explain_themselves(case):
     top = ranks.loc["99010201"]
     assert top.score == pytest.approx(0.8) and "strength 20/100" in top.reason_en
     assert "ความเข้มแข็ง 20/100" in top.reason_th
+
+
+def test_equal_values_share_a_class_whatever_the_float_noise():
+    from planmap_gis.draw.classify import classify
+
+    values = pd.Series([0.1 + 0.2, 0.3, 0.3, 0.9, 1.5, 2.0, 0.0, 0.6])  # 0.30000000000000004 and 0.3
+    classes = classify(values, "budget_per_household", scheme="user", breaks=[0.3, 1.0, 2.0])  # a break at 0.3
+    assert len({int(c) for c in classes.yb[:3]}) == 1

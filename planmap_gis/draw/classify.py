@@ -76,8 +76,9 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            "กรณี", "cases", ("village", "tambon", "amphoe"), "YlOrRd"),
     Metric("strength_index", "ดัชนีความเข้มแข็งของชุมชน", "Community strength index", "คะแนน (0–100)",
            "score (0–100)", ("village", "tambon", "amphoe"), "RdBu", kind="diverging", decimals=1),
-    Metric("coverage_ratio", "ช่องว่างความเป็นธรรม (งบ/ครัวเรือน เทียบค่ากลางจังหวัด)",
-           "Equity gap (budget per household ÷ provincial median)", "เท่า", "× median",
+    # Not a "gap": it is budget per household against the provincial median, not the fair share.
+    Metric("coverage_ratio", "งบต่อครัวเรือนเทียบค่ากลางจังหวัด",
+           "Budget per household relative to the provincial median", "เท่าของค่ากลาง", "× median",
            ("village",), "PuOr", kind="diverging", decimals=2, reverse=True),
     Metric("priority_score", "คะแนนลำดับความสำคัญ (ความจำเป็น × ความขาดแคลน)",
            "Priority score (need × under-coverage)", "คะแนน", "score", ("village",), "YlOrRd", decimals=2),
@@ -90,6 +91,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
                "hot": ("#b2182b", "จุดร้อน (งบกระจุก)", "hot spot"),
                "cold": ("#2166ac", "จุดเย็น (งบน้อย)", "cold spot"),
                "ns": ("#f7f7f7", "ไม่มีนัยสำคัญ", "not significant"),
+               "not tested": ("#e0e0e0", "ข้อมูลน้อยเกินกว่าจะทดสอบ", "too little data to test"),
                "island": ("#fee391", "ไม่มีหน่วยข้างเคียง (ไม่ทดสอบ)", "no neighbour (not tested)"),
            }),
     Metric("need", "ความจำเป็น (ครัวเรือนที่ยังต้องการการพัฒนา)", "Need (households in need)", "ครัวเรือน",
@@ -213,7 +215,8 @@ def classify(
         scheme, breaks = "user", list(spec.breaks)
     if scheme not in SCHEMES:
         raise PlanmapError(f"classify: scheme must be one of {tuple(SCHEMES)}, got {scheme!r}.")
-    y = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    # Float noise (0.30000000000000004 beside 0.3) must not split equal values across a break.
+    y = np.round(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec.decimals + 6)
     valid = ~np.isnan(y)
     yb = np.full(len(y), -1)
     if not valid.any():

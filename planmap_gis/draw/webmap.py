@@ -292,8 +292,13 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
             options[str(year)] = {"k": c.yb.tolist(), "col": list(c.colors), "rows": _legend_rows(c, lang, spec.no_data),
                                   "vt": [_value_short(v, metric, lang) for v in values]}
         fmap.add_child(_Script(f"planmap.yearly[{_js(name)}] = {_js(options)};"))
-    legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})",
-              "unit": _label(spec.unit_th, spec.unit_en, lang) if spec.unit_th else "", "rows": rows}
+    unit = _label(spec.unit_th, spec.unit_en, lang) if spec.unit_th else ""
+    if metric == "hotspot":  # a test's result names the test, its level and its permutations
+        attrs = plan.hotspots.attrs
+        unit = _label(attrs.get("test_th", ""), attrs.get("test", ""), lang)
+        if attrs.get("not_tested"):
+            unit = _label(attrs["not_tested"][1], attrs["not_tested"][0], lang)
+    legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})", "unit": unit, "rows": rows}
     fmap.add_child(_Script(f"planmap.legend({fmap.get_name()}, {layer.get_name()}, {_js(legend)}, "
                            f"{_js(name)});"))
     return bool(yearly)

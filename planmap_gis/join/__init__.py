@@ -39,6 +39,8 @@ from planmap_gis._schema import (
     GEOMETRY,
     HOUSEHOLDS,
     LEVEL_KEYS,
+    MIN_TARGET_SHARE,
+    MIN_TARGET_THB,
     POPULATION,
     PRECISION,
     PROJECT_ID,
@@ -61,7 +63,7 @@ from planmap_gis.join.pairs import (
 )
 from planmap_gis.report import ImportReport, origin
 
-__all__ = ["ALLOCATION_COLUMNS", "METHODS", "allocate", "rollup"]
+__all__ = ["ALLOCATION_COLUMNS", "METHODS", "allocate", "rollup", "slivers"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -127,6 +129,13 @@ def allocate(
     reached = int(np.count_nonzero(np.bincount(np.concatenate([part["v"] for part in parts]),
                                                minlength=len(table))))
     frame = _assemble(parts, projects, table)
+    for rec in frame[slivers(frame)].itertuples():
+        baht = getattr(rec, BUDGET)
+        money = f", {baht:,.2f} THB" if baht == baht else ""  # a project without a budget has no baht to say
+        report.add("info", f"project {getattr(rec, PROJECT_ID)} touches village {getattr(rec, VILLAGE_CODE)} with a "
+                   f"sliver (share {rec.share:.2g}{money}): placed, but not counted as targeting the village", f"โครงการ {getattr(rec, PROJECT_ID)} แตะหมู่บ้าน "
+                   f"{getattr(rec, VILLAGE_CODE)} เพียงเล็กน้อย ไม่นับว่าลงพื้นที่หมู่บ้านนี้",
+                   column=GEOMETRY, value=getattr(rec, VILLAGE_CODE))
     report.rows_loaded = placed
     report.rows_rejected = len(projects) - placed
     log.info("allocate (%s): %d of %d projects placed over %d villages", method, placed,
@@ -310,6 +319,16 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
     left, right, measure = threaded(measured, footprints, np.arange(len(footprints)), min_chunk=2_000)
     full = np.where(dim == 1, shapely.length(footprints), shapely.area(footprints))
     return pd.DataFrame({"p": rows[left], "v": usable[right], "m_len": measure}), full
+
+
+def slivers(allocation: pd.DataFrame) -> pd.Series:
+    """Allocation rows that only touch their village: a share under ``MIN_TARGET_SHARE`` of the
+    project, or more than 0 but under ``MIN_TARGET_THB`` baht."""
+    share = allocation["share"] < MIN_TARGET_SHARE if "share" in allocation else False
+    # A project of no budget (0 THB: work in kind) targets its villages all the same.
+    baht = allocation[BUDGET].fillna(0).between(0, MIN_TARGET_THB, inclusive="neither") if BUDGET in allocation \
+        else False
+    return pd.Series(share | baht, index=allocation.index)
 
 
 def rollup(allocation: pd.DataFrame, level: str) -> pd.DataFrame:

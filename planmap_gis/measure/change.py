@@ -30,6 +30,8 @@ from planmap_gis.measure.yearly import yearly_units, yearly_wide
 __all__ = ["COVERAGE_CHANGE", "Change", "compare", "equity_change", "trend", "yearly_trend"]
 
 LEVELS = ("village", "tambon", "amphoe")
+#: A trend is tested from this many fiscal years on (see :func:`yearly_trend`).
+MIN_TREND_YEARS = 5
 #: coverage change → (Thai, English)
 COVERAGE_CHANGE = {
     "gained": ("เริ่มมีโครงการลงพื้นที่", "gained a targeted project"),
@@ -269,24 +271,33 @@ def trend(plan: object, level: str = "village") -> pd.DataFrame:
 
 
 def yearly_trend(allocation: pd.DataFrame, projects: pd.DataFrame, metrics: pd.DataFrame,
-                 level: str = "village", *, yearly: pd.DataFrame | None = None) -> pd.DataFrame:
+                 level: str = "village", *, yearly: pd.DataFrame | None = None,
+                 min_years: int = MIN_TREND_YEARS) -> pd.DataFrame:
     """Kendall's tau of each unit's yearly budget per household, over the plan's fiscal years.
+
+    With fewer than ``min_years`` years (default :data:`MIN_TREND_YEARS` = 5) there is no test:
+    Kendall's tau over three years can only be ±1/3 or ±1 and its exact p-value never falls below
+    0.33 (four years: 0.083), so no trend could ever be called. The change of budget per household
+    between the first and the last year is given instead, untested (``trend_change``).
 
     Returns
     -------
     DataFrame
-        Indexed like ``metrics`` (a coverage table of ``level``): ``trend_tau`` (−1 falling … 1 rising, tau-b)
-        and ``trend_p`` (scipy's two-sided p-value; exact for few years, so with three
-        years no p-value is below 0.33). NaN for units without households, with a
-        constant series, or when the plan spans fewer than three years.
+        Indexed like ``metrics`` (a coverage table of ``level``): ``trend_tau`` (−1 falling … 1 rising,
+        tau-b) and ``trend_p`` (scipy's exact two-sided p-value), NaN below ``min_years``, for units
+        without households or with a constant series; ``trend_change`` (THB per household, last
+        year minus first, untested) from two years on.
     """
-    out = pd.DataFrame({"trend_tau": np.nan, "trend_p": np.nan}, index=metrics.index)
+    out = pd.DataFrame({"trend_tau": np.nan, "trend_p": np.nan, "trend_change": np.nan}, index=metrics.index)
     years = years_held(projects[FISCAL_YEAR])
-    if len(years) < 3:
+    if len(years) < 2:
         return out
     if yearly is None:
         yearly = yearly_units(allocation, projects, metrics, level)
     per_hh = yearly_wide(yearly, "budget_per_household", metrics.index)
+    out["trend_change"] = per_hh[years[-1]] - per_hh[years[0]]
+    if len(years) < min_years:
+        return out
     x = np.asarray(years, dtype=float)
     for code, row in per_hh.iterrows():
         values = row.to_numpy(dtype=float)

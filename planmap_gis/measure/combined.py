@@ -33,7 +33,11 @@ from planmap_gis.measure.equity import (
     spatial_gini,
     theil,
 )
-from planmap_gis.measure.hotspots import neighbour_matrix
+from planmap_gis.measure.hotspots import (
+    MIN_NONZERO,
+    MIN_NONZERO_SHARE,
+    neighbour_matrix,
+)
 from planmap_gis.measure.need import (
     bivariate_classes,
     fair_shares,
@@ -120,18 +124,26 @@ def _spatial(y: np.ndarray, neighbours: Any, permutations: int, seed: int) -> di
     """The spatial Gini's columns of the equity table, and what they say in words."""
     if neighbours is None:
         return {}
+    nonzero = int(np.count_nonzero(np.nan_to_num(y)))
+    if nonzero < MIN_NONZERO or nonzero < MIN_NONZERO_SHARE * len(y):  # as for hot spots: too few to test
+        return {"spatial_inequality": "not tested",
+                "gini_spatial_note": f"{nonzero} villages have a non-zero value; the test needs at least "
+                                     f"{MIN_NONZERO} and {MIN_NONZERO_SHARE:.0%} of them"}
     sg = spatial_gini(y, neighbours, permutations=permutations, seed=seed)
     observed, expected, p = sg["nonneighbour_share"], sg["expected_nonneighbour_share"], sg["p"]
-    if not p <= 0.05:
+    p2 = min(1.0, 2.0 * p)  # the pseudo p is folded toward the side observed: two-sided, at the level said
+    if not p2 <= 0.05:
         reading = "no spatial pattern"
     else:
         reading = "between regions" if observed > expected else "between neighbours"
     return {"gini_nonneighbour_share": observed, "gini_nonneighbour_expected": expected,
-            "gini_spatial_p": p, "gini_polarization": sg["polarization"], "spatial_inequality": reading}
+            "gini_spatial_p": p, "gini_spatial_p2": p2, "gini_polarization": sg["polarization"],
+            "spatial_inequality": reading}
 
 
 #: spatial_inequality → Thai
-SPATIAL_READING_TH = {"between regions": "ระหว่างพื้นที่ (หมู่บ้านใกล้กันได้ใกล้เคียงกัน)",
+SPATIAL_READING_TH = {"not tested": "ข้อมูลน้อยเกินกว่าจะทดสอบ",
+                      "between regions": "ระหว่างพื้นที่ (หมู่บ้านใกล้กันได้ใกล้เคียงกัน)",
                       "between neighbours": "ระหว่างหมู่บ้านข้างเคียง",
                       "no spatial pattern": "ไม่มีรูปแบบเชิงพื้นที่"}
 

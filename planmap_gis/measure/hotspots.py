@@ -14,14 +14,25 @@ aligned to the units can be passed instead.
 
 P-values are esda's folded ("directed") conditional-permutation pseudo
 p-values, as in GeoDa: the share of permutations at least as extreme in the
-observed direction. Gi* uses binary weights (row-standardised weights shrink the z-scores: their
+observed direction (``gi_p``, kept to compare with GeoDa and esda). A folded p is
+one-sided toward whichever side was observed: on data without structure
+P(p ≤ 0.05) = 0.10, so a "5 %" test on it is a 10 % test. The hot/cold labels use
+the two-sided p-value ``gi_p2 = min(1, 2 · gi_p)``, at the level they state. Gi* uses binary weights (row-standardised weights shrink the z-scores: their
 spread was ~0.43 on random data instead of ~1) and its permutation p-values;
 local Moran's I uses row-standardised weights. Simulations are not kept,
 which keeps memory flat. Hot and cold spots are
 the units whose Gi* pseudo p-value passes the false discovery rate threshold
 (Benjamini–Hochberg q-values from ``scipy.stats.false_discovery_control``,
-q ≤ ``alpha``; ``esda.fdr`` compares strictly and misses ties at the smallest
-attainable p-value, 1 / (permutations + 1)).
+q ≤ ``alpha`` on the two-sided p-values; ``esda.fdr`` compares strictly and misses ties at
+the smallest attainable p-value, 1 / (permutations + 1)).
+
+Enough data, or no labels. Zeros dominate a workshop's first runs: a few projects, each over
+whole tambon, and hundreds of zero-budget villages beside zero-budget villages pass as "cold"
+against the permutation null although they say nothing but "no project yet". Labels are
+therefore given only when at least :data:`MIN_NONZERO` units hold a non-zero value and they are
+at least :data:`MIN_NONZERO_SHARE` of the units tested; below that every unit is ``not tested``
+and ``result.attrs["not_tested"]`` says why (Thai and English). The rule is a design choice,
+checked by the simulation in ``tests/test_hotspots.py`` (a 3-project run labels nothing).
 
 A unit with no neighbour (an island: common off the Andaman and Gulf coasts) has
 no local statistic to speak of: Gi* of a lone unit only restates its own value.
@@ -60,13 +71,18 @@ HOTSPOT_LABELS: dict[str, tuple[str, str]] = {
     "cold": ("จุดเย็น (งบน้อย)", "cold spot"),
     "ns": ("ไม่มีนัยสำคัญ", "not significant"),
     "island": ("ไม่มีหน่วยข้างเคียง (ไม่ทดสอบ)", "no neighbour (not tested)"),
+    "not tested": ("ข้อมูลน้อยเกินกว่าจะทดสอบ", "too little data to test"),
     "no data": ("ไม่มีข้อมูล", "no data"),
 }
 #: How the hot-spot test is named wherever its result is shown.
-TEST_NAME = ("Getis-Ord Gi*, folded conditional-permutation pseudo p-values, Benjamini–Hochberg "
-             "false discovery rate q ≤ {alpha:g}")
-TEST_NAME_TH = ("Getis-Ord Gi* ค่า p จากการสลับตำแหน่ง (สองทางแบบพับ) ควบคุมอัตราการค้นพบเท็จแบบ "
+TEST_NAME = ("Getis-Ord Gi*, two-sided conditional-permutation test ({permutations} permutations), "
+             "Benjamini–Hochberg false discovery rate q ≤ {alpha:g}")
+TEST_NAME_TH = ("Getis-Ord Gi* ทดสอบสองทางด้วยการสลับตำแหน่ง ({permutations} ครั้ง) ควบคุมอัตราการค้นพบเท็จแบบ "
                 "Benjamini–Hochberg ที่ q ≤ {alpha:g}")
+#: Hot and cold spots are labelled only with this many units of non-zero value …
+MIN_NONZERO = 30
+#: … making at least this share of the units tested.
+MIN_NONZERO_SHARE = 0.1
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
@@ -181,9 +197,10 @@ def hotspots(
     Returns
     -------
     DataFrame
-        Aligned to ``units.index``: ``gi_z``, ``gi_p``, ``gi_q`` (BH q-value), ``moran_i``,
-        ``moran_p``, ``moran_quadrant`` (HH, LH, LL, HL), ``hotspot``
-        (hot / cold / ns / island / no data), ``hotspot_th`` and ``neighbours``.
+        Aligned to ``units.index``: ``gi_z``, ``gi_p`` (folded, as esda), ``gi_p2`` (two-sided),
+        ``gi_q`` (BH q-value of ``gi_p2``), ``moran_i``, ``moran_p``, ``moran_quadrant`` (HH, LH, LL,
+        HL), ``hotspot`` (hot / cold / ns / island / not tested / no data), ``hotspot_th`` and
+        ``neighbours``.
         ``result.attrs`` holds the weights kind, mean neighbours, islands,
         permutations and the largest p-value that passed the FDR (0 if none).
     """
@@ -192,7 +209,7 @@ def hotspots(
     usable = units.geometry.notna() & ~units.geometry.is_empty & value.notna()
     subset = units[usable]
     out = pd.DataFrame(index=units.index, data={
-        "gi_z": np.nan, "gi_p": np.nan, "gi_q": np.nan, "moran_i": np.nan, "moran_p": np.nan,
+        "gi_z": np.nan, "gi_p": np.nan, "gi_p2": np.nan, "gi_q": np.nan, "moran_i": np.nan, "moran_p": np.nan,
         "moran_quadrant": None, "hotspot": "no data", "neighbours": 0})
     if len(subset) < 3:
         out["hotspot_th"] = out["hotspot"].map(lambda k: HOTSPOT_LABELS[k][0])
@@ -209,16 +226,28 @@ def hotspots(
     island = cardinality == 0
     p_gi = np.where(island, np.nan, p_gi)
     p_moran = np.where(island, np.nan, p_moran)
+    p_two = np.minimum(1.0, 2.0 * p_gi)  # the folded p is one-sided toward the side observed
     q = np.full(len(y), np.nan)
-    tested = ~island & np.isfinite(p_gi)
+    tested = ~island & np.isfinite(p_two)
+    nonzero = int(np.count_nonzero(y[tested]))
+    enough = nonzero >= MIN_NONZERO and nonzero >= MIN_NONZERO_SHARE * max(int(tested.sum()), 1)
     if tested.any():
-        q[tested] = false_discovery_control(p_gi[tested], method="bh")
-    significant = tested & (np.nan_to_num(q, nan=1.0) <= alpha)
-    threshold = float(p_gi[significant].max()) if significant.any() else 0.0
+        q[tested] = false_discovery_control(p_two[tested], method="bh")
+    significant = tested & (np.nan_to_num(q, nan=1.0) <= alpha) & enough
+    threshold = float(p_two[significant].max()) if significant.any() else 0.0
     label = np.where(significant & (gi_z > 0), "hot", np.where(significant & (gi_z < 0), "cold",
                                                                 np.where(island, "island", "ns")))
+    if not enough:
+        label = np.where(island, "island", "not tested")
+        out.attrs["not_tested"] = (
+            f"hot and cold spots not tested: {nonzero} units have a non-zero value; a test needs at least "
+            f"{MIN_NONZERO} and {MIN_NONZERO_SHARE:.0%} of the units (more projects placed on villages make it "
+            "testable)",
+            f"ไม่ทดสอบจุดร้อน/จุดเย็น: มีเพียง {nonzero} หน่วยที่ได้งบ ต้องมีอย่างน้อย {MIN_NONZERO} หน่วย และ "
+            f"{MIN_NONZERO_SHARE:.0%} ของหน่วยทั้งหมด (เมื่อมีโครงการลงหมู่บ้านมากขึ้นจึงทดสอบได้)")
     out.loc[usable, "gi_z"] = gi_z
     out.loc[usable, "gi_p"] = p_gi
+    out.loc[usable, "gi_p2"] = p_two
     out.loc[usable, "gi_q"] = q
     out.loc[usable, "moran_i"] = moran
     out.loc[usable, "moran_p"] = p_moran
@@ -229,5 +258,6 @@ def hotspots(
     out.attrs.update(weights=kind, mean_neighbours=float(cardinality.mean()),
                      islands=list(subset.index[cardinality == 0]),
                      permutations=permutations, fdr_threshold=float(threshold), alpha=alpha,
-                     test=TEST_NAME.format(alpha=alpha))
+                     test=TEST_NAME.format(alpha=alpha, permutations=permutations),
+                     test_th=TEST_NAME_TH.format(alpha=alpha, permutations=permutations))
     return out

@@ -35,6 +35,7 @@ from planmap_gis._schema import (
     TIERS,
     VILLAGE_CODE,
 )
+from planmap_gis.join import slivers
 
 __all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
            "targeted", "unit_table"]
@@ -133,10 +134,12 @@ def no_project(table: pd.DataFrame) -> pd.Series:
 
 def targeted(allocation: pd.DataFrame) -> pd.DataFrame:
     """The allocation rows that target their village: not reached through a whole province or
-    amphoe (``BLANKET_PRECISIONS``). Without a ``location_precision`` column every row counts."""
-    if PRECISION not in allocation:
-        return allocation
-    return allocation[~allocation[PRECISION].isin(BLANKET_PRECISIONS)]
+    amphoe (``BLANKET_PRECISIONS``) and not a sliver (:func:`slivers`). Without a
+    ``location_precision`` column every row but slivers counts."""
+    kept = ~slivers(allocation)
+    if PRECISION in allocation:
+        kept &= ~allocation[PRECISION].isin(BLANKET_PRECISIONS)
+    return allocation[kept]
 
 
 def gaps(

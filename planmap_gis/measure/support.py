@@ -108,6 +108,11 @@ def _by_project(projects: pd.DataFrame, reach: pd.DataFrame, hits: pd.DataFrame)
         .to_numpy(),
         "facilitators": names.reindex(ids).fillna("").to_numpy(),
     }, index=pd.Index(ids, name=PROJECT_ID))
+    # Support met only where a province- or amphoe-wide programme reaches (no targeted village of
+    # the project lies in the facilitator's area) is counted apart: anyone anywhere "supports" it.
+    in_targets = hits[hits["targeted"]].groupby(PROJECT_ID)[FACILITATOR].nunique().reindex(ids).fillna(0)
+    frame["n_facilitators_in_targets"] = in_targets.astype(int).to_numpy()
+    frame["support_through_blanket_only"] = (frame["n_facilitators"] > 0) & (frame["n_facilitators_in_targets"] == 0)
     frame["needs_facilitator"] = frame["n_facilitators"] == 0
     frame["support"] = frame["facilitators"].where(~frame["needs_facilitator"],
                                                    f"{NEEDS_FACILITATOR[0]} ({NEEDS_FACILITATOR[1]})")

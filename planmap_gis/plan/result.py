@@ -168,9 +168,11 @@ class Plan:
             lines.insert(0, f"fiscal years / {self.years_label()}")
         if self.support is not None and self.facilitators is not None:
             need = int(self.support["project"]["needs_facilitator"].sum())
+            blanket = int(self.support["project"].get("support_through_blanket_only", pd.Series(dtype=bool)).sum())
             lacking = int((self.support["village"]["n_unsupported_projects"] > 0).sum())
             lines.append(f"facilitators: {len(self.facilitators)} in the register; {need} of "
                          f"{len(self.support['project'])} projects need a facilitator (no skilled one serves "
-                         f"their area); {lacking:,} villages have a targeted project with no skilled "
-                         "facilitator in their tambon")
+                         f"their area); {blanket} more are matched only through a province- or amphoe-wide reach "
+                         f"(not in a village they target); {lacking:,} villages have a targeted project with no "
+                         "skilled facilitator in their tambon")
         return "\n".join([*self.notes, *lines])

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from planmap_gis._schema import NEEDS_HOUSEHOLDS, NEEDS_INDICATORS, NO_PROJECT_RULE
+from planmap_gis.measure.change import MIN_TREND_YEARS
 from planmap_gis.measure.combined import SPATIAL_READING_TH
 from planmap_gis.measure.hotspots import TEST_NAME
 from planmap_gis.measure.metrics import no_project
@@ -68,28 +69,47 @@ def summary_lines(plan: Any) -> list[str]:
         interval = f" [{conc[1]}, {conc[2]}]" if conc[1] is not None and conc[2] is not None else ""
         lines.append(f"concentration index {conc[0]}{interval}")
     spots = plan.hotspots.get("hotspot")
-    test = plan.hotspots.attrs.get("test", TEST_NAME.format(alpha=0.05))
+    test = plan.hotspots.attrs.get("test", TEST_NAME.format(alpha=0.05, permutations="?"))
     if spots is None or not households:
         _skip("hot and cold spots", NEEDS_HOUSEHOLDS)
+    elif plan.hotspots.attrs.get("not_tested"):
+        en, th = plan.hotspots.attrs["not_tested"]
+        lines.append(f"{en} / {th}")
     else:
         lines.append(f"hot spots {(spots == 'hot').sum()}, cold spots {(spots == 'cold').sum()}, islands not "
                      f"tested {(spots == 'island').sum()} ({test})")
     if "spatial_inequality" in getattr(plan.equity, "columns", ()):
-        p = number(eq.get("gini_spatial_p"), ".3f")
-        if p is None or not isinstance(eq.get("spatial_inequality"), str):
+        p = number(eq.get("gini_spatial_p2", eq.get("gini_spatial_p")), ".3f")
+        observed, expected = (number(eq.get(k), ".4f") for k in ("gini_nonneighbour_share",
+                                                                 "gini_nonneighbour_expected"))
+        if eq.get("spatial_inequality") == "not tested":
+            lines.append(f"spatial Gini: not tested — {eq.get('gini_spatial_note', '')} / "
+                         f"{SPATIAL_READING_TH['not tested']}")
+        elif p is None or not isinstance(eq.get("spatial_inequality"), str):
             _skip("spatial Gini", NEEDS_HOUSEHOLDS)
-        else:
-            lines.append(f"spatial Gini: inequality lies {eq['spatial_inequality']} (p = {p}); "
+        else:  # size beside significance: the share and what no spatial pattern would give
+            lines.append(f"spatial Gini: {observed} of the Gini comes from pairs of villages that are not "
+                         f"neighbours, {expected} expected without a spatial pattern (two-sided permutation "
+                         f"test, p = {p}): inequality lies {eq['spatial_inequality']}; "
                          f"{SPATIAL_READING_TH.get(eq['spatial_inequality'], '')}")
     village = plan.metrics["village"]
+    n_years = len(plan.fiscal_years)
+    if 2 <= n_years < MIN_TREND_YEARS and "trend_change" in village:
+        lines.append(f"trend: not tested over {n_years} fiscal years (a test needs {MIN_TREND_YEARS}); the "
+                     "change of budget per household from the first to the last year is in the tables, untested "
+                     f"/ แนวโน้ม: ไม่ทดสอบ มีเพียง {n_years} ปีงบประมาณ (ต้องมีอย่างน้อย {MIN_TREND_YEARS} ปี)")
     if "fair_share_gap" in village:
         gap = village["fair_share_gap"]
         if gap.notna().any():
             short = gap < 0
             moved = number(-gap[short].sum())
+            layers = "; ".join(f"layer {k} {number(-village[f'gap_layer_{k}'].clip(upper=0).sum())} THB"
+                               for k in (1, 2, 3, 4) if f"gap_layer_{k}" in village
+                               and village[f"gap_layer_{k}"].notna().any())
             lines.append(f"need vs response: {int(short.sum())} villages below their fair share; {moved} THB "
                          "would have to move from villages above their fair share to villages below it "
-                         f"/ งบ {moved} บาท ต้องย้ายจากหมู่บ้านที่ได้เกินส่วนที่ควรได้ไปยังหมู่บ้านที่ได้ต่ำกว่า")
+                         f"({layers}) / งบ {moved} บาท ต้องย้ายจากหมู่บ้านที่ได้เกินส่วนที่ควรได้ไปยังหมู่บ้านที่ได้ต่ำกว่า "
+                         "(ผลต่างรวมของแต่ละชั้นงบเป็นศูนย์: เป็นงบที่ต้องย้าย ไม่ใช่งบที่ขาด)")
         else:
             _skip("need against response (fair shares)", NEEDS_HOUSEHOLDS)
     return lines + _not_shown(missing)
