@@ -14,12 +14,14 @@ import pandas as pd
 
 from planmap_gis import __version__
 from planmap_gis import demo as demo_data
-from planmap_gis._desk import file_lines, nothing_loaded, read_any
+from planmap_gis._desk import file_lines, for_cli, nothing_loaded, read_any
 from planmap_gis._errors import PlanmapError, PlanmapWarning
 from planmap_gis._output import (
     MANIFEST,
     _warnings_to_log,
     folder_lock,
+    refuse_foreign,
+    refuse_foreign_outputs,
     refuse_inputs,
     write_csv,
     write_excel,
@@ -67,10 +69,17 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
     """Write a run's outputs into ``out``: one run at a time, never over an input, each file
     atomic, and ``outputs.json`` saying what the folder holds (stale files removed)."""
     refuse_inputs([out / name for name in OUTPUT_NAMES], inputs, folders=[out / "tables"])
+    refuse_foreign_outputs(out, OUTPUT_NAMES, replace=getattr(args, "replace", False))
+    for given in getattr(args, "projects", None) or []:  # outputs among the returns would be read next time
+        if Path(given).is_dir() and out.resolve().is_relative_to(Path(given).resolve()):
+            raise PlanmapError(f"--out {out} lies inside the returned folder {given}: the outputs would be read as "
+                               "an agency's file next time. Fix: choose an --out folder outside it.",
+                               th=f"--out {out} อยู่ในโฟลเดอร์ที่หน่วยงานส่งคืน ({given}) เลือกโฟลเดอร์ --out อื่นนอกโฟลเดอร์นี้")
     with folder_lock(out):
         written = write()
-        write_manifest(out, [p for _, p in written if isinstance(p, Path)], inputs,
-                       version=__version__, command=f"planmap {args.command}")
+        # Only the files this run wrote: an earlier run's tables in the folder are stale, not listed.
+        files = [f for _, p in written for f in (p if isinstance(p, list) else [p]) if isinstance(f, Path)]
+        write_manifest(out, files, inputs, version=__version__, command=f"planmap {args.command}")
     return written
 
 
@@ -93,7 +102,7 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace,
                       lambda: write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
                                           project_sheets=sheets, progress=not args.quiet)))
     steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
-    steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")[-1].parent))
+    steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")))  # the files, for the manifest
     if plan.reports:
         steps.append(("Import report (XLSX)", lambda: _report_book(plan.reports, out / "import_report.xlsx",
                                                                    submitted)))
@@ -123,9 +132,9 @@ def _report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.Dat
     return write_excel(sheets, path)
 
 
-def _print_written(written: list[tuple[str, Path]]) -> None:
+def _print_written(written: list[tuple[str, Any]]) -> None:
     for label, path in written:
-        print(f"{label}: {path}")
+        print(f"{label}: {path[-1].parent if isinstance(path, list) and path else path}")
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -215,7 +224,7 @@ def _boundaries(args: argparse.Namespace) -> tuple[Any, ImportReport]:
                "--province นครศรีธรรมราช) หรือไฟล์ชั้นขอบเขตตำบลด้วย --boundaries FILE",
         )
     return read_boundaries(args.boundaries, province=args.province, amphoe=args.amphoe,
-                           crs=args.boundaries_crs)
+                           crs=args.boundaries_crs, layer=args.layer)
 
 
 #: Problems printed on screen per file; the report file holds them all.
@@ -239,7 +248,7 @@ def validate(args: argparse.Namespace) -> int:
                 kind, report = read_any(path, args.kind, boundaries, args.sheet, progress=not args.quiet,
                                         columns=columns or None)
         except PlanmapError as exc:
-            print(f"{path}: cannot be read — {exc}")
+            print(f"{path}: cannot be read — {for_cli(str(exc))}")
             worst = 2
             continue
         reports[report_key(path, files)] = report
@@ -281,6 +290,7 @@ def webmap(args: argparse.Namespace) -> int:
         kwargs["layers"] = layers
     out = args.out or _beside(args.workspace, "webmap.html")
     refuse_inputs([out], [args.workspace])
+    refuse_foreign(out, replace=args.replace)
     print(f"Web map (HTML): {save_webmap(plan, out, **kwargs)}")
     return 0
 
@@ -295,6 +305,7 @@ def atlas(args: argparse.Namespace) -> int:
     plan = _workspace_plan(args)
     out = args.out or _beside(args.workspace, "atlas.pdf")
     refuse_inputs([out], [args.workspace])
+    refuse_foreign(out, replace=args.replace)
     sheets = not args.no_project_sheets
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
                        project_sheets=sheets, progress=not args.quiet)

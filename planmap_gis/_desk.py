@@ -5,6 +5,7 @@ files had and which ones planmap expects — in Thai and English.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,7 +22,7 @@ from planmap_gis.read.template import template_stamp
 from planmap_gis.read.villages import read_villages
 from planmap_gis.report import ImportReport
 
-__all__ = ["EXPECTED_HEADERS", "file_lines", "nothing_loaded", "read_any"]
+__all__ = ["EXPECTED_HEADERS", "file_lines", "for_cli", "nothing_loaded", "read_any"]
 
 #: The headers a project sheet needs, as an agency would write them (Thai, English).
 EXPECTED_HEADERS = ("ชื่อโครงการ / project name", "งบประมาณ (บาท) / budget (THB)",
@@ -29,6 +30,16 @@ EXPECTED_HEADERS = ("ชื่อโครงการ / project name", "งบ�
                     "หน่วยงาน / agency", "ปีงบประมาณ / fiscal year")
 _WIDTH = 100
 _UNUSED = "is not a project field nor an area"
+
+
+#: A message shared with the Python API names both ways; on the command line only the option.
+_PYTHON_ASIDE = re.compile(r" \(Python: [^()]*\)")
+_PYTHON_ARGUMENT = re.compile(r"pass \w+=\.\.\. \(CLI: ([^)]*)\)")
+
+
+def for_cli(text: str) -> str:
+    """A message as the command line says it: CLI options, never Python arguments."""
+    return _PYTHON_ARGUMENT.sub(r"use \1", _PYTHON_ASIDE.sub("", text))
 
 
 def read_any(path: Path, kind: str, boundaries: Any, sheet: str | None = None, progress: bool = False,
@@ -81,8 +92,8 @@ def file_lines(path: Path, kind: str, report: ImportReport, *, show_all: bool = 
             f"row {int(rec['row'])}" if pd.notna(rec["row"]) else "",
             f"column '{rec['column']}'" if isinstance(rec["column"], str) and rec["column"] else "") if x)
         value = f" [{rec['value']}]" if isinstance(rec["value"], str) and rec["value"] else ""
-        lines += _wrapped(f"{rec['severity'].upper()} {where}{value}: {rec['message_th']}", "  ")
-        lines += _wrapped(rec["message_en"], "    ")
+        lines += _wrapped(f"{rec['severity'].upper()} {where}{value}: {for_cli(rec['message_th'])}", "  ")
+        lines += _wrapped(for_cli(rec["message_en"]), "    ")
     if infos and not show_all:
         lines.append(f"  ({infos} notes not listed: --all shows them, the --report file holds them)")
     return lines

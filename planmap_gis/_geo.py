@@ -130,6 +130,8 @@ def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFra
     Latitude and longitude swapped, metres labelled as degrees, or a layer that lands
     outside Thailand are errors naming the bounds and the fix.
     """
+    if crs is not None:
+        user_crs(crs, source)  # a typo stops here, in words
     if gdf.crs is None:
         if crs is None:
             raise CRSError(
@@ -157,6 +159,18 @@ def set_data_crs(gdf: gpd.GeoDataFrame, crs: Any, source: str) -> gpd.GeoDataFra
         log.info("%s: reprojecting from %s to %s", source, gdf.crs.to_string(), settings.data_crs)
         return gdf.to_crs(target)
     return gdf.set_crs(target, allow_override=True)
+
+
+def user_crs(crs: Any, source: str = "crs") -> CRS:
+    """A CRS as a user writes it (``EPSG:32647``, ``32647``, a WKT or PROJ string); a typo
+    (``UTM47``) is a CRSError naming the forms that work, never a library traceback."""
+    try:
+        return CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj's CRSError and its kin: the user's words were not a CRS
+        raise CRSError(f"{source}: {crs!r} is not a coordinate reference system. Write it as an EPSG code, "
+                       "e.g. EPSG:32647 (UTM 47N, metres) or EPSG:4326 (longitude/latitude) "
+                       "(CLI: --boundaries-crs / --crs).",
+                       th=f"{source}: {crs} ไม่ใช่ระบบพิกัด ให้เขียนเป็นรหัส EPSG เช่น EPSG:32647 หรือ EPSG:4326") from exc
 
 
 def _bounds_in_degrees(gdf: gpd.GeoDataFrame, crs: Any) -> tuple[float, float, float, float] | None:

@@ -34,7 +34,12 @@ from typing import Any
 
 import pandas as pd
 
-from planmap_gis._errors import InputFileError, PlanmapError, PlanmapWarning
+from planmap_gis._errors import (
+    InputFileError,
+    OutputError,
+    PlanmapError,
+    PlanmapWarning,
+)
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
@@ -68,11 +73,23 @@ def atomic(path: str | Path) -> Iterator[Path]:
     raises, the temporary file is removed and ``path`` is untouched.
     """
     path = Path(path)
+    if (path.exists() or path.is_symlink()) and not path.is_file():  # /dev/full, a fifo, a folder
+        raise OutputError(f"{path}: not a regular file (a device, a pipe or a folder); nothing was written. "
+                          "Give a file name for the output.",
+                          th=f"{path}: ไม่ใช่ไฟล์ปกติ จึงไม่ได้เขียน ระบุชื่อไฟล์สำหรับผลลัพธ์")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.part{path.suffix}")
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            raise OutputError(f"{path}: cannot be written ({exc.strerror}); the previous output, if any, is "
+                              "intact. Free some space or choose another --out folder.",
+                              th=f"{path}: เขียนไม่ได้ ({exc.strerror}) ผลลัพธ์เดิมยังอยู่ครบ "
+                                 "ทำพื้นที่ว่างหรือเลือกโฟลเดอร์ --out อื่น") from exc
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -113,11 +130,31 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
     with atomic(path) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
+                frame = _fit_cells(frame, path, name)
                 frame.to_excel(writer, sheet_name=name[:31], index=False)
                 if format_sheet is not None:
                     format_sheet(writer.sheets[name[:31]], frame)
             defuse_workbook(writer.book)
     return Path(path)
+
+
+def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFrame:
+    """Text longer than a cell holds (32,767 characters), cut with a mark and said in our words
+    (openpyxl would cut it silently, with a library warning)."""
+    def too_long(value: object) -> bool:
+        return isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT
+
+    counts = {i: sum(map(too_long, frame.iloc[:, i])) for i in range(frame.shape[1])
+              if pd.api.types.is_object_dtype(frame.iloc[:, i]) or pd.api.types.is_string_dtype(frame.iloc[:, i])}
+    if not any(counts.values()):
+        return frame
+    frame = frame.copy()
+    for i in (i for i, n in counts.items() if n):
+        frame.iloc[:, i] = [v[:EXCEL_CELL_LIMIT - 60] + " … [cut: longer than an Excel cell holds]"
+                            if too_long(v) else v for v in frame.iloc[:, i]]
+    log.warning("%s, sheet %s: %d cells longer than Excel's 32,767 characters were cut (the CSV keeps them "
+                "whole) / ข้อความยาวเกินช่อง Excel ถูกตัด", path, sheet, sum(counts.values()))
+    return frame
 
 
 def save_book(book: Any, path: str | Path) -> Path:
@@ -236,7 +273,42 @@ def refuse_inputs(outputs: Iterable[str | Path], inputs: Iterable[str | Path], *
                 )
 
 
+#: What marks a file as planmap's own output, by suffix (an agency's file has none of these).
+_OWN_MARKS = {".html": b"planmap.titleBox(", ".pdf": b"planmap-gis"}
+
+
+def refuse_foreign(path: str | Path, *, replace: bool = False) -> None:
+    """Stop before writing over an existing file that planmap did not write (an agency's page, a
+    report someone saved under that name) unless ``replace``; planmap's own output is rewritten."""
+    path = Path(path)
+    if replace or not path.is_file() or path.suffix.lower() not in _OWN_MARKS:
+        return
+    if _OWN_MARKS[path.suffix.lower()] not in path.read_bytes():
+        raise InputFileError(f"{path}: an existing file planmap did not write; not written over. Fix: give "
+                             "another --out, or add --replace.",
+                             th=f"{path}: เป็นไฟล์ที่มีอยู่แล้วและไม่ได้สร้างโดย planmap จึงไม่เขียนทับ "
+                                "แก้ไข: ตั้งชื่อไฟล์อื่น หรือเพิ่ม --replace")
+
+
 MANIFEST = "outputs.json"
+
+
+def refuse_foreign_outputs(folder: str | Path, names: Iterable[str], *, replace: bool = False) -> None:
+    """Stop before a run writes over files in its folder that no earlier planmap run wrote there
+    (``outputs.json`` lists planmap's own), unless ``replace``."""
+    folder = Path(folder)
+    if replace or not folder.is_dir():
+        return
+    try:
+        listed = {e["path"] for e in json.loads((folder / MANIFEST).read_text("utf-8")).get("outputs", [])}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        listed = set()
+    foreign = [n for n in names if n != MANIFEST and (folder / n).is_file() and n not in listed]
+    if foreign:
+        raise InputFileError(f"{folder}: {', '.join(foreign)} exist and no planmap run wrote them; not written over. "
+                             "Fix: choose another --out folder, or add --replace.",
+                             th=f"{folder}: มีไฟล์ {', '.join(foreign)} อยู่แล้วซึ่ง planmap ไม่ได้สร้าง จึงไม่เขียนทับ "
+                                "แก้ไข: เลือกโฟลเดอร์ --out อื่น หรือเพิ่ม --replace")
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:

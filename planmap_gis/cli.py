@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from planmap_gis import __version__, _commands
+from planmap_gis._desk import for_cli
 from planmap_gis._errors import PlanmapError
 from planmap_gis.draw.classify import METRICS
 
@@ -35,6 +36,7 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
                         help=_h("atlas paper size", "ขนาดกระดาษแผนที่พิมพ์"))
     parser.add_argument("--no-atlas", action="store_true",
                         help=_h("skip the PDF atlas", "ไม่ต้องทำแผนที่พิมพ์ PDF"))
+    _replace_option(parser)
     _sheets_option(parser)
     parser.add_argument("--method", default="households",
                         choices=("households", "population", "area", "equal"),
@@ -58,6 +60,12 @@ def _sheets_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-project-sheets", dest="no_project_sheets", action="store_true",
                         help=_h("atlas without each amphoe's project sheet",
                                 "แผนที่พิมพ์โดยไม่มีรายการโครงการของแต่ละอำเภอ"))
+
+
+def _replace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replace", action="store_true",
+                        help=_h("write over an existing file that planmap did not write",
+                                "เขียนทับไฟล์เดิมที่ไม่ได้สร้างโดย planmap"))
 
 
 def _columns_option(parser: argparse.ArgumentParser) -> None:
@@ -155,6 +163,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--boundaries-crs", dest="boundaries_crs", metavar="CRS",
                      help=_h("CRS of the --boundaries file when it has none or a wrong one, e.g. EPSG:32647",
                              "ระบบพิกัดของไฟล์ขอบเขตเมื่อไม่ระบุหรือระบุผิด เช่น EPSG:32647"))
+    run.add_argument("--layer", help=_h("layer of the --boundaries file when it holds several (a zip, a GeoPackage)",
+                                        "ชั้นข้อมูลในไฟล์ขอบเขตที่มีหลายชั้น"))
     run.add_argument("--sheet", help=_h("sheet of the project workbooks to read (default: the first "
                                         "visible one), e.g. when a cover sheet comes first",
                                         "ชื่อชีตที่จะอ่านในไฟล์โครงการ (ค่าเริ่มต้น: ชีตแรกที่ไม่ได้ซ่อน)"))
@@ -213,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
     _workspace_argument(web)
     web.add_argument("--out", type=Path, help=_h("HTML file (default: beside the workspace)",
                                                  "ไฟล์ HTML (ค่าเริ่มต้น: ข้างพื้นที่ทำงาน)"))
+    _replace_option(web)
     web.add_argument("--layer", action="append", metavar="METRIC@LEVEL",
                      help=_h("e.g. budget_per_household@village (repeatable)",
                              "ชั้นข้อมูลที่จะแสดง เช่น budget_per_household@village"))
@@ -230,6 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     atlas = commands.add_parser("atlas", help=_h("PDF atlas from a workspace",
                                                  "แผนที่พิมพ์รายอำเภอ (PDF) จากพื้นที่ทำงาน"))
     _workspace_argument(atlas)
+    _replace_option(atlas)
     atlas.add_argument("--out", type=Path, help=_h("PDF file (default: beside the workspace)",
                                                    "ไฟล์ PDF (ค่าเริ่มต้น: ข้างพื้นที่ทำงาน)"))
     atlas.add_argument("--metric", default="budget_per_household", choices=sorted(METRICS),
@@ -339,6 +351,7 @@ _OS_HINTS = {
 
 
 def _say(english: str, thai: str) -> None:
+    english, thai = for_cli(english), for_cli(thai)
     print(f"planmap: error: {english}", file=sys.stderr)
     print(f"planmap: ข้อผิดพลาด: {thai}", file=sys.stderr)
     print("Fix the input and run again; add --debug to see the traceback. "

@@ -112,6 +112,8 @@ _SUBTOTAL = re.compile(r"^(?:ยอด)?รวม(?:\s|ทั้ง|ต\.|อ\.|
                        r"^(?:sub\s*-?\s*|grand\s*)?total\b", re.IGNORECASE)
 
 
+#: No coordinate of a map of Thailand, in degrees or in metres, is this large.
+_ABSURD = 1e8
 #: A project's free-text cells, where a contact may be typed.
 _TEXT_FIELDS = (NAME_TH, NAME_EN, AGENCY, STRATEGY, MANAGEMENT_UNIT, FACILITATOR)
 
@@ -278,6 +280,13 @@ class RowReader:
                 self.problem("warning", row, WKT, str(rec[WKT])[:60], "footprint is not valid WKT: "
                              "ignored", "รูปร่างพื้นที่ (WKT) ไม่ถูกต้อง ไม่ได้ใช้")
             else:
+                xy = shapely.get_coordinates(geom)
+                if len(xy) and (not np.isfinite(xy).all() or np.abs(xy).max() > _ABSURD):
+                    # POINT (1e308 1e308): no CRS on earth reaches it; it would overflow every measure
+                    self.problem("warning", row, WKT, str(rec[WKT])[:60], "footprint coordinates are absurd "
+                                 "(beyond any map of Thailand): ignored", "พิกัดของรูปแปลงผิดปกติ ไม่ได้ใช้")
+                    geom = None
+            if geom is not None:
                 fixed, where = repair(np.array([geom], dtype=object))
                 for _, reason in where:
                     self.problem("warning", row, WKT, str(rec[WKT])[:60], f"footprint is not a valid "

@@ -11,6 +11,7 @@ rejected, problems and when the file was last saved.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -68,10 +69,14 @@ def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
             continue
         inside = [p for p in item.rglob("*") if not any(part.startswith(".") for part in
                                                         p.relative_to(item).parts[:-1])]
+        ours = _outputs_listed(inside)  # a planmap output folder among the returns: its files are not agencies'
         for path in sorted(inside, key=lambda p: p.relative_to(item).parts):
             if path.is_dir():
                 continue
-            if path.name.startswith(_LOCK_PREFIXES):
+            if path in ours:
+                skipped.append((path, "planmap's own output (listed in outputs.json): not read",
+                                "เป็นผลลัพธ์ของ planmap เอง (อยู่ใน outputs.json) ไม่ได้อ่าน"))
+            elif path.name.startswith(_LOCK_PREFIXES):
                 skipped.append((path, "a lock or hidden file (someone may have the workbook open): not read",
                                 "ไฟล์ล็อกหรือไฟล์ซ่อน (อาจมีผู้เปิดไฟล์อยู่) ไม่ได้อ่าน"))
             elif path.suffix.lower() in TABLE_SUFFIXES + GIS_SUFFIXES:
@@ -80,6 +85,19 @@ def project_paths(items: Iterable[str | Path]) -> tuple[list[Path], list[tuple[P
                 skipped.append((path, f"not a spreadsheet or GIS layer ({path.suffix or 'no extension'}): "
                                 "not read", "ไม่ใช่ไฟล์ตารางหรือชั้นข้อมูล GIS ไม่ได้อ่าน"))
     return paths, skipped
+
+
+def _outputs_listed(paths: list[Path]) -> set[Path]:
+    """The files that a planmap ``outputs.json`` among ``paths`` lists (a run written into the folder)."""
+    ours: set[Path] = set()
+    for manifest in (p for p in paths if p.name == "outputs.json" and p.is_file()):
+        try:
+            listed = json.loads(manifest.read_text("utf-8")).get("outputs", [])
+            ours |= {(manifest.parent / e["path"]) for e in listed if isinstance(e, dict) and "path" in e}
+            ours.add(manifest)
+        except (ValueError, AttributeError, TypeError):
+            continue
+    return ours
 
 
 def read_project_files(

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from planmap_gis._errors import InputFileError, SchemaError, show_values
 from planmap_gis._geo import read_ogr, set_data_crs
 from planmap_gis.read.cells import UNIT_NAMES, parse_number
-from planmap_gis.read.sheets.files import open_text, read_raw, sniff
+from planmap_gis.read.sheets.files import open_text, read_raw, sheet_names, sniff
 from planmap_gis.read.sheets.headers import (
     clean_cells,
     find_header,
@@ -102,8 +102,8 @@ def stream_table(
                                 .map(lambda v: str(v).strip()))
     nonblank = head.ne("").any(axis=1) if not head.empty else pd.Series(dtype=bool)
     if head.empty or not nonblank.any():
-        raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.",
-                             th=f"{path}{_sheet(sheet_name)}: ตารางว่างเปล่า")
+        raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.{_other_sheets(path, sheet_name)}",
+                             th=f"{path}{_sheet(sheet_name)}: ตารางว่างเปล่า{_other_sheets(path, sheet_name, 'th')}")
     lookup = {**aliases, **{header_key(k): v for k, v in (columns or {}).items()}}
     header_at = find_header(head, lookup, scan=_HEADER_SCAN, loose=bool(columns))
     if header_at is None:
@@ -112,7 +112,8 @@ def stream_table(
             f"{path}{_sheet(sheet_name)}: no header row found in the first {_HEADER_SCAN} rows. "
             f"Row {first + 1} reads {show_values([c for c in head.iloc[first] if c])}. "
             f"Expected headers such as {show_values(sorted(set(aliases.values())), 24)}; rename "
-            "the headers or pass --columns '<your header>=<column>' (Python: columns={'<your header>': '<column>'}).",
+            "the headers or pass --columns '<your header>=<column>' (Python: columns={'<your header>': '<column>'})."
+            f"{_other_sheets(path, sheet_name)}",
             th=f"{path}{_sheet(sheet_name)}: ไม่พบแถวหัวตารางใน {_HEADER_SCAN} แถวแรก "
                f"(แถว {first + 1}: {show_values([c for c in head.iloc[first] if c])}) "
                "แก้ไข: ตั้งชื่อหัวคอลัมน์ตามแบบ เช่น รหัสโครงการ ชื่อโครงการ หน่วยงาน งบประมาณ (บาท)",
@@ -303,6 +304,17 @@ def formula_note(cells: list[str]) -> tuple[str, str]:
 
 def _sheet(name: str | None) -> str:
     return f" (sheet {name!r})" if name else ""
+
+
+def _other_sheets(path: Path, read: str | None, lang: str = "en") -> str:
+    """Where the table may be instead: the workbook's other sheets and the option that reads one
+    (a cover sheet or an empty first sheet is common)."""
+    others = [s for s in sheet_names(path) if s != read]
+    if not others:
+        return ""
+    if lang == "th":
+        return f" ชีตอื่นในไฟล์: {', '.join(others)} อ่านชีตที่มีตารางด้วย --sheet ชื่อชีต"
+    return f" The workbook's other sheets: {', '.join(others)}; read the one with the table with --sheet NAME."
 
 
 def read_layer_table(
