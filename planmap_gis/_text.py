@@ -66,7 +66,7 @@ _PHONE = re.compile(r"(?:(?:โทร(?:ศัพท์)?\.?|เบอร์(?:�
                     re.IGNORECASE)
 _EMAIL = re.compile(r"(?:e-?mail|อีเมล)?\s*[:：]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _LINE = re.compile(r"\bline\s*(?:id\s*)?[:：]\s*@?[\w.-]{3,}|\bline\s*id\s+@?[\w.-]{3,}"
-                   r"|(?:ไอดีไลน์|ไลน์)\s*[:：]?\s*@?[\w.-]{3,}|(?<![\w@])@[A-Za-z0-9._-]{3,}", re.IGNORECASE)
+                   r"|(?:ไอดีไลน์|ไลน์)\s*[:：]?\s*@?[\w.-]{3,}", re.IGNORECASE)  # a bare "@x" may be a formula
 
 
 def find_contacts(text: str) -> tuple[str, list[str]]:

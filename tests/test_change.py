@@ -178,4 +178,4 @@ def test_an_island_is_never_labelled_hot_or_cold(fictional):
     spots = pm.hotspots(areas.assign(v=values), "v", permutations=99)
     assert spots.loc[far, "hotspot"] == "island" and np.isnan(spots.loc[far, "gi_p"])
     assert spots.attrs["islands"] == [far]
-    assert "Benjamini–Hochberg" in spots.attrs["test"] and "folded" in spots.attrs["test"]
+    assert "Benjamini–Hochberg" in spots.attrs["test"] and "two-sided" in spots.attrs["test"]

@@ -268,6 +268,10 @@ def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def _read(source: Store, layer: str) -> pd.DataFrame:
     frame = source.read(layer)
+    for column in [c for c in frame.columns if frame[c].dtype == object and c != getattr(frame, "_geometry_column_name",
+                                                                                          None)]:
+        if len(frame) and frame[column].isna().all():  # a column of nothing (PostGIS gives None): NaN
+            frame[column] = frame[column].astype(float)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.isna().all() and layer not in (
             "projects", "villages"):
         return pd.DataFrame(frame.drop(columns=frame.geometry.name))

@@ -131,6 +131,10 @@ def read_project_files(
     frames, reports = [], {}
     seen: dict[str, tuple[str, int]] = {}
     provinces = set(boundaries[PROVINCE_CODE].astype(str)) if boundaries is not None else None
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:  # a file named on the command line that is not there: a typo to fix before anything runs
+        raise InputFileError(f"{', '.join(map(str, missing))}: file not found. Check the name and the folder.",
+                             th=f"ไม่พบไฟล์ {', '.join(map(str, missing))} ตรวจชื่อไฟล์และโฟลเดอร์")
     for path in paths:
         try:  # each file stands alone: one that cannot be read is reported and the others go on
             foreign = _foreign_template(path, provinces, boundaries)
