@@ -82,7 +82,9 @@ def summary_lines(plan: Any) -> list[str]:
         p = number(eq.get("gini_spatial_p2", eq.get("gini_spatial_p")), ".3f")
         observed, expected = (number(eq.get(k), ".4f") for k in ("gini_nonneighbour_share",
                                                                  "gini_nonneighbour_expected"))
-        if eq.get("spatial_inequality") == "not tested":
+        if not households:
+            _skip("spatial Gini", NEEDS_HOUSEHOLDS)
+        elif eq.get("spatial_inequality") == "not tested":
             lines.append(f"spatial Gini: not tested — {eq.get('gini_spatial_note', '')} / "
                          f"{SPATIAL_READING_TH['not tested']}")
         elif p is None or not isinstance(eq.get("spatial_inequality"), str):
