@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import pandas as pd
 
 from planmap_gis._schema import BUDGET_LAYERS, TIERS
-from planmap_gis._text import is_blank, thai_digits
+from planmap_gis._text import find_contacts, is_blank, mask, thai_digits
 
 #: Money units as offices write them → baht per unit. Every reader takes its unit words from here:
 #: a cell's suffix (``1.25 ล้านบาท``), a header's brackets (``งบประมาณ (ล้านบาท)``), a unit row
@@ -184,3 +185,26 @@ def parse_mark(value: object) -> tuple[bool, float | None]:
     except ValueError:
         raise ValueError("not a mark (✓, x, 1) or an amount") from None
     return amount is not None and amount > 0, amount
+
+
+#: What a report says where contacts were typed outside a contact column (English, Thai).
+CONTACTS_TAKEN = ("contact details (phone, e-mail, LINE) typed in this cell were taken out: no output carries "
+                  "them (a contact column, with --with-contacts, is their place)",
+                  "พบข้อมูลติดต่อ (โทรศัพท์ อีเมล ไลน์) ในช่องนี้ จึงตัดออก ผลลัพธ์ไม่มีข้อมูลติดต่อ "
+                  "(ใส่ในช่องติดต่อ และสั่ง --with-contacts หากต้องการ)")
+
+
+def take_contacts(rec: dict[str, Any], columns: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
+    """Phone numbers, e-mail addresses and LINE ids taken out of a row's text cells, in place (see
+    :func:`~planmap_gis._text.find_contacts`): ``(column, masked value for the report, found)`` for
+    each cell that held some."""
+    taken = []
+    for column in columns:
+        value = rec.get(column)
+        if is_blank(value):
+            continue
+        clean, found = find_contacts(str(value))
+        if found:
+            rec[column] = clean
+            taken.append((column, ", ".join(mask(c) for c in found), found))
+    return taken

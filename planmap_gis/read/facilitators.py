@@ -39,9 +39,8 @@ from planmap_gis._schema import (
     SOURCE_FILE,
     SOURCE_ROW,
 )
-from planmap_gis._text import find_contacts, mask
 from planmap_gis.read.areas import AreaIndex
-from planmap_gis.read.cells import is_blank
+from planmap_gis.read.cells import CONTACTS_TAKEN, is_blank, take_contacts
 from planmap_gis.read.masterplan import sector_key
 from planmap_gis.read.sheets import ROW, header_key, read_table, table_report
 from planmap_gis.read.template.fields import FACILITATOR_FIELDS
@@ -188,23 +187,12 @@ _TEXT_CELLS = (FACILITATOR, ORGANISATION, MANAGEMENT_UNIT, AREA_CODES, SKILLS)
 
 
 def _private(rec: dict[str, Any], row: int, report: ImportReport, sheet: str | None) -> list[str]:
-    """Take phone numbers, e-mail addresses and LINE ids out of the register's other cells (in place),
-    each reported by cell with the value masked; returns them (kept only with ``contact=True``)."""
-    found_all: list[str] = []
-    for column in _TEXT_CELLS:
-        value = rec.get(column)
-        if is_blank(value):
-            continue
-        clean, found = find_contacts(str(value))
-        if found:
-            rec[column] = clean
-            found_all += found
-            report.add("warning", f"contact details typed in the {column} cell were taken out (no output carries "
-                       "them; the contact column, with --with-contacts, is their place)",
-                       "พบข้อมูลติดต่อ (โทรศัพท์ อีเมล ไลน์) ในช่องนี้ จึงตัดออก ผลลัพธ์ไม่มีข้อมูลติดต่อ "
-                       "(ใส่ในช่องติดต่อ และสั่ง --with-contacts หากต้องการ)",
-                       row=row, column=column, value=", ".join(mask(c) for c in found), sheet=sheet)
-    return found_all
+    """Take contacts out of the register's other cells (in place), each reported by cell with the value
+    masked; returns them (kept only with ``contact=True``)."""
+    taken = take_contacts(rec, _TEXT_CELLS)
+    for column, masked, _ in taken:
+        report.add("warning", *CONTACTS_TAKEN, row=row, column=column, value=masked, sheet=sheet)
+    return [c for _, _, found in taken for c in found]
 
 
 def _one_contact_column(frame: pd.DataFrame) -> pd.DataFrame:

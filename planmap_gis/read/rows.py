@@ -38,16 +38,18 @@ from planmap_gis._schema import (
     STRATEGY,
     TIER,
 )
-from planmap_gis._text import clean_id, find_contacts, id_key, mask
+from planmap_gis._text import clean_id, id_key
 from planmap_gis._years import parse_fiscal_year
 from planmap_gis.read.area_columns import AREA_PARTS, compose
 from planmap_gis.read.areas import AreaIndex
 from planmap_gis.read.cells import (
+    CONTACTS_TAKEN,
     is_blank,
     parse_amount,
     parse_budget_layer,
     parse_mark,
     parse_tier,
+    take_contacts,
 )
 from planmap_gis.read.project_headers import (  # noqa: F401 - the row reader's vocabulary, named here too
     ALIASES,
@@ -179,19 +181,10 @@ class RowReader:
         }
 
     def _private(self, rec: dict[str, Any], row: int) -> None:
-        """Phone numbers, e-mail addresses and LINE ids typed into a project's text cells are taken
-        out (no output carries them) and reported with the value masked."""
-        for column in _TEXT_FIELDS:
-            value = rec.get(column)
-            if is_blank(value):
-                continue
-            clean, found = find_contacts(str(value))
-            if found:
-                rec[column] = clean
-                self.problem("warning", row, column, ", ".join(mask(c) for c in found),
-                             "contact details (phone, e-mail, LINE) typed in this cell were taken out: no "
-                             "output carries them", "พบข้อมูลติดต่อ (โทรศัพท์ อีเมล ไลน์) ในช่องนี้ จึงตัดออก "
-                             "ผลลัพธ์ไม่มีข้อมูลติดต่อ")
+        """Contacts typed into a project's text cells are taken out (no output carries them) and
+        reported with the value masked."""
+        for column, masked, _ in take_contacts(rec, _TEXT_FIELDS):
+            self.problem("warning", row, column, masked, *CONTACTS_TAKEN)
 
     def _skip(self, row: int, en: str, th: str, severity: str = "info") -> None:
         self.problem(severity, row, None, None, f"{en}, not a project: skipped", f"{th} ไม่ใช่โครงการ ข้าม")
