@@ -150,3 +150,18 @@ def test_a_need_given_as_values_is_reused_from_the_plan(layout):
     assert plan.options["need"] == "custom"
     again = pm.reanalyse(plan, years=2569)
     assert again.metrics["village"].loc[villages.village_code, "need"].tolist() == [1, 1, 1, 7]
+
+
+def test_households_come_from_one_source_and_disagreements_are_said(layout):
+    """0 households in the register beside 149 in the indicator sheet: the register's count is used
+    for need and per-household figures alike (it gave a need of 33.9 and a fair share with no gap)."""
+    tambons, villages, projects = layout
+    villages = villages.assign(households=[0, 200, 100, 100])
+    indicators = pd.DataFrame({"households": [149, 200, 100, 100], "bmn_income": [80.0, 90, 70, 60]},
+                              index=villages.village_code.to_numpy())
+    plan = pm.analyse(tambons, projects, villages=villages, indicators=indicators, permutations=0)
+    v = plan.metrics["village"].loc[villages.village_code]
+    assert v["need"].iloc[0] == 0 and not (v["fair_thb"].iloc[0] > 0)
+    said = plan.reports["households"].problems
+    assert said.query("severity == 'warning'").value.tolist() == [villages.village_code.iloc[0]]
+    assert said.message_en.str.contains("0 households in the register, 149 in the indicator sheet").any()

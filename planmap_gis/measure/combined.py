@@ -167,3 +167,31 @@ def need_tables(village_table: pd.DataFrame, cover: dict[str, pd.DataFrame], nee
         table["need_budget"] = bivariate_classes(table["need_per_household"], table["budget_per_household"])
     log.info("need: %d villages with a need on record; fair shares per budget layer",
              int(need_values.notna().sum()))
+
+
+def one_household_source(villages: pd.DataFrame, indicators: pd.DataFrame | None,
+                         report: ImportReport) -> pd.DataFrame | None:
+    """Households from one source for every figure: the village register's when it has them, else the
+    indicator sheet's; said in ``report``, with each village where the two disagree.
+
+    Per-household figures take the register's households; a need computed from the indicator
+    sheet's would mix two counts of one village (0 in the register beside 149 in the sheet gave a
+    need of 33.9, a fair share of 331,711 THB and no gap). Returns the indicators to join.
+    """
+    if indicators is None or HOUSEHOLDS not in indicators:
+        return indicators
+    register = pd.to_numeric(villages.get(HOUSEHOLDS), errors="coerce") if HOUSEHOLDS in villages else None
+    if register is None or register.isna().all():
+        report.add("info", "households come from the indicator sheet (the village register has none)",
+                   "ใช้จำนวนครัวเรือนจากตารางตัวชี้วัด (ทะเบียนหมู่บ้านไม่มีจำนวนครัวเรือน)", column=HOUSEHOLDS)
+        return indicators
+    sheet = pd.to_numeric(indicators[HOUSEHOLDS], errors="coerce").reindex(register.index)
+    differ = register.notna() & sheet.notna() & (register != sheet)
+    for code in register.index[differ]:
+        report.add("warning", f"village {code}: {register[code]:,.0f} households in the register, {sheet[code]:,.0f} "
+                   "in the indicator sheet; the register's count is used for every figure",
+                   f"หมู่บ้าน {code}: ทะเบียนมี {register[code]:,.0f} ครัวเรือน ตารางตัวชี้วัดมี {sheet[code]:,.0f} "
+                   "ใช้จำนวนจากทะเบียนในทุกตัวเลข", column=HOUSEHOLDS, value=code)
+    report.add("info", "households come from the village register; the indicator sheet's are not used",
+               "ใช้จำนวนครัวเรือนจากทะเบียนหมู่บ้าน ไม่ใช้จากตารางตัวชี้วัด", column=HOUSEHOLDS)
+    return indicators.drop(columns=HOUSEHOLDS)

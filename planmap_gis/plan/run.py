@@ -28,6 +28,7 @@ from planmap_gis.measure.change import compare, yearly_trend
 from planmap_gis.measure.combined import (
     equity_table,
     need_tables,
+    one_household_source,
     select_years,
 )
 from planmap_gis.measure.hotspots import hotspots
@@ -180,7 +181,12 @@ def analyse(
     village_table.index.name = None
     village_cov = cover["village"]
     measured = ["n_projects", "budget_thb", "budget_per_household"]
+    reports = {**(reports or {})}
+    said = ImportReport(source="households", rows_in=len(village_table), rows_loaded=len(village_table))
     strength = strength_index(indicators) if indicators is not None else None
+    indicators = one_household_source(village_table, indicators, said)
+    if len(said.problems):
+        reports["households"] = said
     added = [*measured, *(indicators.columns if indicators is not None else []),
              *(strength.columns if strength is not None else [])]
     # Recomputed columns replace any the villages already carry (e.g. a reloaded Plan's).
