@@ -157,6 +157,13 @@ NEEDS_HOUSEHOLDS: Final[tuple[str, str]] = (
 NEEDS_INDICATORS: Final[tuple[str, str]] = (
     "needs community-strength indicators: give --indicators",
     "ต้องมีตัวชี้วัดความเข้มแข็งของชุมชน: ระบุ --indicators")
+#: Inferential figures (hot and cold spots, the spatial Gini's test, the bootstrap intervals of the
+#: concentration index and of equity changes) need this many villages with a non-zero value …
+MIN_NONZERO: Final = 30
+#: … making at least this share of the villages (hot spots and the spatial Gini). Below it zeros
+#: beside zeros read as "significantly low" and resamples are mostly empty: the figure is not
+#: given and the outputs say why (simulation in tests/test_hotspots.py).
+MIN_NONZERO_SHARE: Final = 0.1
 #: A village reached by less than this share of a project (a line drawn along a shared border, a
 #: polygon's sliver) is not *targeted* by it, whatever the budget; nor by less than one baht.
 MIN_TARGET_SHARE: Final = 1e-6

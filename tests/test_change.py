@@ -101,6 +101,22 @@ def test_equity_changes_and_their_paired_bootstrap_match_inequality(compared):
                                                 abs=1e-9)
 
 
+def test_equity_changes_carry_their_interval_or_say_why_not(data, compared):
+    lines = compared.summary()
+    row = compared.change.equity.set_index(["budget", "figure"]).loc[("all", "gini")]
+    assert f"Gini change {row['change']:+.3f} [{row['change_low']:+.3f}, {row['change_high']:+.3f}] " \
+           "(paired bootstrap, 95%)" in lines
+    # Three projects in one year and a handful in the other: too few villages with a budget for an interval.
+    data, areas = data
+    few = pd.concat([data.projects[data.projects.fiscal_year == 2568].head(3),
+                     data.projects[data.projects.fiscal_year == 2569].head(3)])
+    plan = pm.analyse(data.tambons, few, villages=areas, permutations=0, compare_years=(2568, 2569))
+    table = plan.change.equity.set_index(["budget", "figure"])
+    assert table["change_low"].isna().all()
+    assert table.loc[("all", "gini"), "interval_note"].startswith("no interval:")
+    assert "Gini change" in plan.summary() and "(no interval:" in plan.summary()
+
+
 def test_trend_is_kendall_tau_from_five_years_and_a_change_below(data):
     data, areas = data
     plan = pm.analyse(data.tambons, data.projects, villages=areas, permutations=0)

@@ -68,7 +68,11 @@ def test_concentration_index_sign_value_and_interval():
     result = concentration_index(to_the_weak, strength, n_boot=499)
     assert result["C"] < 0
     assert result["C"] == pytest.approx(reference_concentration(to_the_weak, strength), rel=1e-12)
-    assert result["low"] <= result["C"] <= result["high"] < 0.05
+    # Eight villages are too few for an interval (fewer than 30 with a non-zero value): said, not drawn.
+    assert np.isnan(result["low"]) and "8 villages have a non-zero value" in result["note"]
+    strength, to_the_weak = np.repeat(strength, 4), np.repeat(to_the_weak, 4)
+    result = concentration_index(to_the_weak, strength, n_boot=499)
+    assert result["note"] == "" and result["low"] <= result["C"] <= result["high"] < 0.05
     to_the_strong = concentration_index(to_the_weak[::-1], strength, n_boot=0)
     assert to_the_strong["C"] == pytest.approx(-result["C"])
     rng = np.random.default_rng(3)

@@ -121,6 +121,17 @@ def test_sparse_data_gets_no_confident_labels(nst_tambons):
     assert not re.search(r"cold spots \d", summary) and "hot and cold spots not tested" in summary
     assert "spatial Gini: not tested" in summary  # the same minimum holds for the spatial Gini
     assert "ไม่ทดสอบจุดร้อน/จุดเย็น" in summary
+    # … and for the concentration index's bootstrap interval: the index, no interval, and why
+    plan = pm.analyse(data.tambons, data.projects.head(3), villages=areas, indicators=data.indicators,
+                      permutations=0)
+    row = plan.equity.loc["all"]
+    assert np.isfinite(row["concentration"]) and np.isnan(row["concentration_low"])
+    assert "no interval: 15 villages have a non-zero value, an interval needs at least 30" in row["concentration_note"]
+    assert "no interval: 15 villages" in plan.summary() and "nan" not in plan.summary()
+    # The legends of the web map and the atlas say why there are no labels.
+    from planmap_gis.draw.mapdata import legend_notes
+    assert legend_notes(plan, "hotspot", "village")[0][1].startswith("hot and cold spots not tested")
+
 
 def test_a_planted_cluster_is_found(fictional):
     areas = pm.village_areas(demo.demo_villages(fictional, per_tambon=25), fictional)

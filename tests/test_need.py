@@ -103,12 +103,43 @@ def test_bivariate_classes_are_terciles_of_both_and_every_corner_says_what_it_me
     v = demo_plan.metrics["village"]
     assert set(v["need_budget"]) == set(BIVARIATE)
     import mapclassify
-    need_t = mapclassify.Quantiles(v["need_per_household"].to_numpy(), k=3).yb + 1
-    budget_t = mapclassify.Quantiles(v["budget_per_household"].to_numpy(), k=3).yb + 1
+    # On the values as printed: need to 0.1 % of households, budget to the baht
+    need_t = mapclassify.Quantiles(v["need_per_household"].round(3).to_numpy(), k=3).yb + 1
+    budget_t = mapclassify.Quantiles(v["budget_per_household"].round(0).to_numpy(), k=3).yb + 1
     assert v["need_budget"].tolist() == [f"n{a}b{b}" for a, b in zip(need_t, budget_t, strict=True)]
     assert BIVARIATE["n3b1"][2] == "high need, little budget (under-served)"
     assert "ความจำเป็นสูง งบน้อย" in BIVARIATE["n3b1"][1]
     assert bivariate_classes(pd.Series([1.0, np.nan]), pd.Series([1.0, 2.0])).isna().all()
+
+
+def test_the_bivariate_key_prints_each_tercile_s_range_with_its_unit(demo_plan):
+    """Issue 27.7: the breaks stood nowhere; now the plan holds each tercile's range, classes are on the
+    printed values (0.1 % of households, whole baht) and the ranges the key prints never overlap."""
+    v = demo_plan.metrics["village"]
+    breaks = demo_plan.bivariate["village"]
+    for axis, column, at, digits in (("need", "need_per_household", 1, 3), ("budget", "budget_per_household", 3, 0)):
+        ranges = breaks.loc[axis]
+        assert list(ranges.index) == [1, 2, 3] and ranges["n"].sum() == v["need_budget"].notna().sum()
+        assert (ranges["high"].to_numpy()[:-1] < ranges["low"].to_numpy()[1:]).all()  # no overlap
+        tercile = v["need_budget"].str[at].astype(int)
+        printed = v[column].round(digits)
+        for t, row in ranges.iterrows():  # every village lies in its tercile's printed range
+            assert printed[tercile == t].between(row["low"], row["high"]).all()
+    from planmap_gis.draw.mapdata import bivariate_key
+    (need_th, need_en), (budget_th, budget_en) = bivariate_key(demo_plan, "village")
+    low = breaks.loc[("budget", 1)]
+    assert f"{low['low']:,.0f}–{low['high']:,.0f}" in budget_en and "THB per household" in budget_en
+    assert "บาท/ครัวเรือน" in budget_th and "% ของครัวเรือน" in need_th and "% of households" in need_en
+    high = breaks.loc[("need", 3)]
+    assert f"high {high['low'] * 100:.1f}–{high['high'] * 100:.1f}" in need_en
+
+
+def test_equal_values_share_a_bivariate_class_despite_float_noise():
+    # Unrounded, the tercile break falls at 0.3 and puts 0.1 + 0.2 (0.30000000000000004) above it.
+    need = pd.Series([0.1, 0.2, 0.3, 0.3, 0.1 + 0.2, 0.1 + 0.2, 0.7, 0.8, 0.9])
+    budget = pd.Series(np.arange(9, dtype=float))
+    classes = bivariate_classes(need, budget)
+    assert classes.str[1].iloc[2:6].nunique() == 1
 
 
 def test_fair_share_gap_is_a_metric_for_atlas_and_web_map(demo_plan):

@@ -106,3 +106,11 @@ def test_the_title_names_the_country_when_the_map_covers_it(small_plan):
     many = tambons.assign(province_th=[f"จังหวัด {i}" for i in range(len(tambons))],
                           province_en=[f"P{i}" for i in range(len(tambons))])
     assert _place(many, "th") == f"{len(tambons)} จังหวัด" and _place(many, "en") == f"{len(tambons)} provinces"
+
+
+def test_the_need_budget_legend_prints_its_tercile_ranges(small_plan, tmp_path):
+    html = pm.save_webmap(small_plan, tmp_path / "need.html", layers=[("need_budget", "village")]).read_text("utf-8")
+    budget = small_plan.bivariate["village"].loc[("budget", 1)]
+    assert f"{budget['low']:,.0f}\\u2013{budget['high']:,.0f}" in html or \
+        f"{budget['low']:,.0f}–{budget['high']:,.0f}" in html
+    assert "THB per household" in html or "บาท/ครัวเรือน" in html

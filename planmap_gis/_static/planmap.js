@@ -208,6 +208,11 @@
         line.appendChild(document.createTextNode(row.label));
         box.appendChild(line);
       });
+      (spec.notes || []).forEach(function (text) {  /* class breaks with units, the test and its level */
+        var note = document.createElement("div");
+        note.className = "planmap-unit"; note.textContent = text;
+        box.appendChild(note);
+      });
       return box;
     };
     function sync() {

@@ -27,7 +27,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
     VILLAGE_TH,
 )
-from planmap_gis.draw.classify import CHANGE_METRICS, METRICS
+from planmap_gis.draw.classify import CHANGE_METRICS, METRICS, format_number
 from planmap_gis.plan import Plan
 
 log = logging.getLogger("planmap_gis")
@@ -160,3 +160,49 @@ def shown_metric(plan: Plan, metric: str, level: str = "village") -> str:
     log.info("%s has no values in this plan (%s): the pages show %s instead", metric,
              missing_data(plan)[0], FALLBACK_LAYER[0])
     return FALLBACK_LAYER[0]
+
+
+_TERCILE_WORDS = {"need": (("ต่ำ", "low"), ("กลาง", "middle"), ("สูง", "high")),
+                  "budget": (("น้อย", "little"), ("ปานกลาง", "middling"), ("มาก", "much"))}
+_AXIS_WORDS = {"need": ("ครัวเรือนที่ยังต้องการการพัฒนา (% ของครัวเรือน)", "households in need (% of households)", 100),
+               "budget": ("งบต่อครัวเรือน (บาท/ครัวเรือน)", "budget per household (THB per household)", 1)}
+
+
+def bivariate_key(plan: Plan, level: str) -> list[tuple[str, str]]:
+    """The ranges each tercile of the 3 × 3 need × budget classes holds, one (Thai, English) line per
+    axis, e.g. ("ครัวเรือนที่ยังต้องการการพัฒนา (% ของครัวเรือน): ต่ำ 2.9–19.9 · …", "households in need …").
+
+    Empty when the plan holds no classes at ``level``.
+    """
+    breaks = plan.bivariate.get(level)
+    if breaks is None or breaks.empty:
+        return []
+    lines = []
+    for axis in ("need", "budget"):
+        if axis not in breaks.index.get_level_values(0):
+            continue
+        th_axis, en_axis, scale = _AXIS_WORDS[axis]
+        decimals = 1 if axis == "need" else 0
+        parts = []
+        for tercile, row in breaks.loc[axis].iterrows():
+            low, high = (format_number(row[c] * scale, decimals) for c in ("low", "high"))
+            parts.append((_TERCILE_WORDS[axis][int(tercile) - 1], low if low == high else f"{low}–{high}"))
+        lines.append((f"{th_axis}: " + " · ".join(f"{w[0]} {r}" for w, r in parts),
+                      f"{en_axis}: " + " · ".join(f"{w[1]} {r}" for w, r in parts)))
+    return lines
+
+
+def legend_notes(plan: Plan, metric: str, level: str) -> list[tuple[str, str]]:
+    """What a legend of ``metric`` must say beyond its classes, (Thai, English) per line: the tercile
+    ranges of the need × budget classes; the hot-spot test, its level and permutations, or why the
+    data were not tested."""
+    if metric == "need_budget":
+        return bivariate_key(plan, level)
+    if metric == "hotspot":
+        attrs = plan.hotspots.attrs
+        if attrs.get("not_tested"):
+            en, th = attrs["not_tested"]
+            return [(th, en)]
+        if attrs.get("test"):
+            return [(attrs.get("test_th", attrs["test"]), attrs["test"])]
+    return []

@@ -293,12 +293,9 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
                                   "vt": [_value_short(v, metric, lang) for v in values]}
         fmap.add_child(_Script(f"planmap.yearly[{_js(name)}] = {_js(options)};"))
     unit = _label(spec.unit_th, spec.unit_en, lang) if spec.unit_th else ""
-    if metric == "hotspot":  # a test's result names the test, its level and its permutations
-        attrs = plan.hotspots.attrs
-        unit = _label(attrs.get("test_th", ""), attrs.get("test", ""), lang)
-        if attrs.get("not_tested"):
-            unit = _label(attrs["not_tested"][1], attrs["not_tested"][0], lang)
-    legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})", "unit": unit, "rows": rows}
+    # A test's result names the test, its level and its permutations; the 3 × 3 classes their ranges.
+    legend = {"title": f"{_label(spec.th, spec.en, lang)} ({level_name})", "unit": unit, "rows": rows,
+              "notes": [_label(th, en, lang) for th, en in _mapdata.legend_notes(plan, metric, level)]}
     fmap.add_child(_Script(f"planmap.legend({fmap.get_name()}, {layer.get_name()}, {_js(legend)}, "
                            f"{_js(name)});"))
     return bool(yearly)

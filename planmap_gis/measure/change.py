@@ -21,9 +21,9 @@ from scipy.stats import kendalltau
 
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import BUDGET, FISCAL_YEAR, HOUSEHOLDS, LEVEL_LENGTH, STRENGTH
+from planmap_gis._schema import BUDGET, FISCAL_YEAR, HOUSEHOLDS, LEVEL_LENGTH, MIN_NONZERO, STRENGTH
 from planmap_gis._years import years_held, years_key, years_label
-from planmap_gis.measure.equity import SMALL, _ci
+from planmap_gis.measure.equity import SMALL, _ci, interval_note
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.measure.yearly import yearly_units, yearly_wide
 
@@ -60,7 +60,8 @@ class Change:
     equity : DataFrame
         One row per budget (``all``, ``layer_1`` …) and figure (gini, theil, concentration):
         the value of each year, ``change`` and its paired bootstrap interval
-        ``change_low`` … ``change_high``.
+        ``change_low`` … ``change_high``; ``interval_note`` says why there is none (fewer than
+        ``MIN_NONZERO`` villages with a non-zero value in either year).
     hotspots : DataFrame
         Per village: ``hotspot_<year>`` of each year and ``hotspot_change`` ("hot appeared",
         "hot persisted", "hot disappeared", the same for cold, or "").
@@ -97,6 +98,27 @@ class Change:
         lang = settings.language(lang)
         a, b = self.labels
         return f"ปีงบประมาณ {b} เทียบกับ {a}" if lang == "th" else f"fiscal year {b} against {a}"
+
+    def equity_lines(self) -> list[str]:
+        """The change of each equity figure of all budget, with its paired bootstrap interval or why
+        there is none: "Gini change +0.012 [−0.004, +0.027] (paired bootstrap, 95%)"."""
+        table = self.equity
+        if table.empty or "budget" not in table:
+            return []
+        out = []
+        for _, row in table[table["budget"] == "all"].iterrows():
+            if pd.isna(row["change"]):
+                continue
+            name = {"gini": "Gini", "theil": "Theil", "concentration": "concentration index"}.get(row["figure"],
+                                                                                             row["figure"])
+            sign = lambda v: f"{v:+.3f}".replace("+0.000", "0.000").replace("-0.000", "0.000")  # noqa: E731
+            if pd.notna(row.get("change_low")) and pd.notna(row.get("change_high")):
+                level = float(self.attrs.get("level", 0.95))  # type: ignore[arg-type]
+                said = f"[{sign(row['change_low'])}, {sign(row['change_high'])}] (paired bootstrap, {level:.0%})"
+            else:
+                said = f"({row.get('interval_note') or 'no interval'})"
+            out.append(f"{name} change {sign(row['change'])} {said}")
+        return out
 
     def totals(self) -> pd.Series:
         """Province totals (THB) of each year and the change, from the village table."""
@@ -213,12 +235,15 @@ def equity_change(plan_a: object, plan_b: object, *, n_boot: int = 999, level: f
     jobs = [(budget, figure) for budget in ya for figure in _FIGURES
             if figure != "concentration" or grade is not None]
     draws: dict[tuple[str, str], list[np.ndarray]] = {job: [] for job in jobs}
+    # An interval needs enough villages with a non-zero value in each year (MIN_NONZERO), per budget.
+    nonzero = {budget: min(int(np.count_nonzero(ya[budget])), int(np.count_nonzero(yb[budget]))) for budget in ya}
+    jobs_tested = [(budget, figure) for budget, figure in jobs if nonzero[budget] >= MIN_NONZERO]
     if n_boot and n > 2:
         rng = np.random.default_rng(seed)
         block = max(1, 4_000_000 // n)  # resamples drawn and measured in blocks: flat memory
         for start in range(0, n_boot, block):
             picks = rng.integers(0, n, size=(min(block, n_boot - start), n))
-            for budget, figure in jobs:
+            for budget, figure in jobs_tested:
                 draws[budget, figure].append(_figure(figure, yb[budget], grade, picks)
                                              - _figure(figure, ya[budget], grade, picks))
     rows = []
@@ -231,7 +256,8 @@ def equity_change(plan_a: object, plan_b: object, *, n_boot: int = 999, level: f
         low, high = np.quantile(found, [(1 - level) / 2, (1 + level) / 2]) if len(found) else (np.nan,) * 2
         rows.append({"budget": budget, "figure": figure, f"value_{a_label}": va, f"value_{b_label}": vb,
                      "change": vb - va, "change_low": float(low), "change_high": float(high),
-                     "villages": n})
+                     "villages": n, "interval_note": "" if not n_boot or nonzero[budget] >= MIN_NONZERO
+                     else interval_note(nonzero[budget])})
     return pd.DataFrame(rows)
 
 

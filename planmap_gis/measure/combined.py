@@ -19,6 +19,8 @@ from planmap_gis._schema import (
     FISCAL_YEAR,
     HOUSEHOLDS,
     LEVEL_LENGTH,
+    MIN_NONZERO,
+    MIN_NONZERO_SHARE,
     PROJECT_ID,
     SOURCE_FILE,
     SOURCE_ROW,
@@ -33,11 +35,7 @@ from planmap_gis.measure.equity import (
     spatial_gini,
     theil,
 )
-from planmap_gis.measure.hotspots import (
-    MIN_NONZERO,
-    MIN_NONZERO_SHARE,
-    neighbour_matrix,
-)
+from planmap_gis.measure.hotspots import neighbour_matrix
 from planmap_gis.measure.need import (
     bivariate_classes,
     fair_shares,
@@ -108,10 +106,11 @@ def equity_table(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: 
                "theil_within": t["within"], "theil_between_share": t["between_share"]}
         if strength is not None:
             ci = concentration_index(y, strength[STRENGTH].reindex(village_cov.index)[usable], seed=seed)
-            row.update(concentration=ci["C"], concentration_low=ci["low"], concentration_high=ci["high"])
+            row.update(concentration=ci["C"], concentration_low=ci["low"], concentration_high=ci["high"],
+                       concentration_note=ci["note"])
         else:
             row.update(concentration=float("nan"), concentration_low=float("nan"),
-                       concentration_high=float("nan"))
+                       concentration_high=float("nan"), concentration_note="")
         row.update(_spatial(y, neighbours, permutations, seed))
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")

@@ -35,6 +35,7 @@ from inequality.gini import Gini
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
 from planmap_gis._geo import thread_count
+from planmap_gis._schema import MIN_NONZERO
 
 __all__ = ["concentration_index", "gini", "lorenz", "spatial_gini", "theil"]
 
@@ -134,7 +135,9 @@ def concentration_index(
     -------
     dict
         ``C`` (−1 … 1; negative = more to weaker communities), ``low``,
-        ``high`` and ``n``.
+        ``high``, ``n`` and ``note``: why there is no interval (fewer than
+        :data:`~planmap_gis._schema.MIN_NONZERO` villages with a non-zero value; ``low`` and
+        ``high`` are then NaN), else "".
     """
     seed = settings.seed if seed is None else seed
     y = _clean(values)
@@ -145,7 +148,9 @@ def concentration_index(
     _, grade = np.unique(rank_by, return_inverse=True)
     c = float(_ci(y, grade, np.arange(len(y))[None, :])[0])
     low = high = float("nan")
-    if n_boot and len(y) > 2:
+    nonzero = int(np.count_nonzero(y))
+    note = "" if not n_boot or nonzero >= MIN_NONZERO else interval_note(nonzero)
+    if n_boot and len(y) > 2 and not note:
         rng = np.random.default_rng(seed)
         # Resamples in blocks of about 4 million values, one block per thread at a time, keep
         # memory flat for 75,000 villages. The draws are made in order, so the interval does
@@ -163,7 +168,17 @@ def concentration_index(
         draws = draws[~np.isnan(draws)]
         if len(draws):
             low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return {"C": c, "low": float(low), "high": float(high), "n": len(y)}
+    return {"C": c, "low": float(low), "high": float(high), "n": len(y), "note": note}
+
+
+def interval_note(nonzero: int) -> str:
+    """Why a bootstrap interval is not given: too few villages with a non-zero value.
+
+    With fewer than :data:`~planmap_gis._schema.MIN_NONZERO` the resamples hold a handful of
+    non-zero values (often none) and a percentile interval is a few discrete points, not an interval.
+    """
+    return (f"no interval: {nonzero} villages have a non-zero value, an interval needs at least {MIN_NONZERO} "
+            f"/ ไม่ให้ช่วงความเชื่อมั่น: มีเพียง {nonzero} หมู่บ้านที่ได้งบ ต้องมีอย่างน้อย {MIN_NONZERO} หมู่บ้าน")
 
 
 def _ci(y: np.ndarray, grade: np.ndarray, picks: np.ndarray) -> np.ndarray:

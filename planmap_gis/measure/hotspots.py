@@ -56,6 +56,7 @@ from scipy.stats import false_discovery_control, norm
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
 from planmap_gis._geo import threaded
+from planmap_gis._schema import MIN_NONZERO, MIN_NONZERO_SHARE
 from planmap_gis.measure.localstats import (
     adjacency,
     gi_star,
@@ -79,10 +80,6 @@ TEST_NAME = ("Getis-Ord Gi*, two-sided conditional-permutation test ({permutatio
              "Benjamini–Hochberg false discovery rate q ≤ {alpha:g}")
 TEST_NAME_TH = ("Getis-Ord Gi* ทดสอบสองทางด้วยการสลับตำแหน่ง ({permutations} ครั้ง) ควบคุมอัตราการค้นพบเท็จแบบ "
                 "Benjamini–Hochberg ที่ q ≤ {alpha:g}")
-#: Hot and cold spots are labelled only with this many units of non-zero value …
-MIN_NONZERO = 30
-#: … making at least this share of the units tested.
-MIN_NONZERO_SHARE = 0.1
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 

@@ -31,7 +31,7 @@ from planmap_gis._errors import SchemaError
 from planmap_gis._schema import HOUSEHOLDS, STRENGTH, VILLAGE_CODE
 from planmap_gis.report import ImportReport
 
-__all__ = ["BIVARIATE", "LAYERS", "bivariate_classes", "fair_shares", "roll_up", "underserved", "village_need"]
+__all__ = ["BIVARIATE", "LAYERS", "bivariate_breaks", "bivariate_classes", "fair_shares", "roll_up", "underserved", "village_need"]
 
 LAYERS = (1, 2, 3, 4)
 NEED = "need"
@@ -165,13 +165,23 @@ def roll_up(village_fair: pd.DataFrame, households: pd.Series, units: pd.Index, 
     return out
 
 
+#: Decimals the 3 × 3 classes are computed and printed at: need per household (a share, 0.001 = 0.1 %),
+#: budget per household (THB).
+_PRECISION = {"need": 3, "budget": 0}
+
+
 def bivariate_classes(need_per_household: pd.Series, budget_per_household: pd.Series) -> pd.Series:
     """3 × 3 class of each village: need tercile × budget-per-household tercile (``"n3b1"`` …).
 
-    Terciles are mapclassify ``Quantiles(k=3)`` over the villages that have both values; a
+    Terciles are mapclassify ``Quantiles(k=3)`` over the villages that have both values, rounded to
+    :data:`_PRECISION` (need per household to 0.001, budget per household to 1 THB); a
     village lacking either gets None. Keys and colours: :data:`BIVARIATE`.
     """
 
+    # Classes on the values as printed (need to 0.1 %, budget to the baht): equal printed values share
+    # a class and a key's ranges never overlap.
+    need_per_household = need_per_household.round(_PRECISION["need"])
+    budget_per_household = budget_per_household.round(_PRECISION["budget"])
     ok = need_per_household.notna() & budget_per_household.notna()
     out = pd.Series(None, index=need_per_household.index, dtype=object)
     if ok.sum() < 3:
@@ -188,6 +198,35 @@ def bivariate_classes(need_per_household: pd.Series, budget_per_household: pd.Se
     n, b = tercile(need_per_household), tercile(budget_per_household)
     out[ok] = [f"n{i}b{j}" for i, j in zip(n, b, strict=True)]
     return out
+
+
+def bivariate_breaks(table: pd.DataFrame) -> pd.DataFrame:
+    """The range each tercile of the 3 × 3 classes holds, for keys and legends to print.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A coverage table with ``need_budget`` (:func:`bivariate_classes`), ``need_per_household``
+        (households in need per household, 0–1) and ``budget_per_household`` (THB per household).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by (``axis`` ∈ {"need", "budget"}, ``tercile`` 1–3): ``low`` and ``high`` (the
+        smallest and largest value of the units in that tercile) and ``n`` (units). Empty when no
+        unit has a class. A tercile no unit falls in (ties merged it) is absent.
+    """
+    keys = table.get("need_budget", pd.Series(dtype=object))
+    held = keys.dropna().astype(str)
+    rows = []
+    for axis, column, at in (("need", "need_per_household", 1), ("budget", "budget_per_household", 3)):
+        if held.empty or column not in table:
+            continue
+        values = pd.to_numeric(table.loc[held.index, column], errors="coerce").round(_PRECISION[axis])
+        grouped = values.groupby(held.str[at].astype(int)).agg(["min", "max", "size"])
+        rows += [(axis, int(t), float(r["min"]), float(r["max"]), int(r["size"])) for t, r in grouped.iterrows()]
+    out = pd.DataFrame(rows, columns=["axis", "tercile", "low", "high", "n"])
+    return out.set_index(["axis", "tercile"])
 
 
 def underserved(village_fair: pd.DataFrame, villages: pd.DataFrame, *, top: int = 20) -> pd.DataFrame:

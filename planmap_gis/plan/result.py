@@ -17,6 +17,7 @@ from planmap_gis._schema import (
 from planmap_gis._years import years_held, years_label
 from planmap_gis.measure.change import Change
 from planmap_gis.measure.metrics import projects_by_amphoe
+from planmap_gis.measure.need import bivariate_breaks
 from planmap_gis.measure.yearly import yearly_units
 from planmap_gis.plan.summary import summary_lines
 from planmap_gis.report import ImportReport
@@ -82,6 +83,10 @@ class Plan:
     amphoe_projects : DataFrame
         Every project working in each amphoe, with the baht placed there, its tambon and whether it is
         duplicated (:func:`~planmap_gis.measure.metrics.projects_by_amphoe`): the atlas's project sheets.
+    bivariate : dict of DataFrame
+        ``village``, ``tambon``, ``amphoe``: the range of need per household and of budget per
+        household each tercile of the 3 × 3 ``need_budget`` classes holds
+        (:func:`~planmap_gis.measure.need.bivariate_breaks`), printed on keys and legends.
     options : dict
         The options the plan was made with (``years``, ``need``, ``weights``, ``method``,
         ``needs_within``, ``top_needs``, ``permutations``, ``seed``, ``compare_years``), kept in the
@@ -124,6 +129,7 @@ class Plan:
     yearly: dict[str, pd.DataFrame] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     amphoe_projects: pd.DataFrame | None = None
+    bivariate: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Tables every output reads, derived from what the plan holds (also for a plan read back
@@ -134,6 +140,9 @@ class Plan:
         if self.amphoe_projects is None:
             object.__setattr__(self, "amphoe_projects",
                                projects_by_amphoe(self.allocation, self.duplication["tambon"]))
+        if not self.bivariate:  # the range of each need and budget tercile, for the keys to print
+            object.__setattr__(self, "bivariate", {lv: bivariate_breaks(table) for lv, table in self.metrics.items()
+                                                   if "need_budget" in table})
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:
@@ -160,6 +169,7 @@ class Plan:
                          f"{(self.change.units['village']['coverage_change'] == 'gained').sum()}, lost every "
                          f"targeted project {(self.change.units['village']['coverage_change'] == 'lost').sum()} "
                          f"({NO_PROJECT_RULE[1]})")
+            lines += self.change.equity_lines()
         if self.needs is not None:
             v = self.alignment["village"]
             lines.append(f"master plans: {int(v['n_met'].sum())} of {int(v['n_needs'].sum())} top needs "

@@ -66,7 +66,8 @@ def summary_lines(plan: Any) -> list[str]:
     if conc[0] is None:
         _skip("concentration index by community strength", NEEDS_HOUSEHOLDS if not households else NEEDS_INDICATORS)
     else:
-        interval = f" [{conc[1]}, {conc[2]}]" if conc[1] is not None and conc[2] is not None else ""
+        interval = (f" [{conc[1]}, {conc[2]}] (95 % bootstrap interval)" if conc[1] is not None and conc[2] is not None
+                    else f" ({eq['concentration_note']})" if str(eq.get("concentration_note") or "") else "")
         lines.append(f"concentration index {conc[0]}{interval}")
     spots = plan.hotspots.get("hotspot")
     test = plan.hotspots.attrs.get("test", TEST_NAME.format(alpha=0.05, permutations="?"))

@@ -107,6 +107,20 @@ def test_district_map_uses_the_web_map_classes(plan, tmp_path):
     assert fig.get_size_inches().round(2).tolist() in ([8.27, 11.69], [11.69, 8.27])
 
 
+def test_the_need_key_prints_its_ranges_and_the_hot_spot_legend_names_its_test(nst_atlas, plan):
+    """Issue 27.7 and 27.2: the 3 × 3 key shows each tercile's range with its unit; a hot-spot map
+    names the test, its level and its permutations."""
+    page = run("pdftotext", "-f", "2", "-l", "2", str(nst_atlas), "-")
+    assert "บาท/ครัวเรือน" in page and "(%)" in page
+    for tercile, row in plan.bivariate["village"].loc["budget"].iterrows():
+        assert f"{row['low']:,.0f}–" in page and f"{row['high']:,.0f}" in page, tercile
+    for tercile, row in plan.bivariate["village"].loc["need"].iterrows():
+        assert f"{row['low'] * 100:.1f}–{row['high'] * 100:.1f}" in page, tercile
+    fig = district_map(plan, "8012", metric="hotspot", paper="A4")
+    said = " ".join(t.get_text() for t in fig.legends[0].get_texts()).replace("\n", " ")
+    assert "Getis-Ord Gi*" in said and "99" in said and "q ≤ 0.05" in said
+
+
 def test_missing_thai_font_is_a_clear_error(plan, monkeypatch):
     monkeypatch.setattr(_fonts, "_packaged", lambda: None)
     monkeypatch.setattr(_fonts, "SYSTEM_FAMILIES", ("No Such Thai Font",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -41,12 +42,17 @@ def metric_classes(plan: Plan, metric: str, level: str) -> tuple[gpd.GeoDataFram
     return layer, classes
 
 
-def metric_handles(metric: str, classes: Classes, lang: str, *, projects: bool) -> tuple[list[Any], str]:
-    """Legend entries of a metric's classes (and of project footprints) and the legend title."""
+def metric_handles(metric: str, classes: Classes, lang: str, *, projects: bool,
+                   notes: Sequence[tuple[str, str]] = ()) -> tuple[list[Any], str]:
+    """Legend entries of a metric's classes (and of project footprints), then ``notes`` (Thai, English
+    lines of :func:`~planmap_gis.draw.mapdata.legend_notes`: the test and its level, class ranges),
+    and the legend title."""
     spec = METRICS[metric]
     handles: list[Any] = [Patch(facecolor=c, edgecolor="#666", label=lab) for c, lab in
                           zip(classes.colors, classes.labels(lang), strict=True)]
     handles.append(Patch(facecolor=NO_DATA_COLOR, edgecolor="#666", hatch="///", label="ไม่มีข้อมูล (no data)"))
+    handles += [Patch(facecolor="none", edgecolor="none", label=th if lang == "th" else en if lang == "en"
+                      else f"{th} ({en})") for th, en in notes]
     if projects:
         for k in (1, 2, 3, 4):
             handles.append(Line2D([], [], color=LAYER_COLORS[k], marker="o", lw=2, markersize=6,
@@ -89,7 +95,8 @@ def overview_page(plan: Plan, metric: str, paper: str, lang: str) -> Figure:
         title=f"{spec.th} — จังหวัด{province}",
         subtitle=f"{spec.en} — {plan.tambons['province_en'].iloc[0]} · {plan.years_label()} · "
                  f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}", rows=len(plan.amphoes) + 1)
-    handles, title = metric_handles(metric, classes, lang, projects=False)
+    handles, title = metric_handles(metric, classes, lang, projects=False,
+                                    notes=_mapdata.legend_notes(plan, metric, level))
     el.legend(fig, g, key, handles, title)
     _amphoe_table(fig, g, right, plan)
     el.footer(fig, g, el.footer_text(plan.notes))
@@ -222,7 +229,8 @@ def district_page(plan: Plan, code: str, metric: str, paper: str, orientation: s
     parts = (split(g.panel, [0.2, 0.33, 0.47], horizontal=False) if g.landscape
              else split(g.panel, [0.15, 0.33, 0.52]))
     el.locator(fig, g, _square(parts[0]), amphoes, code)
-    handles, title = metric_handles(metric, classes, lang, projects=True)
+    handles, title = metric_handles(metric, classes, lang, projects=True,
+                                    notes=_mapdata.legend_notes(plan, metric, "village"))
     el.legend(fig, g, parts[1], handles, title)
     el.text_block(fig, g, parts[2], _summary_lines(plan, code, name_th, marks, dropped), size=g.pt(10),
                   gid="summary")

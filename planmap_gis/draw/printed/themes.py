@@ -29,7 +29,10 @@ from planmap_gis.plan import Plan
 
 __all__ = ["change_page", "need_page"]
 
-_CORNERS = (("n3b1", "ก"), ("n3b3", "ข"), ("n1b1", "ค"), ("n1b3", "ง"))
+#: The key's corners, marked in the squares and said in words short enough for the A4 key.
+_CORNERS = (("n3b1", "ก", "จำเป็นมาก ได้น้อย (under-served)"), ("n3b3", "ข", "จำเป็นมาก ได้มาก (answered)"),
+            ("n1b1", "ค", "จำเป็นน้อย ได้น้อย (low need, little)"),
+            ("n1b3", "ง", "จำเป็นน้อย ได้มาก (beyond its need)"))
 
 
 def _page(plan: Plan, paper: str, rows: int, title_th: str, title_en: str, detail: str) -> tuple[Figure, Grid]:
@@ -43,16 +46,35 @@ def _page(plan: Plan, paper: str, rows: int, title_th: str, title_en: str, detai
     return fig, g
 
 
-def _bivariate_key(fig: Figure, g: Grid, rect: Any) -> None:
-    """The 3 × 3 key: need upwards, budget per household to the right; the corners in words."""
+def _tercile_ticks(ax: Any, breaks: pd.DataFrame | None, axis: str, size: float) -> None:
+    """Each tercile's range (the plan's :attr:`~planmap_gis.plan.Plan.bivariate`) beside its row or column."""
+    held = breaks.loc[axis] if breaks is not None and axis in breaks.index.get_level_values(0) else None
+    if held is None:
+        return
+    decimals, scale = (1, 100) if axis == "need" else (0, 1)  # need as % of households, budget in THB
+    spots = [t - 0.5 for t in held.index]
+    texts = [format_number(r["low"] * scale, decimals) if r["low"] == r["high"] else
+             f"{format_number(r['low'] * scale, decimals)}–\n{format_number(r['high'] * scale, decimals)}"
+             for _, r in held.iterrows()]
+    if axis == "need":
+        ax.set_yticks(spots, [t.replace("\n", "") for t in texts], fontsize=size, gid="legend")
+    else:
+        ax.set_xticks(spots, texts, fontsize=size, gid="legend")
+    ax.tick_params(length=0, pad=1.5)
+
+
+def _bivariate_key(fig: Figure, g: Grid, rect: Any, breaks: pd.DataFrame | None = None) -> None:
+    """The 3 × 3 key: need upwards, budget per household to the right, each tercile's range printed
+    beside it with its unit; the corners in words."""
     x, y, w, h = rect
-    side = min(w * 0.26, h * 0.3)
-    ax = fig.add_axes(g.frac((x + 10, y + h - side - 2, side, side)))
+    side = min(w * 0.3, h * 0.3)
+    margin = g.pt(6.5) * PT_MM * 10 + g.pt(8) * PT_MM * 1.5  # the need ranges and the axis name to its left
+    ax = fig.add_axes(g.frac((x + margin, y + h - side - 2, side, side)))
     ax.set_gid("legend")
     for key, (color, _, _) in BIVARIATE.items():
         need, budget = int(key[1]), int(key[3])
         ax.add_patch(Rectangle((budget - 1, need - 1), 1, 1, facecolor=color, edgecolor="white", lw=1.5))
-    for key, mark in _CORNERS:
+    for key, mark, _ in _CORNERS:
         ax.text(int(key[3]) - 0.5, int(key[1]) - 0.5, mark, ha="center", va="center", fontsize=g.pt(8),
                 color="white" if key == "n3b3" else "#222", gid="legend")
     ax.set_xlim(0, 3)
@@ -60,13 +82,14 @@ def _bivariate_key(fig: Figure, g: Grid, rect: Any) -> None:
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    _tercile_ticks(ax, breaks, "budget", g.pt(6.5))
+    _tercile_ticks(ax, breaks, "need", g.pt(6.5))
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("งบต่อครัวเรือน →", fontsize=g.pt(8.5), labelpad=2)
-    ax.set_ylabel("ความจำเป็น →", fontsize=g.pt(8.5), labelpad=2)
-    words = [Patch(facecolor=BIVARIATE[k][0], edgecolor="#666", label=f"{mark} {BIVARIATE[k][1]} ({BIVARIATE[k][2]})")
-             for k, mark in _CORNERS]
-    below = (x, y, w, h - side - 2 - g.pt(8.5) * PT_MM * 2.5)
+    ax.set_xlabel("งบต่อครัวเรือน (บาท/ครัวเรือน) →", fontsize=g.pt(8), labelpad=2)
+    ax.set_ylabel("ครัวเรือนที่ยังต้องการการพัฒนา (%) →", fontsize=g.pt(8), labelpad=2)
+    words = [Patch(facecolor=BIVARIATE[k][0], edgecolor="#666", label=f"{mark} {said}") for k, mark, said in _CORNERS]
+    below = (x, y, w, h - side - 2 - g.pt(6.5) * PT_MM * 2.6 - g.pt(8) * PT_MM * 2)  # two-line ranges, axis name
     el.legend(fig, g, below, words, "มุมของตาราง (corners)")
 
 
@@ -84,7 +107,7 @@ def need_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figu
     layer["color"] = [BIVARIATE[k][0] if isinstance(k, str) else NO_DATA_COLOR for k in layer["value"]]
     _province_map(fig, g, plan, layer)
     key, right = split(g.panel, [0.32, 0.68])
-    _bivariate_key(fig, g, key)
+    _bivariate_key(fig, g, key, plan.bivariate.get("village"))
     names = _mapdata.units(plan, "village").set_index(_mapdata.CODE)[_mapdata.NAME_TH]
     rows = [[f"{int(r['rank'])}", f"{r['village_code']} {names.get(r['village_code'], '')}",
              format_number(r["households"]), format_number(r["need"]), format_number(r["budget_thb"] / 1e6, 2),
