@@ -71,6 +71,7 @@ from planmap_gis.read.indicators import read_indicators
 from planmap_gis.read.masterplan import read_master_plans
 from planmap_gis.read.projects import read_projects
 from planmap_gis.read.projects_out import write_projects
+from planmap_gis.read.boundary_import import import_boundaries
 from planmap_gis.read.sources import fetch_boundaries, find_reference, manifest
 from planmap_gis.read.submissions import project_paths, read_project_files, submissions
 from planmap_gis.read.template import template, template_stamp
@@ -147,6 +148,7 @@ __all__ = [
     "check_hierarchy",
     "demo",
     "fetch_boundaries",
+    "import_boundaries",
     "find_reference",
     "manifest",
     "provinces",

@@ -38,6 +38,7 @@ from planmap_gis.draw.webmap import save_webmap
 from planmap_gis.draw.workspace import open_workspace, save_workspace
 from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.read.boundaries import read_boundaries
+from planmap_gis.read.boundary_import import import_boundaries
 from planmap_gis.read.facilitators import read_facilitators
 from planmap_gis.read.indicators import read_indicators
 from planmap_gis.read.masterplan import read_master_plans
@@ -329,6 +330,13 @@ def boundaries_fetch(args: argparse.Namespace) -> int:
     for path in paths:
         print(f"verified {path}")
     print(f"Licence {manifest()['licence']}; attribute \"{manifest()['attribution']}\".")
+    return 0
+
+
+def boundaries_import(args: argparse.Namespace) -> int:
+    target, report = import_boundaries(args.path, layer=args.layer)
+    print(report.summary())
+    print(f"national layer / ชั้นขอบเขตทั้งประเทศ: {target}")
     return 0
 
 

@@ -269,6 +269,12 @@ def _parser() -> argparse.ArgumentParser:
                                                     "โฟลเดอร์ปลายทาง (ค่าเริ่มต้น: แคชของผู้ใช้)"))
     fetch.add_argument("--name", action="append", help=_h("only this file (repeatable)", "เฉพาะไฟล์นี้"))
     fetch.set_defaults(func=_commands.boundaries_fetch)
+    imp = bcommands.add_parser(
+        "import", help=_h("the official national tambon file (HDX COD-AB zip or .shp), simplified for print "
+                          "and cached as the national layer", "นำเข้าไฟล์ขอบเขตตำบลทางการทั้งประเทศ ลดรายละเอียดสำหรับพิมพ์"))
+    imp.add_argument("path", type=Path, help=_h("the zip or shapefile", "ไฟล์ zip หรือ shapefile"))
+    imp.add_argument("--layer", help=_h("layer of a multi-layer file", "ชั้นข้อมูลในไฟล์ที่มีหลายชั้น"))
+    imp.set_defaults(func=_commands.boundaries_import)
     check = bcommands.add_parser(
         "check", help=_h("read a tambon layer and report problems", "ตรวจชั้นขอบเขตตำบลและรายงานปัญหา"))
     check.add_argument("path", type=Path, help=_h("the layer file", "ไฟล์ชั้นขอบเขต"))

@@ -38,6 +38,14 @@ def nst_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def detailed_path() -> Path:
+    """The official outlines of 68 provinces at print quality (the packaged layer's source)."""
+    if REFERENCE is None:
+        pytest.skip("reference boundary layers not found; set PLANMAP_BOUNDARIES")
+    return REFERENCE / "tha_tambon_adm3_detailed.parquet"
+
+
+@pytest.fixture(scope="session")
 def tha_path() -> Path:
     if REFERENCE is None:
         pytest.skip("reference boundary layers not found; set PLANMAP_BOUNDARIES")

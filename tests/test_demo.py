@@ -19,13 +19,19 @@ def test_demo_uses_the_real_nst_layer_on_a_fresh_machine(no_reference):
     assert "Illustrative" in data.note_en and "สมมุติ" in data.note_th
 
 
-def test_demo_on_the_shared_layer_equals_the_packaged_demo(nst_path, no_reference):
+def test_demo_on_a_given_layer_equals_the_demo_on_the_national_layer(nst_path, no_reference, tmp_path):
     packaged = demo.load()
-    shared = demo.load(boundaries=nst_path)
-    assert shared.boundary_source == str(nst_path)
+    given = tmp_path / "nst.parquet"
+    pm.read_boundaries(province="80")[0].to_parquet(given)
+    shared = demo.load(boundaries=given)
+    assert shared.boundary_source == str(given)
     assert packaged.tambons.geom_equals_exact(shared.tambons, 0).all()
     assert packaged.villages.equals(shared.villages)
     assert packaged.projects.drop(columns="geometry").equals(shared.projects.drop(columns="geometry"))
+    # The simplified reference file gives the same tambon and the same number of villages in each.
+    coarse = demo.load(boundaries=nst_path)
+    assert coarse.tambons.tambon_code.tolist() == packaged.tambons.tambon_code.tolist()
+    assert len(coarse.villages) == len(packaged.villages)
 
 
 def test_village_counts_follow_tambon_area(no_reference):

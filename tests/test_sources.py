@@ -66,29 +66,64 @@ def test_unknown_file_name(nst_path, tmp_path):
         pm.fetch_boundaries(source_dir=nst_path.parent, dest=tmp_path, names=["roads.geojson"])
 
 
-def test_packaged_national_layer_is_the_official_file_unchanged(tha_path):
+def test_packaged_national_layer_is_the_detailed_outline_where_it_exists(tha_path, detailed_path):
+    """Issue 28: 68 provinces from the detailed layer (coverage-simplified at 0.0003°), the nine others
+    simplified, each tambon and each province's entry saying which; one row group per province."""
     import geopandas as gpd
+    import pyarrow.parquet as pq
+    import shapely
 
-    from planmap_gis.read.sources import manifest, packaged_layer
+    from planmap_gis.read.sources import PRINT_TOLERANCE, manifest, packaged_layer
 
     entry = manifest()["packaged"]
     path = packaged_layer()
-    assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["bytes"] < 1_000_000
-    official = next(f for f in manifest()["files"] if f["name"] == entry["derived_from"])
-    assert sha256(tha_path) == official["sha256"] == entry["derived_from_sha256"]
+    assert sha256(path) == entry["sha256"] and path.stat().st_size == entry["bytes"] < 20_000_000
+    assert entry["derived_from_sha256"] == [sha256(detailed_path), sha256(tha_path)]
+    assert entry["tolerance_degrees"] == PRINT_TOLERANCE
     packed = gpd.read_parquet(path)
     source = gpd.read_file(tha_path).sort_values("adm3_pcode").reset_index(drop=True)
+    detailed = gpd.read_parquet(detailed_path)
     assert len(packed) == len(source) == entry["features"] == 7425
-    assert packed.drop(columns="geometry").equals(source[packed.columns.drop("geometry")])
-    assert packed.geometry.geom_equals_exact(source.geometry, 0).all()
+    assert packed["adm3_pcode"].tolist() == source["adm3_pcode"].tolist()
+    fine = packed["adm1_pcode"].isin(detailed["adm1_pcode"])
+    assert (packed.loc[fine, "boundary_fidelity"] == "detailed").all() and fine.sum() == len(detailed)
+    assert (packed.loc[~fine, "boundary_fidelity"] == "simplified").all()
+    assert packed.loc[~fine].geometry.geom_equals_exact(source.loc[~fine].geometry, 0).all()
+    coarse = sorted(code for code, p in entry["provinces"].items() if p["geometry"] == "simplified")
+    assert coarse == ["TH30", "TH34", "TH36", "TH40", "TH41", "TH46", "TH47", "TH57", "TH67"]
+    assert shapely.is_valid(packed.geometry.values).all()
+    assert pq.ParquetFile(path).num_row_groups == 77
 
 
-def test_a_fetched_layer_wins_over_the_packaged_copy(tha_path, no_reference, monkeypatch):
-    from planmap_gis.read.sources import national_layer, settings
+def test_an_imported_official_file_wins_over_the_packaged_copy(detailed_path, no_reference, tmp_path):
+    """`planmap boundaries import` on a zipped shapefile laid out as HDX's (built here from the shared
+    detailed layer: two provinces), simplified together and cached; the national layer from then on."""
+    import zipfile
 
+    import geopandas as gpd
+    import shapely
+
+    from planmap_gis.cli import main
+    from planmap_gis.read.sources import national_layer
+
+    official = gpd.read_parquet(detailed_path, filters=[("adm1_pcode", "in", ["TH80", "TH93"])])
+    shp = tmp_path / "tha_admbnda_adm3_rtsd_20220121.shp"
+    official.rename(columns=str.upper).rename(columns={"GEOMETRY": "geometry"}).set_geometry("geometry").to_file(
+        shp, engine="pyogrio")
+    archive = tmp_path / "tha_adm_rtsd_itos_20210121_shp.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for part in tmp_path.glob("tha_admbnda_adm3_rtsd_20220121.*"):
+            z.write(part, part.name)
+    assert main(["boundaries", "import", str(archive)]) == 0
     path, said = national_layer()
-    assert path.suffix == ".parquet" and "packaged with planmap-gis" in said
-    cached = settings.cache_dir() / "boundaries"
-    cached.mkdir(parents=True)
-    (cached / tha_path.name).symlink_to(tha_path)
-    assert national_layer()[0] == cached / tha_path.name
+    assert path.name == "imported_tambon_adm3.parquet" and "imported from the official file" in said
+    tambons, _ = pm.read_boundaries(province="93")
+    assert len(tambons) == (official["adm1_pcode"] == "TH93").sum() and (tambons["boundary_fidelity"] == "official").all()
+    before = official[official["adm1_pcode"] == "TH93"].sort_values("adm3_pcode")
+    error = shapely.hausdorff_distance(gpd.GeoSeries(tambons.geometry.values, crs=4326).to_crs(32647).boundary.values,
+                                       before.geometry.to_crs(32647).boundary.values)
+    assert error.max() < 100
+    assert shapely.get_num_coordinates(tambons.geometry.values).sum() < shapely.get_num_coordinates(
+        before.geometry.values).sum()
+    # Neighbours still share their edges: the coverage stays valid.
+    assert shapely.coverage_is_valid(tambons.geometry.values)

@@ -43,6 +43,7 @@ from planmap_gis.measure.strength import strength_index
 from planmap_gis.measure.support import support_tables
 from planmap_gis.measure.yearly import yearly_units
 from planmap_gis.plan.result import Plan
+from planmap_gis.read.boundaries import fidelity_notes
 from planmap_gis.read.hierarchy import amphoes
 from planmap_gis.read.masterplan import NEED_COLUMNS
 from planmap_gis.report import ImportReport, origin
@@ -161,6 +162,7 @@ def analyse(
                          master_plans=master_plans, top_needs=top_needs, needs_within=needs_within,
                          method=method, weights=weights, permutations=permutations, reports=reports,
                          notes=notes, seed=seed, need=need, facilitators=facilitators)
+    notes = (*notes, *(n for n in fidelity_notes(tambons) if n not in notes))  # coarse outlines are said
     chosen: tuple[int, ...] = ()
     if years is not None:
         chosen, projects, year_report = select_years(projects, years)

@@ -52,16 +52,20 @@ from planmap_gis._schema import (
 )
 from planmap_gis.read.hierarchy import _reconcile_names, check_hierarchy
 from planmap_gis.read.places import resolve_amphoes, resolve_provinces
-from planmap_gis.read.sources import national_layer
+from planmap_gis.read.sources import manifest, national_layer
 from planmap_gis.report import ImportReport, reader_result
 
-__all__ = ["SCHEMAS", "read_boundaries"]
+__all__ = ["FIDELITY", "SCHEMAS", "fidelity_notes", "read_boundaries"]
+
+#: Column of the packaged and imported layers: "detailed", "official" or "simplified" (coarse).
+FIDELITY = "boundary_fidelity"
 
 log = logging.getLogger("planmap_gis")
 
 #: Column names of the boundary schemas recognised, lower case, by canonical column.
 SCHEMAS: dict[str, dict[str, str]] = {
-    "canonical": {c: c for c in TAMBON_COLUMNS if c != GEOMETRY},
+    # boundary_fidelity (the packaged and imported layers): kept, so a map on coarse outlines says so
+    "canonical": {**{c: c for c in TAMBON_COLUMNS if c != GEOMETRY}, FIDELITY: FIDELITY},
     "HDX COD-AB": {
         "adm3_pcode": TAMBON_CODE, "adm3_th": TAMBON_TH, "adm3_en": TAMBON_EN,
         "adm2_pcode": AMPHOE_CODE, "adm2_th": AMPHOE_TH, "adm2_en": AMPHOE_EN,
@@ -189,7 +193,8 @@ def read_boundaries(
     frame = frame.sort_values(TAMBON_CODE, kind="stable").reset_index(drop=True)
     report.rows_loaded = len(frame)
     _announce(report)
-    out = gpd.GeoDataFrame(frame[list(TAMBON_COLUMNS)], geometry=GEOMETRY)
+    columns_out = [c for c in TAMBON_COLUMNS if c != GEOMETRY] + ([FIDELITY] if FIDELITY in frame else [])
+    out = gpd.GeoDataFrame(frame[[*columns_out, GEOMETRY]], geometry=GEOMETRY)
     return reader_result(out, report, return_report, "read_boundaries")
 
 
@@ -353,3 +358,22 @@ def _announce(report: ImportReport) -> None:
         )
 
 
+
+
+def fidelity_notes(tambons: pd.DataFrame) -> tuple[str, ...]:
+    """The line every output must carry when some tambon are drawn from coarse outlines.
+
+    The packaged layer holds simplified geometry for the provinces its detailed source lacks
+    (``boundary_fidelity`` = "simplified": about 1.4 km median and 6 km worst from the official
+    outline, measured in Nakhon Si Thammarat); a map of them must say so, and how to do better.
+    Empty for detailed, official or unmarked layers.
+    """
+    if FIDELITY not in tambons or not (tambons[FIDELITY] == "simplified").any():
+        return ()
+    error = manifest()["packaged"].get("simplified_error_m", {"median": 1407, "max": 6257})
+    names = sorted(set(tambons.loc[tambons[FIDELITY] == "simplified", PROVINCE_TH].astype(str)))
+    return (f"เส้นขอบเขตตำบลของจังหวัด{'/'.join(names)}เป็นแบบย่ออย่างหยาบ (คลาดจากเส้นทางการราว "
+            f"{error['median'] / 1000:.1f} กม. มากสุดราว {error['max'] / 1000:.0f} กม.) นำเข้าไฟล์ทางการด้วย "
+            "planmap boundaries import · Coarse tambon outlines (simplified: about "
+            f"{error['median'] / 1000:.1f} km from the official line, up to {error['max'] / 1000:.0f} km); import the "
+            "official file with `planmap boundaries import`",)

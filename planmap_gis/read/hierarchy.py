@@ -130,6 +130,8 @@ def _report_name(
         kind_en, kind_th = "written differently", "เขียนต่างกัน"
     elif official.startswith(given_text):
         kind_en, kind_th = "truncated", "ชื่อถูกตัด"
+    elif official == f"เมือง{given_text}":  # the capital district written as its province (อ.เมือง…)
+        kind_en, kind_th = "written without เมือง", "เขียนโดยไม่มีคำว่าเมือง"
     else:
         report.add("warning",
                    f"{code_col} {code}: the file names it {given_text!r}, the DOPA gazetteer "

@@ -1,14 +1,18 @@
 """Where the reference boundary layers come from, and how they are fetched and found.
 
-The national tambon layer ships with the package as a compact GeoParquet copy of
-the official file (``_data/tha_tambon_adm3.parquet``, made by
-``boundaries/package_layer.py``; see ``boundaries/README.md``), so every province
-is known straight after ``pip install``. Newer vintages or other copies can be
-fetched: :func:`fetch_boundaries` copies them from a local mirror folder, or
-downloads them from a mirror URL, verifying each file's sha256 against the
-manifest, into the cache (``settings.cache_dir()``). :func:`find_reference` looks
-for a layer in ``$PLANMAP_BOUNDARIES`` first, then in the cache;
-:func:`national_layer` adds the packaged copy as the last resort.
+The national tambon layer ships with the package as GeoParquet
+(``_data/tha_tambon_adm3.parquet``, made by ``boundaries/package_layer.py``; see
+``boundaries/README.md``): the official outlines at print quality for 68 provinces
+(``shapely.coverage_simplify`` at :data:`PRINT_TOLERANCE`), the simplified ones for
+the nine others, each tambon marked by ``boundary_fidelity``. So every province is
+known straight after ``pip install``.
+
+:func:`import_boundaries` takes the official national file (HDX COD-AB shapefile, zipped
+or not) and caches it simplified the same way: :func:`national_layer` then prefers it to
+the packaged copy. :func:`fetch_boundaries` copies the reference files of the tests and
+benchmarks from a local mirror folder, or downloads them from a mirror URL, verifying each
+file's sha256 against the manifest, into the cache (``settings.cache_dir()``);
+:func:`find_reference` looks for them in ``$PLANMAP_BOUNDARIES`` first, then in the cache.
 """
 
 from __future__ import annotations
@@ -28,11 +32,18 @@ from planmap_gis import settings
 from planmap_gis._errors import ChecksumError, InputFileError
 from planmap_gis._output import sha256
 
-__all__ = ["fetch_boundaries", "find_reference", "manifest", "national_layer", "packaged_layer", "sha256"]
+__all__ = ["IMPORTED", "PRINT_TOLERANCE", "fetch_boundaries", "find_reference", "manifest", "national_layer",
+           "packaged_layer", "province_fidelity", "sha256"]
 
 log = logging.getLogger("planmap_gis")
 
 MIRROR_ENV = "PLANMAP_BOUNDARY_MIRROR"
+#: Degrees: the tolerance of the one topology-preserving simplification (``shapely.coverage_simplify``)
+#: of the packaged and imported layers. 0.0003° (about 33 m) leaves Nakhon Si Thammarat at most 74 m
+#: from the detailed outline, under 1 mm on an A3 amphoe map at 1:100,000.
+PRINT_TOLERANCE = 0.0003
+#: The file :func:`import_boundaries` writes in the cache; :func:`national_layer` prefers it.
+IMPORTED = "imported_tambon_adm3.parquet"
 
 
 @cache
@@ -93,12 +104,12 @@ def packaged_layer() -> Path:
 def national_layer() -> tuple[Path, str]:
     """The national tambon layer to use and a phrase saying which it is.
 
-    ``$PLANMAP_BOUNDARIES`` or the cache (a fetched, possibly newer copy) win over
-    the copy packaged with planmap-gis.
+    The official file imported with :func:`import_boundaries` (in the cache) wins over the copy
+    packaged with planmap-gis; the simplified reference files never do (they are coarser).
     """
-    found = find_reference("tha_tambon_adm3.geojson")
-    if found is not None:
-        return found, f"national tambon layer {found}"
+    imported = settings.cache_dir() / "boundaries" / IMPORTED
+    if imported.is_file():
+        return imported, f"national tambon layer imported from the official file ({imported})"
     entry = manifest()["packaged"]
     return packaged_layer(), (f"national tambon layer packaged with planmap-gis "
                               f"({manifest()['attribution']}, {entry['features']:,} tambon)")
@@ -148,7 +159,7 @@ def fetch_boundaries(
         )
     target = Path(dest) if dest else settings.cache_dir() / "boundaries"
     target.mkdir(parents=True, exist_ok=True)
-    wanted = names or [e["name"] for e in manifest()["files"]]
+    wanted = names or [e["name"] for e in manifest()["files"] if not e.get("packaging_only")]
     out = []
     for name in wanted:
         entry = _entry(name)
@@ -189,3 +200,11 @@ def _download_verified(url: str, dst: Path, entry: dict[str, Any]) -> None:
         raise InputFileError(f"{url}: download failed ({exc}). Check the address and network, "
                              "or copy the files and use --from FOLDER.") from exc
     log.info("%s: downloaded from %s, checksum verified", entry["name"], url)
+
+
+def province_fidelity(code: str) -> dict[str, Any]:
+    """Which geometry the packaged layer holds for province ``code`` ("80" or "TH80"): ``geometry``
+    ("detailed" or "simplified") and the largest and median distance (m) from the detailed outline."""
+    provinces = manifest()["packaged"].get("provinces", {})
+    key = code if str(code).startswith("TH") else f"TH{code}"
+    return provinces.get(key, {"geometry": "unknown", "max_error_m": None, "median_error_m": None})

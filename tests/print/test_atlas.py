@@ -34,8 +34,9 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def plan(nst_path):
-    data = demo.load(boundaries=nst_path)
+def plan():
+    data = demo.load()  # the packaged layer: NST at print quality (within 100 m of the official outline)
+    assert (data.tambons["boundary_fidelity"] == "detailed").all()
     areas = pm.village_areas(data.villages, data.tambons)
     return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                       permutations=99, notes=(f"{data.note_th} ({data.note_en})",))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import itertools
 
 import matplotlib
+import matplotlib.pyplot as plt
 import pytest
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 import planmap_gis as pm
 from planmap_gis import demo
@@ -56,6 +57,10 @@ def _boxes(fig):
         for artist in [*ax.texts, *ax.patches]:
             if artist.get_gid() in (*INSIDE, "label") and artist.get_visible():
                 if isinstance(artist, Text) and not artist.get_text().strip():
+                    continue
+                if isinstance(artist, Annotation):  # a label's words; its leader line may cross things
+                    artist.update_positions(renderer)
+                    add(artist.get_gid(), Text.get_window_extent(artist, renderer))
                     continue
                 add(artist.get_gid(), artist.get_window_extent(renderer))
     return found
@@ -106,6 +111,39 @@ def _check_page(fig, page: int, stats: dict) -> None:
         if text.get_visible() and text.get_text().strip():
             stats["smallest"] = min(stats["smallest"], text.get_fontsize())
             assert text.get_fontsize() >= MIN_PT - 1e-9, f"page {page}: {text.get_text()[:30]!r} under 7 pt"
+    # Issue 28: nothing cut — no key, legend or table cell ends in "…" (ids whole, keys continued).
+    for said in _page_texts(fig):
+        assert "…" not in said, f"page {page}: cut text {said[-60:]!r}"
+
+
+def _page_texts(fig) -> list[str]:
+    """Every text of a page: figure and axes texts, legend entries and table cells."""
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    texts += [cell.get_text().get_text() for ax in fig.axes for table in ax.tables
+              for cell in table.get_celld().values()]
+    return [t for t in texts if t.strip()]
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_the_tambon_of_every_priority_village_and_every_amphoe_are_named(plan, paper):
+    """Issue 28: a tambon holding a numbered priority village is never left unnamed (a leader line
+    before an omission); the overview names every amphoe."""
+    from planmap_gis.draw.printed.atlas import district_map, overview_map
+    from planmap_gis.draw.printed.maps import priority_villages
+
+    names = plan.tambons.set_index("tambon_code")["tambon_th"]
+    with matplotlib.rc_context(_fonts.rc()):
+        fig = overview_map(plan, paper=paper)
+        labels = {t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == "label"}
+        assert {f"อ.{n}" for n in plan.amphoes.amphoe_th} <= labels
+        plt.close(fig)
+        for code in plan.amphoes.amphoe_code:
+            marks = priority_villages(plan, code)
+            fig = district_map(plan, code, paper=paper)
+            labels = {t.get_text() for ax in fig.axes for t in ax.texts if t.get_gid() == "label"}
+            wanted = {f"ต.{names[str(v)[:6]]}" for v in marks.index}
+            assert wanted <= labels, (code, wanted - labels)
+            plt.close(fig)
 
 
 @pytest.mark.parametrize("paper", ["A3", "A4"])

@@ -4,7 +4,7 @@ find its box."""
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Collection
 from typing import Any
 
 import geopandas as gpd
@@ -12,11 +12,12 @@ import numpy as np
 import shapely
 from matplotlib import patheffects
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.patches import Patch, Rectangle
 
 from planmap_gis._years import thai_date
 from planmap_gis.draw.classify import format_number
-from planmap_gis.draw.printed.layout import MIN_PT, PT_MM, Grid, Rect, fit_text
+from planmap_gis.draw.printed.layout import MIN_PT, PT_MM, Grid, Rect, fit_text, width_of, wrap
 from planmap_gis.read.sources import manifest
 
 CONTEXT_FILL, CONTEXT_EDGE = "#e4e4e4", "#ffffff"
@@ -54,16 +55,13 @@ def legend(fig: Figure, g: Grid, rect: Rect, handles: list[Any], title: str, *, 
     x, y, w, h = rect
     labels = [hd.get_label() for hd in handles]
 
-    def wrap(text: str, chars: int) -> str:
-        return "\n".join(part for line in text.split("\n") for part in (textwrap.wrap(line, chars) or [""]))
-
     def attempt(size: float, ncol: int, count: int) -> tuple[Any, bool]:
-        chars = max(10, int((w - 4) / ncol / (size * PT_MM * 0.55)) - 4)
+        chars = max(10, int((w - 4) / ncol / (size * PT_MM * 0.62)) - 4)  # spacing characters (layout.wrap)
         for hd, label in zip(handles, labels, strict=True):
-            hd.set_label(wrap(label, chars))
+            hd.set_label("\n".join(wrap(label, chars)))
         shown = handles[:count] if count == len(handles) else [*handles[:count], Patch(
             facecolor="none", edgecolor="none", label=f"… (อีก {len(handles) - count} รายการ)")]
-        drawn = fig.legend(handles=shown, title=wrap(title, max(10, int((w - 4) / ((size + 0.5) * PT_MM * 0.55)))),
+        drawn = fig.legend(handles=shown, title="\n".join(wrap(title, max(10, int((w - 4) / ((size + 0.5) * PT_MM * 0.62))))),
                            loc="upper left", fontsize=size, title_fontsize=size + 0.5, frameon=True,
                            framealpha=0.95, ncol=ncol, borderpad=0.6, handlelength=1.6,
                            bbox_to_anchor=((x + 0.5) / g.width, (y + h - 0.5) / g.height))
@@ -175,8 +173,11 @@ def furniture(ax: Any, g: Grid, filled: Any) -> list[Any]:
 
 
 def place_labels(ax: Any, items: list[tuple[float, float, str]], *, size: float, blocked: list[Any] = (),
-                 color: str = "#111") -> tuple[list[str], list[str]]:
-    """Labels without overlaps: each shrinks (not below 7 pt) and is left out if it still collides.
+                 color: str = "#111", must: Collection[str] = ()) -> tuple[list[str], list[str]]:
+    """Labels without overlaps, in the order given (put the ones that matter first): each shrinks
+    (not below 7 pt) and is left out if it still collides — except the texts in ``must``, which
+    then move off their place to the nearest free spot on rings around it, joined to it by a
+    leader line.
 
     Returns the texts placed and the texts left out (to be listed in the page's key).
     """
@@ -185,24 +186,46 @@ def place_labels(ax: Any, items: list[tuple[float, float, str]], *, size: float,
     frame = ax.get_window_extent(renderer)
     placed_boxes: list[Any] = list(blocked)
     placed, dropped = [], []
+
+    def attempt(x: float, y: float, text: str, fontsize: float, offset: tuple[float, float] = (0, 0)) -> Any:
+        label = ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha="center", va="center",
+                            fontsize=fontsize, color=color, zorder=15, annotation_clip=True, gid="label",
+                            arrowprops=None if offset == (0, 0) else {"arrowstyle": "-", "color": "#333",
+                                                                      "lw": 0.6, "shrinkA": 0, "shrinkB": 2})
+        label.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white")])
+        label.update_positions(renderer)
+        box = Text.get_window_extent(label, renderer).expanded(1.05, 1.1)  # the words, not the leader
+        inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
+        if inside and not any(box.overlaps(other) for other in placed_boxes):
+            placed_boxes.append(box)
+            placed.append(text)
+            return label
+        label.remove()
+        return None
+
     for x, y, text in items:
         fontsize = size
-        while True:
-            label = ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=color,
-                            zorder=15, clip_on=True, gid="label")
-            label.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white")])
-            box = label.get_window_extent(renderer).expanded(1.05, 1.1)
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
-            if inside and not any(box.overlaps(other) for other in placed_boxes):
-                placed_boxes.append(box)
-                placed.append(text)
-                break
-            label.remove()
+        if text in must and attempt(x, y, text, fontsize) is None:  # full size a little aside first
+            if _with_leader(attempt, x, y, text, fontsize, rings=(14, 22, 32)):
+                continue
+        while attempt(x, y, text, fontsize) is None:
             if fontsize <= MIN_PT:
-                dropped.append(text)
+                if text not in must or not _with_leader(attempt, x, y, text, fontsize):
+                    dropped.append(text)
                 break
             fontsize = max(MIN_PT, fontsize * 0.85)
     return placed, dropped
+
+
+def _with_leader(attempt: Any, x: float, y: float, text: str, fontsize: float,
+                 rings: tuple[float, ...] = (14, 22, 32, 44, 60, 80)) -> bool:
+    """A label moved to the first free spot on rings of growing radius (points) around its place."""
+    for radius in rings:
+        for angle in range(0, 360, 30):
+            offset = (radius * 1.6 * np.cos(np.radians(angle)), radius * np.sin(np.radians(angle)))
+            if attempt(x, y, text, fontsize, offset) is not None:
+                return True
+    return False
 
 
 def locator(fig: Figure, g: Grid, rect: Rect, province: gpd.GeoDataFrame, highlight: str | None) -> None:
@@ -220,32 +243,41 @@ def locator(fig: Figure, g: Grid, rect: Rect, province: gpd.GeoDataFrame, highli
 
 
 def table(fig: Figure, g: Grid, rect: Rect, rows: list[list[str]], header: list[str], widths: list[float],
-          *, left: tuple[int, ...] = (0,), shade_last: bool = False, title: str | None = None) -> Any:
+          *, left: tuple[int, ...] = (0,), shade_last: bool = False, title: str | None = None,
+          whole: tuple[int, ...] = ()) -> Any:
     """A table filling its region from the top, row height from the type size; returns the axes.
 
-    The caller gives no more rows than fit (:func:`rows_that_fit`).
+    Nothing is cut: a cell's text wraps within its column (a row grows by its longest cell), the
+    type shrinks (not below the minimum) when the rows need more room than the region has, and the
+    columns in ``whole`` (ids) are widened to their longest text, taken from the widest column. The
+    caller gives no more rows than fit (:func:`table_lines`, :func:`rows_that_fit`).
     """
     x, y, w, h = rect
     size = g.pt(8.5)
     if title:
         drawn_title = fit_text(fig, g, rect, title, size=g.pt(10.5), gid="table")
         h -= drawn_title.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi * 25.4 + 1.5
-    row_mm = size * PT_MM * 1.75
-    height = min(h, row_mm * (len(rows) + 1))
+    widths = _whole_columns(rows, header, widths, whole, w, size)
+    while True:
+        cells, lines = _wrapped(rows, header, widths, w, size)
+        row_mm = size * PT_MM * 1.75
+        if sum(lines) * row_mm <= h + 0.01 or size <= MIN_PT:
+            break
+        size = max(MIN_PT, size - 0.5)
+    height = min(h, row_mm * sum(lines))
     ax = fig.add_axes(g.frac((x, y + h - height, w, height)))
     ax.set_gid("table")
     ax.set_axis_off()
-    # A cell's text is cut to its column ("…") rather than run into the next column.
-    fits = [max(4, int(w * f / (size * PT_MM * 0.52)) - 1) for f in widths]
-    rows = [[_cut(str(v), n) for v, n in zip(row, fits, strict=True)] for row in rows]
-    header = [_cut(str(v), n) for v, n in zip(header, fits, strict=True)]
-    drawn = ax.table(cellText=rows or [[""] * len(header)], colLabels=header, loc="upper center",
+    body = cells[1:] or [[""] * len(header)]
+    drawn = ax.table(cellText=body, colLabels=cells[0], loc="upper center",
                      cellLoc="right", colLoc="center", colWidths=widths, bbox=[0, 0, 1, 1])
     drawn.auto_set_font_size(False)
     drawn.set_fontsize(size)
     for (r, c), cell in drawn.get_celld().items():
+        cell.set_height(lines[r] if r < len(lines) else 1)  # the bbox scales all rows alike
         cell.set_edgecolor("#bbb")
         cell.get_text().set_gid("table")
+        cell.get_text().set_linespacing(1.25)
         if r == 0:
             cell.set_facecolor("#e8eef4")
         if c in left:
@@ -255,8 +287,43 @@ def table(fig: Figure, g: Grid, rect: Rect, rows: list[list[str]], header: list[
     return ax
 
 
-def _cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+def _chars(width_mm: float, size: float) -> int:
+    """Spacing characters of a line in a column (Noto Sans Thai letters average about 0.62 em; the
+    marks above and below take no room: :func:`~planmap_gis.draw.printed.layout.width_of`)."""
+    return max(3, int(width_mm / (size * PT_MM * 0.62)) - 1)
+
+
+def _whole_columns(rows: list[list[str]], header: list[str], widths: list[float], whole: tuple[int, ...],
+                   w: float, size: float) -> list[float]:
+    """Widths with each ``whole`` column as wide as its longest text, the room taken from the widest other."""
+    widths = list(widths)
+    for c in whole:
+        longest = max([width_of(str(r[c])) for r in rows] + [1])
+        need = (longest + 2) * size * PT_MM * 0.62 / w
+        if need > widths[c]:
+            donor = max((i for i in range(len(widths)) if i not in whole), key=lambda i: widths[i])
+            extra = min(need - widths[c], widths[donor] * 0.5)
+            widths[c] += extra
+            widths[donor] -= extra
+    return widths
+
+
+def _wrapped(rows: list[list[str]], header: list[str], widths: list[float], w: float,
+             size: float) -> tuple[list[list[str]], list[int]]:
+    """Header and rows with each cell wrapped to its column, and the lines each row takes."""
+    fits = [_chars(w * f, size) for f in widths]
+
+    cells = [["\n".join(wrap(str(v), n)) for v, n in zip(row, fits, strict=True)] for row in [header, *rows]]
+    return cells, [max(c.count("\n") + 1 for c in row) for row in cells]
+
+
+def table_lines(g: Grid, width_mm: float, rows: list[list[str]], header: list[str], widths: list[float],
+                whole: tuple[int, ...] = ()) -> list[int]:
+    """The lines each row of a table would take at the table's type size, header first: for pages
+    that break a long table between rows."""
+    size = g.pt(8.5)
+    widths = _whole_columns(rows, header, widths, whole, width_mm, size)
+    return _wrapped(rows, header, widths, width_mm, size)[1]
 
 
 def rows_that_fit(g: Grid, height_mm: float, *, title: bool = False) -> int:
@@ -267,17 +334,18 @@ def rows_that_fit(g: Grid, height_mm: float, *, title: bool = False) -> int:
 
 
 
-def text_block(fig: Figure, g: Grid, rect: Rect, lines: list[str], *, size: float, gid: str) -> Any:
+def text_block(fig: Figure, g: Grid, rect: Rect, lines: list[str], *, size: float, gid: str,
+               more: str = "…") -> Any:
     """Lines of text in a region: the largest type down to the minimum that fits, long lines
     wrapped to the region's width; at the minimum, the lines that still do not fit are cut and
-    the cut is said ("…")."""
+    the cut is said by ``more`` (say where the rest stands, e.g. "continued on the project sheet")."""
 
     x, y, w, h = rect
     renderer = fig.canvas.get_renderer()
     current = size
     while True:
-        chars = max(20, int(w / (current * PT_MM * 0.52)))  # Thai and Latin average ~0.5 em wide
-        wrapped = [part for line in lines for part in (textwrap.wrap(line, chars) or [""])]
+        chars = max(20, int(w / (current * PT_MM * 0.6)))  # spacing characters average ~0.6 em
+        wrapped = [part for line in lines for part in wrap(line, chars)]
         while True:
             artist = fig.text(x / g.width, (y + h) / g.height, "\n".join(wrapped), fontsize=current, va="top",
                               ha="left", linespacing=1.45, gid=gid)
@@ -286,7 +354,7 @@ def text_block(fig: Figure, g: Grid, rect: Rect, lines: list[str], *, size: floa
             if fits or current > MIN_PT or len(wrapped) <= 1:
                 break
             artist.remove()
-            wrapped = [*wrapped[:-2], "…"]
+            wrapped = [*wrapped[:-2], more]
         if fits or current <= MIN_PT:
             return artist
         artist.remove()

@@ -10,7 +10,6 @@ do not fit shrink to a stated minimum, then wrap.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +153,52 @@ def fit_text(fig: Figure, g: Grid, rect: Rect, text: str, *, size: float, min_si
             break
         current = max(min_size, current * 0.9)
     if width > w:  # still too wide at the minimum size: wrap
-        chars = max(10, int(len(text) * w / width * 0.95))
-        artist.set_text("\n".join(textwrap.wrap(text, chars, break_long_words=True)))
+        chars = max(10, int(width_of(text) * w / width * 0.95))
+        artist.set_text("\n".join(wrap(text, chars)))
+        while artist.get_window_extent(renderer).width / fig.dpi * 25.4 > w and chars > 10:
+            chars = max(10, int(chars * 0.93))  # glyphs differ in width: narrower until it fits
+            artist.set_text("\n".join(wrap(text, chars)))
     return artist
+
+
+#: Thai marks that sit above or below the letter before them (no width of their own); a line never
+#: starts with one, nor ends on a leading vowel (เ แ โ ใ ไ) cut from its consonant.
+_MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
+_LEADING = frozenset("เแโใไ")
+
+
+def width_of(text: str) -> int:
+    """Characters that take room on a line (Thai marks above and below do not)."""
+    return sum(ch not in _MARKS for ch in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` spacing characters, broken at spaces; a word longer than a line
+    (Thai runs without spaces) is broken between letters, never before a mark or after a leading
+    vowel, so no line starts with a dangling vowel or tone mark."""
+    width = max(2, width)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if width_of(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            while width_of(word) > width:
+                cut, seen = 0, 0
+                for i, ch in enumerate(word):
+                    seen += ch not in _MARKS
+                    if seen > width:
+                        break
+                    if i + 1 < len(word) and word[i + 1] not in _MARKS and ch not in _LEADING:
+                        cut = i + 1
+                cut = cut or len(word)
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    return lines

@@ -32,6 +32,8 @@ from planmap_gis.plan import Plan
 
 #: Priority villages numbered on each amphoe page.
 PRIORITY_MARKS = 5
+#: The last line of a page's summary that has no room for all of it: the project sheet repeats it.
+CONTINUED = "ต่อในแผ่นโครงการ (continued on the project sheet) →"
 
 
 def metric_classes(plan: Plan, metric: str, level: str) -> tuple[gpd.GeoDataFrame, Classes]:
@@ -79,7 +81,7 @@ def _province_page(plan: Plan, paper: str, units: gpd.GeoDataFrame, labels: dict
     order = amphoes.assign(area=amphoes.area).sort_values("area", ascending=False)
     el.place_labels(ax, [(p.x, p.y, labels[c]) for p, c in zip(
         order.geometry.representative_point(), order["amphoe_code"], strict=True)], size=g.pt(10),
-        blocked=blocked)
+        blocked=blocked, must=set(labels.values()))  # every amphoe named on the overview
     return fig, g, split(g.panel, [0.3, 0.7])
 
 
@@ -217,11 +219,19 @@ def district_page(plan: Plan, code: str, metric: str, paper: str, orientation: s
     blocked = el.furniture(ax, g, geom)
     marks = priority_villages(plan, code)
     blocked += _priority_marks(ax, g, inside, marks)
+    # Names in the order they matter: tambon holding a numbered priority village (by its number),
+    # then those holding an under-served village, then the largest; the first never go unnamed.
+    first = list(dict.fromkeys(str(v)[:6] for v in marks.index))
+    served = plan.underserved["village_code"].astype(str).str[:6] if plan.underserved is not None else []
+    then = [t for t in dict.fromkeys(served) if t not in first]
     inner["area"] = inner.area
-    inner = inner.sort_values("area", ascending=False)
+    inner["order"] = [first.index(t) if t in first else len(first) + then.index(t) if t in then
+                      else len(first) + len(then) for t in inner["tambon_code"]]
+    inner = inner.sort_values(["order", "area"], ascending=[True, False])
     items = [(p.x, p.y, f"ต.{n}") for p, n in zip(inner.geometry.representative_point(), inner["tambon_th"],
                                                   strict=True)]
-    _, dropped = el.place_labels(ax, items, size=g.pt(11), blocked=blocked)
+    must = {f"ต.{n}" for n, t in zip(inner["tambon_th"], inner["tambon_code"], strict=True) if t in first}
+    _, dropped = el.place_labels(ax, items, size=g.pt(11), blocked=blocked, must=must)
     others = amphoes[(amphoes["amphoe_code"] != code) & amphoes.intersects(view)]
     ctx = [(p.x, p.y, f"อ.{n}") for p, n in zip(others.geometry.intersection(view).representative_point(),
                                                others["amphoe_th"], strict=True)]
@@ -233,6 +243,7 @@ def district_page(plan: Plan, code: str, metric: str, paper: str, orientation: s
                                     notes=_mapdata.legend_notes(plan, metric, "village"))
     el.legend(fig, g, parts[1], handles, title)
     el.text_block(fig, g, parts[2], _summary_lines(plan, code, name_th, marks, dropped), size=g.pt(10),
+                  more=CONTINUED,
                   gid="summary")
     el.footer(fig, g, el.footer_text(plan.notes))
     return fig
@@ -263,6 +274,21 @@ def _priority_marks(ax: Any, g: Grid, villages: gpd.GeoDataFrame, marks: pd.Data
     return boxes
 
 
+def priority_key(plan: Plan, marks: pd.DataFrame) -> list[str]:
+    """The numbered priority villages of a page in words (the map's numbers), one short line each;
+    the project sheet repeats them in full when the page has no room."""
+    if not len(marks):
+        return []
+    total = int(plan.priorities["rank"].notna().sum())
+    names = _mapdata.units(plan, "village").set_index(_mapdata.CODE)[_mapdata.NAME_TH]
+    lines = [f"หมู่บ้านที่ควรให้ความสำคัญก่อน (หมายเลขบนแผนที่; ลำดับจาก {total:,} หมู่บ้าน; "
+             "ความเข้มแข็ง /100; งบต่อครัวเรือนเทียบค่ากลางจังหวัด):"]
+    for village, rec in marks.iterrows():
+        lines.append(f"({int(rec['mark'])}) {names.get(village, village)} · ลำดับ {int(rec['rank'])} · "
+                     f"เข้มแข็ง {rec['strength_index']:.0f} · งบ {rec['coverage_ratio']:.2f}× ค่ากลาง")
+    return lines
+
+
 def _summary_lines(plan: Plan, code: str, name_th: str, marks: pd.DataFrame, dropped: list[str]) -> list[str]:
     row = plan.metrics["amphoe"].loc[code]
     villages = plan.metrics["village"]
@@ -279,14 +305,7 @@ def _summary_lines(plan: Plan, code: str, name_th: str, marks: pd.DataFrame, dro
     ]
     if not pd.isna(strength):
         lines.append(f"ดัชนีความเข้มแข็งเฉลี่ย {strength:.1f}/100")
-    if len(marks):
-        total = int(plan.priorities["rank"].notna().sum())
-        names = _mapdata.units(plan, "village").set_index(_mapdata.CODE)[_mapdata.NAME_TH]
-        lines.append(f"หมู่บ้านที่ควรให้ความสำคัญก่อน (หมายเลขบนแผนที่; ลำดับจาก {total:,} หมู่บ้าน):")
-        for village, rec in marks.iterrows():
-            lines.append(f"({int(rec['mark'])}) {names.get(village, village)} — ลำดับ {int(rec['rank'])}/{total:,} · "
-                         f"ความเข้มแข็ง {rec['strength_index']:.0f}/100 · ได้งบ {rec['coverage_ratio']:.2f} "
-                         "เท่าค่ากลางต่อครัวเรือน")
+    lines += priority_key(plan, marks)
     if dropped:
         lines.append("ชื่อตำบลที่ไม่ได้แสดงบนแผนที่ (ที่ไม่พอ): " + ", ".join(dropped))
     return lines

@@ -32,11 +32,14 @@ from planmap_gis._schema import (
 from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
+from planmap_gis.draw.printed.maps import priority_key, priority_villages
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
 
 HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
 WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
+#: Columns never wrapped or cut: the project id (a narrower name column gives it room).
+WHOLE = (0,)
 
 
 def project_rows(plan: Plan, code: str) -> pd.DataFrame:
@@ -91,12 +94,24 @@ def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame]
     """The sheet's grid, its table rows page by page, the gap lines, and whether they share the
     last table page (else they take a page of their own)."""
     rows = project_rows(plan, code)
-    gaps = villages_without_project(plan, code)
+    # The map page's priority key in full (it may run out of room there), then the villages without a project.
+    gaps = [*priority_key(plan, priority_villages(plan, code)), *_gap_lines(villages_without_project(plan, code))]
     g = grid(paper, False, panel=False)
-    per_page = el.rows_that_fit(g, g.map[3])
-    chunks = [rows.iloc[i:i + per_page] for i in range(0, len(rows), per_page)] or [rows]
-    needed = (len(chunks[-1]) + 1) * g.pt(8.5) * PT_MM * 1.75 + 2
-    gap_mm = (len(gaps) + 2) * g.pt(9) * PT_MM * 1.6 + 6
+    # Pages break between rows by the lines each wrapped row takes (nothing is cut).
+    lines = el.table_lines(g, g.map[2], list(rows["text"]), HEADER, WIDTHS, whole=WHOLE)
+    row_mm = g.pt(8.5) * PT_MM * 1.75
+    room = int(g.map[3] // row_mm) - lines[0]
+    chunks, start, used = [], 0, 0
+    for i, n in enumerate(lines[1:]):
+        if used + n > room and i > start:
+            chunks.append(rows.iloc[start:i])
+            start, used = i, 0
+        used += n
+    chunks.append(rows.iloc[start:])
+    needed = (lines[0] + used) * row_mm + 2
+    chars = max(20, int(g.map[2] / (g.pt(9) * PT_MM * 0.6)))  # as text_block wraps them
+    wrapped = sum(max(1, -(-len(line) // chars)) for line in gaps)
+    gap_mm = (wrapped * 1.35 + 3) * g.pt(9) * PT_MM * 1.6 + 6  # Thai breaks only at spaces: lines run short
     return g, chunks, gaps, bool(gaps) and needed + gap_mm <= g.map[3]
 
 
@@ -119,25 +134,30 @@ def sheet_pages(plan: Plan, code: str, paper: str) -> list[Figure]:
                   "บาท = งบที่กระจายลงหมู่บ้านในอำเภอนี้ · ● = ด้านเดียวกัน ปีเดียวกัน ≥2 หน่วยงานในตำบลเดียวกัน")
         table_rect = g.map
         if k == len(chunks) - 1 and shared:
-            needed = (len(chunk) + 1) * g.pt(8.5) * PT_MM * 1.75 + 2
+            needed = sum(el.table_lines(g, g.map[2], list(chunk["text"]), HEADER, WIDTHS, whole=WHOLE)) * \
+                g.pt(8.5) * PT_MM * 1.75 + 2
             table_rect, gap_rect = split(g.map, [needed, g.map[3] - needed - 3], horizontal=False)
             _gap_block(fig, g, gap_rect, gaps)
         el.table(fig, g, table_rect, list(chunk["text"]) if len(chunk) else [], HEADER, WIDTHS,
-                 left=(0, 1, 2, 3, 4, 7))
+                 left=(0, 1, 2, 3, 4, 7), whole=WHOLE)
         el.footer(fig, g, el.footer_text(plan.notes), (f"อ.{name} · แผ่นโครงการ {k + 1}"))
         pages.append(fig)
     if gaps and not shared:
         fig = g.figure()
-        el.header(fig, g, f"หมู่บ้านที่ไม่มีโครงการ — อำเภอ{name} ({code})", f"Villages with no project · "
-                  f"{NO_PROJECT_RULE[1]}")
+        el.header(fig, g, f"หมู่บ้านที่ควรให้ความสำคัญก่อนและหมู่บ้านที่ไม่มีโครงการ — อำเภอ{name} ({code})",
+                  f"Priority villages and villages with no project · {NO_PROJECT_RULE[1]}")
         _gap_block(fig, g, g.map, gaps)
         el.footer(fig, g, el.footer_text(plan.notes))
         pages.append(fig)
     return pages
 
 
-def _gap_block(fig: Figure, g: Grid, rect: Rect, gaps: list[str]) -> None:
-    lines = [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {sum(len(x.split(',')) for x in gaps)} หมู่บ้าน",
-             *gaps]
+def _gap_lines(gaps: list[str]) -> list[str]:
+    if not gaps:
+        return []
+    return [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {sum(len(x.split(',')) for x in gaps)} หมู่บ้าน", *gaps]
+
+
+def _gap_block(fig: Figure, g: Grid, rect: Rect, lines: list[str]) -> None:
     el.text_block(fig, g, rect, lines, size=g.pt(9), gid="summary")
 

@@ -133,7 +133,7 @@ def _province_map(fig: Figure, g: Grid, plan: Plan, layer: Any) -> None:
     order = amphoes.assign(area=amphoes.area).sort_values("area", ascending=False)
     el.place_labels(ax, [(p.x, p.y, f"อ.{n}") for p, n in zip(order.geometry.representative_point(),
                                                             order["amphoe_th"], strict=True)],
-                    size=g.pt(10), blocked=blocked)
+                    size=g.pt(10), blocked=blocked, must={f"อ.{n}" for n in order["amphoe_th"]})
 
 
 _PANELS = [("budget_change", "งบประมาณรวมทุกชั้นงบ", "all budget layers"),
