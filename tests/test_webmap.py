@@ -93,7 +93,14 @@ def test_counts_are_labelled_as_whole_numbers():
     counts = classify(np.array([0, 0, 0, 1, 1, 2, 2, 3, 5, 170]), "n_projects", k=4)
     assert counts.labels() == ("0", "1", "2", "3 – 170")  # not "0 – 0", "0 – 1", "1 – 2", "2 – 170"
     money = classify(np.array([0.5, 1.5, 2.5, 10.25]), "budget_per_household", k=2)
-    assert money.labels()[1].startswith("2") and " – " in money.labels()[1]
+    assert money.labels() == ("0 – 2", "10")  # the values each class holds, as printed: no break shown twice
+    # Issue 28: a measure with few values gets a class per value, not ranges; ranges never overlap.
+    few = classify(np.array([0, 1 / 3, 1 / 3, 2 / 3, 1.0, 1.0]), "alignment", scheme="quantiles", k=5, breaks=None)
+    assert few.labels() == ("0.00", "0.33", "0.67", "1.00")
+    spread = classify(np.random.default_rng(1).lognormal(6, 1, 500), "budget_per_household", k=5)
+    highs = [float(x.split(" – ")[-1].replace(",", "")) for x in spread.labels()]
+    lows = [float(x.split(" – ")[0].replace(",", "")) for x in spread.labels()]
+    assert all(h < lo for h, lo in zip(highs[:-1], lows[1:], strict=True))
     shares = classify(np.array([0, 0, 0, 0.2, 0.5, 0.7, 0.9, 1.0]), "alignment", k=4)
     assert shares.labels()[0] == "0.00"  # not "0.00 – 0.00"
 

@@ -12,6 +12,7 @@ value never looks like a unit with zero.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 from dataclasses import dataclass, field
 
 import mapclassify
@@ -210,13 +211,15 @@ def classify(
                        tuple(c[1] for c in spec.categories.values()),
                        tuple(c[2] for c in spec.categories.values()), "categorical")
     if spec.center is not None and breaks is None and scheme == "quantiles":
-        return _centred(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec, k, thai_digits)
+        return _centred(np.round(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec.decimals) + 0.0,
+                        spec, k, thai_digits)
     if spec.breaks and breaks is None and scheme == "quantiles":
         scheme, breaks = "user", list(spec.breaks)
     if scheme not in SCHEMES:
         raise PlanmapError(f"classify: scheme must be one of {tuple(SCHEMES)}, got {scheme!r}.")
-    # Float noise (0.30000000000000004 beside 0.3) must not split equal values across a break.
-    y = np.round(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec.decimals + 6)
+    # Classes on the values as printed: equal printed values (and float noise, 0.30000000000000004
+    # beside 0.3) share a class, and adjacent classes' printed ranges never overlap.
+    y = np.round(pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float), spec.decimals) + 0.0
     valid = ~np.isnan(y)
     yb = np.full(len(y), -1)
     if not valid.any():
@@ -227,23 +230,31 @@ def classify(
         if scheme == "user":
             if not breaks:
                 raise PlanmapError("classify: scheme='user' needs breaks=[...] (upper bounds).")
-            result = mapclassify.UserDefined(y[valid], bins=sorted(breaks))
+            bins = np.unique(mapclassify.UserDefined(y[valid], bins=sorted(breaks)).bins)
+        elif len(distinct) <= k:  # few values (0, ⅓, ⅔, 1): one class each, named by its value
+            bins = distinct
         else:
-            result = getattr(mapclassify, SCHEMES[scheme])(y[valid], k=min(k, len(distinct)))
-    bins = np.unique(result.bins)
-    counts = spec.decimals == 0 and np.array_equal(y[valid], np.round(y[valid]))
-    if counts:  # whole numbers ≤ 0.25 are those ≤ 0: the same classes, with whole bounds
-        bins = np.unique(np.floor(bins))
+            bins = np.unique(getattr(mapclassify, SCHEMES[scheme])(y[valid], k=k).bins)
     yb[valid] = np.searchsorted(bins, y[valid], side="left").clip(0, len(bins) - 1)
     colors = _palette(spec.palette, len(bins), spec.reverse)
-    lower = np.concatenate([[y[valid].min()], bins[:-1]])
     fmt = lambda v: format_number(v, spec.decimals, thai_digits=thai_digits)  # noqa: E731
-    # A class of one value reads as that value ("0.00", not "0.00 – 0.00"); counts start a class
-    # at the next whole number: above 0 up to 1 is "1", above 1 up to 3 is "2 – 3".
-    first = np.r_[lower[:1], lower[1:] + 1] if counts else lower
-    labels = tuple(fmt(hi) if lo == hi else f"{fmt(lo)} – {fmt(hi)}"
-                   for lo, hi in zip(first, bins, strict=True))
+    labels = range_labels(y, yb, bins, fmt)
     return Classes(tuple(float(b) for b in bins), yb, tuple(colors), labels, labels, scheme)
+
+
+def range_labels(y: np.ndarray, yb: np.ndarray, bins: Any, fmt: Any) -> tuple[str, ...]:
+    """Each class named by the range of the values it holds ("345 – 835", then "836 – 1,411": never
+    overlapping, never a break shown twice); a class of one value by that value ("0.00", not
+    "0.00 – 0.00"); an empty class (fixed breaks) by its bounds ("> 0.34 – 0.67")."""
+    labels = []
+    for j, upper in enumerate(bins):
+        held = y[yb == j]
+        if len(held):
+            lo, hi = fmt(held.min()), fmt(held.max())
+            labels.append(lo if lo == hi else f"{lo} – {hi}")
+        else:
+            labels.append(f"> {fmt(bins[j - 1])} – {fmt(upper)}" if j else f"≤ {fmt(upper)}")
+    return tuple(labels)
 
 
 def _centred(y: np.ndarray, spec: Metric, k: int, thai_digits: bool) -> Classes:
@@ -270,24 +281,20 @@ def _centred(y: np.ndarray, spec: Metric, k: int, thai_digits: bool) -> Classes:
     v = y[valid]
     below, above = magnitudes(c - v[v < c]), magnitudes(v[v > c] - c)
     fmt = lambda x: format_number(x, spec.decimals, thai_digits=thai_digits)  # noqa: E731
-    bins, labels, spots = [], [], []
+    bins, spots = [], []
     edges_below = (c - below)[::-1]  # most negative first
-    for i, lo in enumerate(edges_below):
-        hi = edges_below[i + 1] if i + 1 < len(edges_below) else np.nextafter(c, -np.inf)
-        bins.append(hi)
-        labels.append(f"{fmt(lo)} – {fmt(min(hi, c))}" if i + 1 < len(edges_below) else f"{fmt(lo)} – < {fmt(c)}")
+    for i in range(len(edges_below)):
+        bins.append(edges_below[i + 1] if i + 1 < len(edges_below) else np.nextafter(c, -np.inf))
         spots.append(0.05 + 0.35 * (i / max(len(edges_below) - 1, 1)))
     if (v == c).any():
         bins.append(c)
-        labels.append(fmt(c))
         spots.append(0.5)
     edges_above = c + above
     for i, hi in enumerate(edges_above):
-        lo = c if i == 0 else edges_above[i - 1]
         bins.append(hi)
-        labels.append(f"> {fmt(lo)} – {fmt(hi)}" if i == 0 else f"{fmt(lo)} – {fmt(hi)}")
         spots.append(0.6 + 0.35 * (i / max(len(edges_above) - 1, 1)))
     cmap = matplotlib.colormaps[spec.palette + ("_r" if spec.reverse else "")]
     yb[valid] = np.searchsorted(np.asarray(bins), v, side="left").clip(0, len(bins) - 1)
     colors = tuple(to_hex(cmap(x)) for x in spots)
-    return Classes(tuple(float(b) for b in bins), yb, colors, tuple(labels), tuple(labels), "centred")
+    labels = range_labels(y, yb, bins, fmt)
+    return Classes(tuple(float(b) for b in bins), yb, colors, labels, labels, "centred")

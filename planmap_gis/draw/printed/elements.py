@@ -205,9 +205,10 @@ def place_labels(ax: Any, items: list[tuple[float, float, str]], *, size: float,
 
     for x, y, text in items:
         fontsize = size
-        if text in must and attempt(x, y, text, fontsize) is None:  # full size a little aside first
-            if _with_leader(attempt, x, y, text, fontsize, rings=(14, 22, 32)):
-                continue
+        if attempt(x, y, text, fontsize) is not None:
+            continue
+        if text in must and _with_leader(attempt, x, y, text, fontsize, rings=(14, 22, 32)):
+            continue  # full size a little aside, before a smaller type
         while attempt(x, y, text, fontsize) is None:
             if fontsize <= MIN_PT:
                 if text not in must or not _with_leader(attempt, x, y, text, fontsize):

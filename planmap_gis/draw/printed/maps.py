@@ -218,7 +218,7 @@ def district_page(plan: Plan, code: str, metric: str, paper: str, orientation: s
     ax.set_ylabel("")
     blocked = el.furniture(ax, g, geom)
     marks = priority_villages(plan, code)
-    blocked += _priority_marks(ax, g, inside, marks)
+    blocked += number_marks(ax, g, inside, marks)
     # Names in the order they matter: tambon holding a numbered priority village (by its number),
     # then those holding an under-served village, then the largest; the first never go unnamed.
     first = list(dict.fromkeys(str(v)[:6] for v in marks.index))
@@ -255,13 +255,16 @@ def _square(rect: Any) -> Any:
     return (x + (w - side) / 2, y + (h - side) / 2, side, side)
 
 
-def _priority_marks(ax: Any, g: Grid, villages: gpd.GeoDataFrame, marks: pd.DataFrame) -> list[Any]:
-    """Numbered circles on the priority villages; their boxes, which labels must avoid."""
+def number_marks(ax: Any, g: Grid, villages: gpd.GeoDataFrame, marks: pd.DataFrame, *,
+                 size: float = 0.012) -> list[Any]:
+    """Numbered circles (``marks["mark"]``, indexed by village code) on villages: the priority
+    villages of an amphoe page, the under-served of the need page; their boxes, which labels avoid.
+    ``size`` is the radius as a share of the map's width."""
     renderer = ax.figure.canvas.get_renderer()
     where = villages.set_index(_mapdata.CODE).geometry
     boxes = []
     x0, x1 = ax.get_xlim()
-    radius = (x1 - x0) * 0.012
+    radius = (x1 - x0) * size
     for code, rec in marks.iterrows():
         if code not in where.index:
             continue

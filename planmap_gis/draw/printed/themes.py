@@ -24,6 +24,7 @@ from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import METRICS, NO_DATA_COLOR, classify, format_number
 from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
+from planmap_gis.draw.printed.maps import number_marks
 from planmap_gis.measure.need import BIVARIATE
 from planmap_gis.plan import Plan
 
@@ -33,6 +34,12 @@ __all__ = ["change_page", "need_page"]
 _CORNERS = (("n3b1", "ก", "จำเป็นมาก ได้น้อย (under-served)"), ("n3b3", "ข", "จำเป็นมาก ได้มาก (answered)"),
             ("n1b1", "ค", "จำเป็นน้อย ได้น้อย (low need, little)"),
             ("n1b3", "ง", "จำเป็นน้อย ได้มาก (beyond its need)"))
+
+
+def _lines(paper: str, rows: list[list[str]], header: list[str], widths: list[float], share: float) -> int:
+    """The lines a table takes (header included, cells wrapped) in ``share`` of the panel's width."""
+    probe = grid(paper, False)
+    return sum(el.table_lines(probe, probe.panel[2] * share, rows, header, widths))
 
 
 def _page(plan: Plan, paper: str, rows: int, title_th: str, title_en: str, detail: str) -> tuple[Figure, Grid]:
@@ -101,35 +108,39 @@ def need_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figu
                            th="ไม่มีข้อมูลความจำเป็นของหมู่บ้าน (ไม่มีดัชนีความเข้มแข็งหรือคอลัมน์ความจำเป็น)")
     worst = plan.underserved if plan.underserved is not None else pd.DataFrame()
     shown = worst.head(15)
-    fig, g = _page(plan, paper, len(shown), "ความจำเป็นกับงบประมาณที่ได้รับ", "Need against response",
-                   f"{plan.years_label()} · ระดับหมู่บ้าน (village level)")
-    layer = _mapdata.metric_layer(plan, "need_budget", "village").to_crs(settings.analysis_crs)
-    layer["color"] = [BIVARIATE[k][0] if isinstance(k, str) else NO_DATA_COLOR for k in layer["value"]]
-    _province_map(fig, g, plan, layer)
-    key, right = split(g.panel, [0.32, 0.68])
-    _bivariate_key(fig, g, key, plan.bivariate.get("village"))
     names = _mapdata.units(plan, "village").set_index(_mapdata.CODE)[_mapdata.NAME_TH]
     rows = [[f"{int(r['rank'])}", f"{r['village_code']} {names.get(r['village_code'], '')}",
              format_number(r["households"]), format_number(r["need"]), format_number(r["budget_thb"] / 1e6, 2),
              format_number(r["fair_thb"] / 1e6, 2), format_number(r["fair_share_gap"] / 1e6, 2),
              format_number(r["fair_share_gap_per_household"])] for _, r in shown.iterrows()]
-    el.table(fig, g, right, rows, ["ลำดับ", "หมู่บ้าน", "ครัวเรือน", "ความจำเป็น", "ได้รับ (ล.บ.)",
-                                   "ควรได้ (ล.บ.)", "ส่วนต่าง (ล.บ.)", "บาท/ครัวเรือน"],
-             [0.06, 0.36, 0.09, 0.1, 0.1, 0.1, 0.1, 0.09], left=(1,),
-             title="หมู่บ้านที่ได้งบต่ำกว่าส่วนที่ควรได้ตามความจำเป็นมากที่สุด (most under-served) — ส่วนที่ควรได้ = "
-                   "งบของชั้นงบ × ความจำเป็นของหมู่บ้าน / ความจำเป็นรวม; ความจำเป็น = ครัวเรือน × (1 − ความเข้มแข็ง/100)")
+    header = ["ลำดับ", "หมู่บ้าน", "ครัวเรือน", "ความจำเป็น", "ได้รับ (ล.บ.)", "ควรได้ (ล.บ.)", "ส่วนต่าง (ล.บ.)",
+              "บาท/ครัวเรือน"]
+    widths = [0.06, 0.38, 0.08, 0.1, 0.1, 0.1, 0.1, 0.08]
+    fig, g = _page(plan, paper, _lines(paper, rows, header, widths, 0.68) - 1, "ความจำเป็นกับงบประมาณที่ได้รับ",
+                   "Need against response", f"{plan.years_label()} · ระดับหมู่บ้าน (village level)")
+    layer = _mapdata.metric_layer(plan, "need_budget", "village").to_crs(settings.analysis_crs)
+    layer["color"] = [BIVARIATE[k][0] if isinstance(k, str) else NO_DATA_COLOR for k in layer["value"]]
+    # The listed villages, numbered on the map by their rank in the table beside it.
+    listed = shown.set_index(shown["village_code"].astype(str)).assign(mark=shown["rank"].to_numpy())
+    _province_map(fig, g, plan, layer, marks=listed)
+    key, right = split(g.panel, [0.32, 0.68])
+    _bivariate_key(fig, g, key, plan.bivariate.get("village"))
+    el.table(fig, g, right, rows, header, widths, left=(1,),
+             title="หมู่บ้านที่ได้งบต่ำกว่าส่วนที่ควรได้มากที่สุด (most under-served; ลำดับ = หมายเลขบนแผนที่)")
     el.footer(fig, g, el.footer_text(plan.notes), ("ความจำเป็น = ครัวเรือน × (1 − ดัชนีความเข้มแข็ง/100) · "
                                                  "ส่วนที่ควรได้ = งบของชั้นงบ × ความจำเป็นของหมู่บ้าน / ความจำเป็นรวม"))
     return fig
 
 
-def _province_map(fig: Figure, g: Grid, plan: Plan, layer: Any) -> None:
+def _province_map(fig: Figure, g: Grid, plan: Plan, layer: Any, marks: pd.DataFrame | None = None) -> None:
     amphoes = plan.amphoes.to_crs(settings.analysis_crs)
     ax = el.map_axes(fig, g, g.map, amphoes.total_bounds)
     layer.plot(ax=ax, color=layer["color"].to_numpy(), edgecolor="white", lw=0.1)
     amphoes.boundary.plot(ax=ax, color="black", lw=1.2)
     ax.set_axis_off()
     blocked = el.furniture(ax, g, shapely.union_all(amphoes.geometry.values))
+    if marks is not None and len(marks):
+        blocked += number_marks(ax, g, layer.rename(columns={"code": _mapdata.CODE}), marks, size=0.009)
     order = amphoes.assign(area=amphoes.area).sort_values("area", ascending=False)
     el.place_labels(ax, [(p.x, p.y, f"อ.{n}") for p, n in zip(order.geometry.representative_point(),
                                                             order["amphoe_th"], strict=True)],
@@ -150,7 +161,8 @@ def change_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Fi
     # The metric the web map shows, printed in millions (the panels are small).
     spec = replace(METRICS["budget_change"], unit_th="ล้านบาท", unit_en="million THB", decimals=2)
     classes = classify(pd.concat([change[col] / 1e6 for col, _, _ in _PANELS], ignore_index=True), spec, k=7)
-    fig, g = _page(plan, paper, len(plan.amphoes) + 1, f"งบประมาณที่เปลี่ยนไป {plan.change.title('th')}",
+    fig, g = _page(plan, paper, _lines(paper, *_change_rows(plan), 0.68) - 1,
+                   f"งบประมาณที่เปลี่ยนไป {plan.change.title('th')}",
                    f"Budget change, {plan.change.title('en')}",
                    "by tambon, all layers and each budget layer (same classes in every panel)")
     units = _mapdata.units(plan, "tambon").to_crs(settings.analysis_crs)
@@ -168,7 +180,9 @@ def change_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Fi
                    edgecolor="white", lw=0.2)
         amphoes.boundary.plot(ax=ax, color="#222", lw=0.6)
         ax.set_axis_off()
-        el.fit_text(fig, g, (x, y, w, h), f"{th} ({en}) · รวม {format_number(change[col].sum() / 1e6, 1)} ล้านบาท",
+        moved = format_number(change[col].sum() / 1e6, 1)  # the change, not a budget: signed, and said so
+        sign = "+" if change[col].sum() > 0 and moved != "0.0" else ""
+        el.fit_text(fig, g, (x, y, w, h), f"{th} ({en}) · เปลี่ยนแปลง {sign}{moved} ล้านบาท (change)",
                     size=g.pt(9.5), gid=f"map{i}", ha="left")
         if i == 0:
             el.furniture(ax, g, shapely.union_all(amphoes.geometry.values))
@@ -182,6 +196,11 @@ def change_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Fi
 
 
 def _change_table(fig: Figure, g: Grid, rect: Any, plan: Plan) -> None:
+    el.table(fig, g, rect, *_change_rows(plan), shade_last=True)
+
+
+def _change_rows(plan: Plan) -> tuple[list[list[str]], list[str], list[float]]:
+    """The amphoe table of the change page: rows, header, column widths."""
     change = plan.change
     assert change is not None
     a, b = change.labels
@@ -195,7 +214,6 @@ def _change_table(fig: Figure, g: Grid, rect: Any, plan: Plan) -> None:
     t = change.totals()
     rows.append(["รวมจังหวัด", format_number(t[a] / 1e6, 1), format_number(t[b] / 1e6, 1),
                  format_number(t["change"] / 1e6, 1), "", f"{int(gained.sum())}", f"{int(lost.sum())}"])
-    el.table(fig, g, rect, rows, ["อำเภอ", f"{a} (ล.บ.)", f"{b} (ล.บ.)", "เปลี่ยน (ล.บ.)", "บาท/ครัวเรือน",
-                                  "เริ่มมีโครงการ", "ไม่มีแล้ว"],
-             [0.26, 0.12, 0.12, 0.13, 0.13, 0.12, 0.12], shade_last=True)
+    return rows, ["อำเภอ", f"{a} (ล.บ.)", f"{b} (ล.บ.)", "เปลี่ยน (ล.บ.)", "บาท/ครัวเรือน", "เริ่มมีโครงการ",
+                  "ไม่มีแล้ว"], [0.26, 0.12, 0.12, 0.13, 0.13, 0.12, 0.12]
 
