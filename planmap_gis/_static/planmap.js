@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var planmap = { layers: {}, projectGroups: [], projects: [], popupProjects: 8, titles: {}, yearly: {},
-                  legends: {},
+                  legends: {}, overlays: [],
                   words: { more: "… and {n} more: show all" } };
 
   /* Lines of text as a DOM block; the first line is the heading. */
@@ -241,12 +241,21 @@
       }
     });
     planmap.year = year;
+    // The project footprints of that year only, with the filters the planner chose.
+    var choice = {};
+    document.querySelectorAll(".planmap-filters select").forEach(function (s) {
+      choice[s.getAttribute("data-field")] = s.value;
+    });
+    choice.year = year;
+    planmap.applyFilters(choice);
+    document.querySelectorAll(".planmap-filters select[data-field='year']").forEach(function (s) { s.value = year; });
+    // One year in the title: the chosen one in place of the plan's years.
     var box = document.querySelector(".planmap-title");
-    if (box && planmap.theme !== undefined && planmap.titles[planmap.theme]) {
-      box.firstChild.textContent = planmap.titles[planmap.theme] + (year ? " — " + label + " " + year : "");
-    } else if (box) {
-      box.firstChild.textContent = box.firstChild.textContent.split(" — " + label)[0] + (year ? " — " + label + " " + year : "");
-    }
+    var base = box && planmap.titles[planmap.theme] ? planmap.titles[planmap.theme] : (box ? box.firstChild.textContent : "");
+    if (planmap.yearsText && base.indexOf(planmap.yearsText) >= 0) base = base.replace(" · " + planmap.yearsText, "");
+    base = base.split(" — " + label)[0];
+    var word = planmap.yearWord || label;
+    if (box) box.firstChild.textContent = base + (year ? " · " + word + " " + year : (planmap.yearsText ? " · " + planmap.yearsText : ""));
   };
 
   planmap.yearControl = function (map, options, title) {
@@ -471,12 +480,17 @@
   /* Two maps side by side, moving together: the theme shown on the left, and on the right any
      theme (or one fiscal year of it) chosen from a list — need beside budget, 2568 beside 2569. */
   planmap.toggleSplit = function (map, words) {
+    var centre = map.getCenter(), zoom = map.getZoom();
     if (planmap.second) {
+      // Stop following first: a move of the main map must not reach the removed one.
+      map.off("move", planmap.secondFollow);
+      planmap.second.off();
       planmap.second.remove();
       planmap.second = null;
       document.getElementById("planmap-second").remove();
       L.DomUtil.removeClass(document.body, "planmap-split-view");
       map.invalidateSize({ pan: false });
+      map.setView(centre, zoom, { animate: false });
       return;
     }
     var holder = document.createElement("div");
@@ -484,19 +498,29 @@
     map.getContainer().parentNode.appendChild(holder);
     L.DomUtil.addClass(document.body, "planmap-split-view");
     map.invalidateSize({ pan: false });
+    map.setView(centre, zoom, { animate: false });  // the place looked at stays in the middle of each pane
     var other = L.map(holder, { zoomSnap: 0.25, attributionControl: false, zoomControl: false });
-    other.setView(map.getCenter(), map.getZoom(), { animate: false });
+    other.setView(centre, zoom, { animate: false });
     planmap.second = other;
+    // The overlays shown on the main map (outlines, names, projects) drawn on the second too.
+    planmap.overlays.forEach(function (o) {
+      if (!map.hasLayer(o.layer)) return;
+      var layers = Object.assign({}, planmap.layers), groups = planmap.projectGroups.slice();
+      var copy = o.make();
+      planmap.layers = layers; planmap.projectGroups = groups;  // the copy is not the main map's layer
+      copy.addTo(other);
+    });
     var busy = false;
     function follow(from, to) {
       return function () {
-        if (busy) return;
+        if (busy || !planmap.second) return;
         busy = true;
         to.setView(from.getCenter(), from.getZoom(), { animate: false });
         busy = false;
       };
     }
-    map.on("move", follow(map, other));
+    planmap.secondFollow = follow(map, other);
+    map.on("move", planmap.secondFollow);
     other.on("move", follow(other, map));
     var choices = [];
     Object.keys(planmap.titles).forEach(function (name) {
@@ -512,6 +536,7 @@
       if (shown) other.removeLayer(shown);
       var saved = planmap.layers[name];
       shown = planmap.geoLayer(d, name + " (2)").addTo(other);
+      shown.bringToBack();  // under the outlines, names and projects, as on the main map
       planmap.layers[name] = saved;
       delete planmap.layers[name + " (2)"];
       var spec = planmap.legends[name] ? planmap.legends[name].spec : { title: name, rows: [] };

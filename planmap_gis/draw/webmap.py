@@ -215,7 +215,8 @@ def webmap(
                            f"{_js([heading, *plan.notes, *_left_out_note(plan, left_out, lang)])});"))
     fmap.get_root().title = heading  # the page's <title>: the tab and a printout's header say what it is
     first_name = f"{_label(first.th, first.en, lang)} ({_label(*LEVEL_LABEL[layers[0][1]], lang)})"
-    fmap.add_child(_Script(f"planmap.theme = {_js(first_name)};"))
+    fmap.add_child(_Script(f"planmap.theme = {_js(first_name)}; planmap.yearsText = {_js(years)}; "
+                           f"planmap.yearWord = {_js(_label('ปีงบประมาณ', 'fiscal year', lang))};"))
     fmap.add_child(_Script(controls_script(fmap.get_name(), plan, lang, _js)))
     years = list(years_held(plan.projects[FISCAL_YEAR]))
     if len(years) > 1 and yearly_any:

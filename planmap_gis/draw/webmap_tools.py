@@ -172,9 +172,17 @@ class _Script(MacroElement):
 class _JsLayer(Layer):
     """A layer built by a ``planmap.js`` call, listed in the layer control."""
 
+    # An overlay is built by a function kept in planmap.overlays, so the side-by-side view can build
+    # its own copy (a Leaflet layer belongs to one map) without the data written twice.
     _template = Template(
         "{% macro script(this, kwargs) %}"
+        "{% if this.overlay %}"
+        "var {{ this.get_name() }}_make = function () { return {{ this.code }}; };"
+        "var {{ this.get_name() }} = {{ this.get_name() }}_make();"
+        "planmap.overlays.push({ layer: {{ this.get_name() }}, make: {{ this.get_name() }}_make });"
+        "{% else %}"
         "var {{ this.get_name() }} = {{ this.code }};"
+        "{% endif %}"
         "{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}"
         "{% endmacro %}"
     )

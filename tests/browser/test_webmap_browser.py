@@ -217,11 +217,18 @@ def test_the_year_selector_redraws_the_theme_with_that_year(offline_page, tmp_pa
     assert sum(a != b for a, b in zip(before, after, strict=True)) > 100  # other years, other classes
     legend_after = offline_page.js("Array.from(document.querySelectorAll('.planmap-legend div')).map(e => e.textContent)")
     assert legend_after != legend_before and any("2568" in t for t in legend_after)
-    assert "2568" in offline_page.js("document.querySelector('.planmap-title').firstChild.textContent")
+    title = offline_page.js("document.querySelector('.planmap-title').firstChild.textContent")
+    assert "ปีงบประมาณ 2568" in title and "2570" not in title and "2568–" not in title  # one year, said once
+    # Issue 28: the footprints of the other years are hidden with the colours.
+    years = offline_page.js("planmap.projectGroups.flatMap(g => { const out = []; g.eachLayer(l => "
+                            "out.push(g.planmapData.attr.year[l.planmapIndex])); return out; })")
+    assert years and set(years) == {"2568"}
     page.mouse.move(5, 990)
     offline_page.shot(tmp_path / "webmap_year_2568.png")
     page.select_option(".planmap-years select", "")
     assert offline_page.js(fills) == before
+    shown = offline_page.js("planmap.projectGroups.reduce((n, g) => n + g.getLayers().length, 0)")
+    assert shown == offline_page.js("planmap.projectGroups.reduce((n, g) => n + g.planmapAll.length, 0)")
 
 
 def test_two_maps_side_by_side_move_together(offline_page, tmp_path):
@@ -249,6 +256,39 @@ def test_two_maps_side_by_side_move_together(offline_page, tmp_path):
     page.click("button.planmap-split")
     assert offline_page.js("planmap.second") is None
     offline_page.js(f"{the_map}.setZoom(8)")
+    page.wait_for_timeout(300)
+    assert not [e for e in offline_page.errors if "_leaflet_pos" in e or "undefined" in e]
+
+
+def test_side_by_side_opens_centred_with_the_same_overlays_and_closes_cleanly(offline_page, tmp_path):
+    """Issue 28: both panes centred on the place looked at, the outlines, names and projects in both;
+    closing leaves no page error and the map whole."""
+    page = offline_page.page
+    the_map = "Object.values(window).find(v => v instanceof L.Map && v !== planmap.second)"
+    before = offline_page.js(f"[{the_map}.getCenter().lat, {the_map}.getCenter().lng]")
+    errors = len(offline_page.errors)
+    page.click("button.planmap-split")
+    page.wait_for_timeout(400)
+    left = offline_page.js(f"[{the_map}.getCenter().lat, {the_map}.getCenter().lng]")
+    right = offline_page.js("[planmap.second.getCenter().lat, planmap.second.getCenter().lng]")
+    assert abs(left[0] - before[0]) < 0.01 and abs(left[1] - before[1]) < 0.01
+    assert abs(right[0] - before[0]) < 0.01 and abs(right[1] - before[1]) < 0.01
+    names = offline_page.js("Array.from(document.querySelectorAll('#planmap-second .planmap-label')).length")
+    main_names = offline_page.js("Array.from(document.querySelectorAll('.leaflet-container:not(#planmap-second) "
+                                 ".planmap-label')).length")
+    assert names == main_names > 0  # the amphoe names in both panes
+    projects = offline_page.js("(() => { let n = 0; planmap.second.eachLayer(l => { if (l.planmapIndex !== undefined "
+                               "&& l.options && l.options.radius) n++; }); return n; })()")
+    assert projects > 0
+    page.click("button.planmap-split")
+    page.wait_for_timeout(300)
+    offline_page.js(f"{the_map}.setZoom({the_map}.getZoom() + 1)")
+    page.wait_for_timeout(300)
+    assert offline_page.errors[errors:] == []
+    drawn = offline_page.js("document.querySelectorAll('.leaflet-overlay-pane path').length")
+    assert drawn > 1000 and offline_page.js("document.getElementById('planmap-second')") is None
+    offline_page.js(f"{the_map}.setZoom({the_map}.getZoom() - 1)")
+
 
 
 def test_ranks_say_of_how_many_and_popups_list_a_few_projects(offline_page):
