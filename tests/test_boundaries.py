@@ -160,3 +160,13 @@ def test_a_plan_on_coarse_outlines_says_so_on_every_output(no_reference):
     plan = pm.analyse(fine.tambons, fine.projects.head(20), villages=pm.village_areas(fine.villages, fine.tambons),
                       permutations=0)
     assert not any("Coarse" in n for n in plan.notes)
+
+
+def test_english_names_the_gazetteer_cut_or_misspelt_keep_the_file_s(no_reference):
+    """Issue 28: the gazetteer's English has warts ("Padang Besa", "Lan SaKa"); where it is a cut of the
+    file's name or differs only in capitals, the file's stands; elsewhere the gazetteer's (Phrom Lok)."""
+    songkhla, _ = pm.read_boundaries(province="90")
+    assert songkhla.set_index("tambon_code").loc["901007", "tambon_en"] == "Padang Besar"
+    nst, _ = pm.read_boundaries(province="80")
+    assert "Lan Saka" in set(nst.amphoe_en) and "Lan SaKa" not in set(nst.amphoe_en)
+    assert nst.set_index("tambon_code").loc["800201", "tambon_en"] == "Phrom Lok"

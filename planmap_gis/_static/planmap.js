@@ -584,14 +584,40 @@
     L.DomUtil.addClass(document.body, "planmap-printing");
     map.invalidateSize({ pan: false });
     map.fitBounds(view, { animate: false });
+    planmap.thinLabels(map);
     planmap.beforePrint(map);
   };
   planmap.endPrint = function (map) {
     if (!L.DomUtil.hasClass(document.body, "planmap-printing")) return;
     var view = map.getBounds();
     L.DomUtil.removeClass(document.body, "planmap-printing");
+    planmap.unthinLabels();
     map.invalidateSize({ pan: false });
     map.fitBounds(view, { animate: false });
+  };
+
+  /* At the print scale names crowd: amphoe names first, then tambon names, each kept only where it
+     overlaps no name kept before (hidden ones come back after printing). */
+  planmap.thinLabels = function (map) {
+    var kept = [], hidden = [];
+    var boxes = Array.from(map.getContainer().querySelectorAll(".planmap-label, .planmap-tambon-label"));
+    boxes.sort(function (a, b) {
+      return (a.classList.contains("planmap-label") ? 0 : 1) - (b.classList.contains("planmap-label") ? 0 : 1);
+    });
+    boxes.forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (!r.width) return;
+      var clash = kept.some(function (k) {
+        return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+      });
+      if (clash) { el.style.visibility = "hidden"; hidden.push(el); } else { kept.push(r); }
+    });
+    planmap.thinned = hidden;
+    return hidden.length;
+  };
+  planmap.unthinLabels = function () {
+    (planmap.thinned || []).forEach(function (el) { el.style.visibility = ""; });
+    planmap.thinned = [];
   };
 
   /* What the printed page says below the map: filters in force, then the source line. */
@@ -642,6 +668,7 @@
         ctx.fillStyle = "#000"; ctx.font = "12px sans-serif"; ctx.fillText(r[1], r[0] ? x + 22 : x, y); y += 16;
       });
       ctx.fillText(map.attributionControl ? map.attributionControl.getContainer().textContent : "", 12, size.y - 8);
+      planmap.pngFurniture(map, ctx, size);
       var link = document.createElement("a");
       link.download = file; link.href = canvas.toDataURL("image/png");
       document.body.appendChild(link); link.click(); link.remove();
@@ -649,11 +676,55 @@
     }
     if (!svg) { finish(); return; }
     var rect = svg.getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+    planmap.thinLabels(map);  // the names drawn on the image do not overprint each other
     var image = new Image();
     image.onload = function () { ctx.drawImage(image, rect.left - box.left, rect.top - box.top); finish(); };
     image.onerror = finish;
-    var xml = new XMLSerializer().serializeToString(svg);
+    // The pane's translate3d is already in the rectangle: drawn again inside the image it would shift it.
+    var clone = svg.cloneNode(true);
+    clone.style.transform = "";
+    clone.setAttribute("width", rect.width); clone.setAttribute("height", rect.height);
+    var xml = new XMLSerializer().serializeToString(clone);
     image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(xml);
+  };
+
+  /* What the saved image needs beyond the shapes: the place names shown, a scale bar and a north arrow. */
+  planmap.pngFurniture = function (map, ctx, size) {
+    var box = map.getContainer().getBoundingClientRect();
+    map.getContainer().querySelectorAll(".planmap-label, .planmap-tambon-label").forEach(function (el) {
+      if (el.style.visibility === "hidden") return;
+      var r = el.getBoundingClientRect();
+      if (!r.width || r.right < box.left || r.left > box.right || r.bottom < box.top || r.top > box.bottom) return;
+      var bold = el.classList.contains("planmap-label");
+      ctx.font = (bold ? "bold 12px" : "11px") + " sans-serif";
+      ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      var x = r.left - box.left + r.width / 2, y = r.top - box.top + r.height / 2;
+      ctx.lineWidth = 3; ctx.strokeStyle = "#fff"; ctx.strokeText(el.textContent, x, y);
+      ctx.fillStyle = "#222"; ctx.fillText(el.textContent, x, y);
+    });
+    planmap.unthinLabels();
+    ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
+    // Scale bar: a round length near 120 px at the map's centre latitude.
+    var mid = map.getSize().y / 2;
+    var metres = map.distance(map.containerPointToLatLng([0, mid]), map.containerPointToLatLng([100, mid])) / 100;
+    var want = metres * 120, unit = Math.pow(10, Math.floor(Math.log10(want)));
+    var length = [1, 2, 5, 10].map(function (m) { return m * unit; }).filter(function (m) { return m <= want; }).pop();
+    var px = length / metres, x0 = 16, y0 = size.y - 40;
+    ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(x0 - 6, y0 - 18, px + 60, 28);
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.moveTo(x0, y0 - 6); ctx.lineTo(x0, y0); ctx.lineTo(x0 + px, y0); ctx.lineTo(x0 + px, y0 - 6);
+    ctx.stroke();
+    ctx.fillStyle = "#000"; ctx.font = "12px sans-serif";
+    ctx.fillText(length >= 1000 ? (length / 1000) + " km" : length + " m", x0 + px + 6, y0);
+    planmap.pngScale = length;
+    // North arrow, top right below the controls' row.
+    var ax = size.x - 30, ay = 70;
+    ctx.fillStyle = "#000";
+    ctx.beginPath(); ctx.moveTo(ax, ay - 22); ctx.lineTo(ax - 8, ay); ctx.lineTo(ax + 8, ay); ctx.closePath(); ctx.fill();
+    ctx.font = "bold 13px sans-serif"; ctx.textAlign = "center";
+    ctx.fillText(planmap.words.north || "N", ax, ay + 16);
+    ctx.textAlign = "left";
+    planmap.pngNorth = true;
   };
 
   window.planmap = planmap;

@@ -99,6 +99,8 @@ def _reconcile_names(frame: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDa
         for col in (th_col, en_col):
             given = frame[col] if col in frame else pd.Series(pd.NA, index=frame.index)
             official = codes.map(gaz[col])
+            if col == en_col:  # the gazetteer's English has warts of its own ("Padang Besa", "Lan SaKa")
+                official = official.where(~_better_english(given, official), given)
             changed = known & (given.astype("string").fillna("") != official.astype("string"))
             # One report line per distinct code and name, not per tambon row.
             seen: set[tuple[str, object]] = set()
@@ -114,6 +116,17 @@ def _reconcile_names(frame: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDa
             _report_unknown(report, frame.loc[~known], rows)
             _report_absent(report, frame)
     return frame
+
+
+def _better_english(given: pd.Series, official: pd.Series) -> pd.Series:
+    """Where the file's English name beats the gazetteer's: the gazetteer's is cut from it ("Padang
+    Besa" of "Padang Besar") or differs only in capitals ("Lan SaKa" of "Lan Saka")."""
+    file_name = given.astype("string").fillna("").str.strip()
+    gazetteer = official.astype("string").fillna("")
+    cut = (gazetteer != "") & (file_name.str.len() > gazetteer.str.len()) & pd.Series(
+        [f.startswith(g) for f, g in zip(file_name, gazetteer, strict=True)], index=given.index)
+    capitals = (file_name != gazetteer) & (file_name.str.lower() == gazetteer.str.lower())
+    return (cut | capitals).fillna(False).astype(bool)
 
 
 def _report_name(

@@ -173,6 +173,12 @@ def test_print_and_save_the_view(offline_page, tmp_path):
     page = offline_page.page
     offline_page.js("planmap.preparePrint(Object.values(window).find(v => v instanceof L.Map))")
     page.emulate_media(media="print")
+    # Issue 28: at the print scale no two names overprint each other.
+    boxes = offline_page.js("Array.from(document.querySelectorAll('.planmap-label, .planmap-tambon-label'))"
+                            ".filter(e => e.style.visibility !== 'hidden' && e.getBoundingClientRect().width)"
+                            ".map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })")
+    assert boxes and not any(a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+                             for i, a in enumerate(boxes) for b in boxes[i + 1:])
     pdf = tmp_path / "view.pdf"
     page.pdf(path=str(pdf), landscape=True, format="A4", print_background=True)
     page.emulate_media(media="screen")
@@ -199,6 +205,9 @@ def test_print_and_save_the_view(offline_page, tmp_path):
     background = np.array([0xee, 0xf2, 0xf5])
     drawn = (np.abs(pixels - background).sum(axis=2) > 30).mean()
     assert pixels.shape[0] > 500 and drawn > 0.15  # the province, not an empty canvas
+    # The image carries a scale bar and a north arrow, and the names shown on the map.
+    assert offline_page.js("planmap.pngScale") > 0 and offline_page.js("planmap.pngNorth") is True
+    assert offline_page.js("document.querySelectorAll('.planmap-label').length") > 0
     folder = os.environ.get("PLANMAP_SCREENSHOTS")
     if folder:
         shutil.copy(saved, Path(folder) / "webmap_saved_view.png")
