@@ -20,7 +20,7 @@ from _common import machine
 
 HERE = Path(__file__).resolve().parent
 SUITE = {"P1": "p1_points.py", "P2": "p2_polygons.py", "P3": "p3_webmap.py", "P4": "p4_atlas.py",
-         "P5": "p5_equity.py", "P6": "p6_sheets.py", "P7": "p7_validate.py"}
+         "P5": "p5_equity.py", "P6": "p6_sheets.py", "P7": "p7_validate.py", "P8": "p8_national.py"}
 
 
 def run_one(key: str) -> dict:

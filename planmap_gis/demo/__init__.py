@@ -195,7 +195,8 @@ def demo_villages(
     tambons : GeoDataFrame
         Canonical tambon layer.
     per_tambon : float
-        Mean villages per tambon (total = round(per_tambon × n tambon)).
+        Mean villages per tambon (total = round(per_tambon × n tambon), fewer where a large
+        tambon would pass 99: village numbers have two digits).
     minimum : int
         Fewest villages in any tambon.
     seed : int, optional
@@ -211,7 +212,8 @@ def demo_villages(
     rng = np.random.default_rng(settings.seed if seed is None else seed)
     ordered = tambons.sort_values(TAMBON_CODE).reset_index(drop=True)
     metric = projected(ordered.geometry)
-    counts = _allocate_counts(metric.area.to_numpy(), round(per_tambon * len(ordered)), minimum)
+    # Village numbers (หมู่ที่) have two digits: at most 99 in a tambon, however large it is.
+    counts = np.minimum(_allocate_counts(metric.area.to_numpy(), round(per_tambon * len(ordered)), minimum), 99)
     rows = []
     for code, polygon, n in zip(ordered[TAMBON_CODE], metric.values, counts, strict=True):
         xy = _random_points(polygon, int(n), rng)

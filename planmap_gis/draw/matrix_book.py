@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from copy import copy
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -105,6 +108,20 @@ def _sheet_name(book: Workbook, name: str) -> str:
     return name
 
 
+def _styled(cell: Any, key: tuple, make: Callable[[], dict[str, Any]]) -> None:
+    """Give ``cell`` the style named by ``key``: built once per workbook from ``make()`` (font,
+    fill, border, alignment, number format), then copied as openpyxl's style array — setting
+    style objects on each of a national matrix's millions of cells hashed them 60 million times."""
+    cache = cell.parent.parent.__dict__.setdefault("_planmap_styles", {})
+    found = cache.get(key)
+    if found is None:
+        for attr, value in make().items():
+            setattr(cell, attr, value)
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(found)
+
+
 def _font(**kw: object) -> Font:
     return Font(name=FONT, **kw)
 
@@ -195,26 +212,27 @@ def _matrix_sheet(ws: Worksheet, plan: Plan, index: AreaIndex, *, by: str, withi
         record[BUDGET] = budgets.get(record[PROJECT_ID])
         for col, column in enumerate(labels, start=1):
             cell = ws.cell(row, col, _label_value(column, record[column]))
-            cell.font, cell.border = _font(size=9), _GRID
-            if column == BUDGET:
-                cell.number_format = "#,##0"
-        for j, code in enumerate(areas):
-            if not marks.iat[pos, j]:
-                ws.cell(row, first_area + j).border = _GRID
+            money = column == BUDGET
+            _styled(cell, ("label", money), lambda money=money: {
+                "font": _font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})})
+        mark_row, dup_row = marks.iloc[pos].to_numpy(), duplicated.iloc[pos].to_numpy()
+        amount_row = amounts.iloc[pos].to_numpy()
+        for j in range(len(areas)):
+            if not mark_row[j]:
+                _styled(ws.cell(row, first_area + j), ("empty",), lambda: {"border": _GRID})
                 continue
-            value = MARK if values == "mark" else round(float(amounts.iat[pos, j]), 2) \
-                if pd.notna(amounts.iat[pos, j]) else MARK
+            value = MARK if values == "mark" else round(float(amount_row[j]), 2) \
+                if pd.notna(amount_row[j]) else MARK
             cell = ws.cell(row, first_area + j, value)
-            cell.font, cell.border = _font(size=9), _GRID
-            cell.alignment = Alignment(horizontal="center")
-            if values == "budget":
-                cell.number_format = "#,##0"
-            if duplicated.iat[pos, j]:
-                cell.fill = PatternFill("solid", fgColor=DUPLICATION_FILL)
-        total = int(marks.iloc[pos].sum()) if values == "mark" else float(amounts.iloc[pos].sum())
-        cell = ws.cell(row, first_area + len(areas), total)
-        cell.font, cell.fill, cell.border = _font(size=9, bold=True), PatternFill("solid", fgColor=TOTAL_FILL), _GRID
-        cell.number_format = "#,##0"
+            dup = bool(dup_row[j])
+            _styled(cell, ("area", values, dup), lambda dup=dup: {
+                "font": _font(size=9), "border": _GRID, "alignment": Alignment(horizontal="center"),
+                **({"number_format": "#,##0"} if values == "budget" else {}),
+                **({"fill": PatternFill("solid", fgColor=DUPLICATION_FILL)} if dup else {})})
+        total = int(mark_row.sum()) if values == "mark" else float(pd.Series(amount_row).sum())
+        _styled(ws.cell(row, first_area + len(areas), total), ("total",), lambda: {
+            "font": _font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID,
+            "number_format": "#,##0"})
     for name, series in ((TOTAL_COUNT, busy), (TOTAL_BUDGET, amounts.sum(axis=0))):
         row += 1
         ws.cell(row, labels.index("name_th") + 1, name)
@@ -258,12 +276,14 @@ def _frame_sheet(ws: Worksheet, frame: pd.DataFrame, title: str, plan: Plan, *, 
             if col in baht and isinstance(value, float):
                 value = round(value)
             cell = ws.cell(i, col, value)
-            cell.font, cell.border = _font(size=9, bold=is_total), _GRID
+            number = None
             if isinstance(cell.value, float | int) and col > index_columns:
-                cell.number_format = ("0" if col in years else "#,##0" if col in baht
-                                      or float(cell.value).is_integer() else "#,##0.00")
-            if is_total:
-                cell.fill = PatternFill("solid", fgColor=TOTAL_FILL)
+                number = ("0" if col in years else "#,##0" if col in baht
+                          or float(cell.value).is_integer() else "#,##0.00")
+            _styled(cell, ("frame", is_total, number), lambda is_total=is_total, number=number: {
+                "font": _font(size=9, bold=is_total), "border": _GRID,
+                **({"number_format": number} if number else {}),
+                **({"fill": PatternFill("solid", fgColor=TOTAL_FILL)} if is_total else {})})
     for col, name in enumerate(frame.columns, start=1):
         longest = max([len(str(name))] + [len(str(v)) for v in frame[name].head(200)])
         ws.column_dimensions[get_column_letter(col)].width = min(max(8, longest * 1.1 + 2), 45)

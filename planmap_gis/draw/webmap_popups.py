@@ -95,12 +95,12 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
                 f"{_label('บาท', 'THB', lang)}",
                 f"{_label('งบต่อครัวเรือน', 'Per household', lang)}: "
                 f"{format_number(row['budget_per_household'])} {_label('บาท', 'THB', lang)}",
-                f"{_label('โครงการ', 'Projects', lang)}: {int(row['n_projects'])}, "
-                f"{_label('หน่วยงาน', 'agencies', lang)}: {int(row['n_agencies'])}, "
-                f"{_label('ซ้ำซ้อน', 'duplications', lang)}: {int(row['n_duplications'])}"]
+                f"{_label('โครงการ', 'Projects', lang)}: {format_number(row['n_projects'])}, "
+                f"{_label('หน่วยงาน', 'agencies', lang)}: {format_number(row['n_agencies'])}, "
+                f"{_label('ซ้ำซ้อน', 'duplications', lang)}: {format_number(row['n_duplications'])}"]
         if N_TARGETED in row and level != "amphoe":
             text.append(f"{_label('โครงการที่ระบุพื้นที่นี้', 'Targeted projects', lang)}: "
-                        f"{int(row[N_TARGETED])}"
+                        f"{format_number(row[N_TARGETED])}"
                         + (f" — {_label('ไม่มีโครงการ', 'no project', lang)} "
                            f"({_label(NO_PROJECT_RULE[0], NO_PROJECT_RULE[1], lang)})"
                            if empty.iloc[pos] else ""))

@@ -282,13 +282,19 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
     areas = np.asarray(villages.geometry.values)
     shapely.prepare(areas)
 
-    def contained(part: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def contained(part: np.ndarray, index: np.ndarray, x: np.ndarray, y: np.ndarray,
+                  ) -> tuple[np.ndarray, np.ndarray]:
         left, right = tree.query(part)
-        xy = shapely.get_coordinates(part)
-        inside = shapely.intersects_xy(areas[right], xy[left, 0], xy[left, 1])
+        by_area = np.argsort(right, kind="stable")  # each prepared polygon's tests one after another
+        left, right = left[by_area], right[by_area]
+        inside = shapely.intersects_xy(areas[right], x[left], y[left])
         return index[left[inside]], right[inside]
 
-    left, right = threaded(contained, geoms, np.arange(len(geoms)))
+    # Points in Hilbert order: neighbouring points meet the same tree nodes while they are in the
+    # cache (a million points arrive in no spatial order); the tests then run polygon by polygon.
+    xy = shapely.get_coordinates(geoms)
+    order = _hilbert_order(xy, villages.total_bounds) if len(geoms) > 10_000 else np.arange(len(geoms))
+    left, right = threaded(contained, geoms[order], order, xy[order, 0], xy[order, 1])
     if len(left) > 1 and (left[1:] <= left[:-1]).any():
         codes = villages[VILLAGE_CODE].astype(str).to_numpy()
         order = np.lexsort((codes[right], left))
@@ -299,6 +305,23 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
     if len(owner) > len(points):  # several points of one MultiPoint in one village
         pairs = pairs.groupby(["p", "v"], as_index=False, sort=False)["m_len"].sum()
     return pairs
+
+
+def _hilbert_order(xy: np.ndarray, bounds: np.ndarray, level: int = 16) -> np.ndarray:
+    """Positions of points sorted along a Hilbert curve over ``bounds`` (x0, y0, x1, y1)."""
+    span = np.maximum(np.asarray(bounds[2:]) - np.asarray(bounds[:2]), 1e-12)
+    side = (1 << level) - 1
+    cell = np.clip((xy - np.asarray(bounds[:2])) / span * side, 0, side).astype(np.int64)
+    x, y, d = cell[:, 0], cell[:, 1], np.zeros(len(xy), dtype=np.int64)
+    s = 1 << (level - 1)
+    while s > 0:  # the classic xy → d walk, vectorised over the points
+        rx, ry = (x & s) > 0, (y & s) > 0
+        d += s * s * ((3 * rx) ^ ry)
+        flip = ~ry
+        x, y = np.where(flip & rx, side - x, x), np.where(flip & rx, side - y, y)
+        x, y = np.where(flip, y, x), np.where(flip, x, y)
+        s >>= 1
+    return np.argsort(d, kind="stable")
 
 
 def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray,
