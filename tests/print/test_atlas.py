@@ -122,6 +122,25 @@ def test_the_need_key_prints_its_ranges_and_the_hot_spot_legend_names_its_test(n
     assert "Getis-Ord Gi*" in said and "99" in said and "q ≤ 0.05" in said
 
 
+def test_every_tambon_holding_a_priority_village_is_named_on_its_printed_page(nst_atlas, plan):
+    """Issue 28, read back from the PDF: each amphoe page names (pdftotext) every tambon holding one
+    of its numbered priority villages."""
+    from planmap_gis.draw.printed.maps import priority_villages
+
+    names = plan.tambons.set_index("tambon_code")["tambon_th"]
+    amphoe = dict(zip(plan.amphoes.amphoe_th, plan.amphoes.amphoe_code, strict=True))
+    checked = 0
+    for page in range(1, atlas_pages(plan) + 1):
+        text = run("pdftotext", "-f", str(page), "-l", str(page), str(nst_atlas), "-")
+        title = re.search(r"งบประมาณต่อครัวเรือน — อำเภอ(\S+) จังหวัด", text)
+        if not title or title.group(1) not in amphoe:
+            continue
+        for village in priority_villages(plan, amphoe[title.group(1)]).index:
+            assert f"ต.{names[str(village)[:6]]}" in text, (title.group(1), village)
+            checked += 1
+    assert checked >= 5 * 20  # five numbered villages on (nearly) every one of the 23 amphoe pages
+
+
 def test_missing_thai_font_is_a_clear_error(plan, monkeypatch):
     monkeypatch.setattr(_fonts, "_packaged", lambda: None)
     monkeypatch.setattr(_fonts, "SYSTEM_FAMILIES", ("No Such Thai Font",))
