@@ -31,6 +31,7 @@ from planmap_gis.draw.matrix import (
 )
 from planmap_gis.draw.matrix_book import save_matrix
 from planmap_gis.draw.printed.atlas import atlas, district_map, needs_map, overview_map
+from planmap_gis.draw.screening import save_screening
 from planmap_gis.draw.tables import save_tables
 from planmap_gis.draw.webmap import save_webmap, webmap
 from planmap_gis.draw.workspace import open_workspace, save_workspace
@@ -62,6 +63,7 @@ from planmap_gis.measure.support import match_facilitators
 
 # plan: the result every output takes
 from planmap_gis.plan import Plan, analyse, reanalyse
+from planmap_gis.plan.screen import Screening, screen
 
 # read: sheets, areas, boundaries, villages, projects, the workshop's files
 from planmap_gis.read.boundaries import read_boundaries
@@ -109,6 +111,9 @@ __all__ = [
     "save_webmap",
     "webmap",
     "Plan",
+    "Screening",
+    "screen",
+    "save_screening",
     "Change",
     "allocate",
     "analyse",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from planmap_gis import __version__
 from planmap_gis import demo as demo_data
-from planmap_gis._desk import file_lines, for_cli, nothing_loaded, read_any
+from planmap_gis._desk import file_lines, for_cli, nothing_loaded, read_any, screening_outputs
 from planmap_gis._errors import PlanmapError, PlanmapWarning
 from planmap_gis._output import (
     MANIFEST,
@@ -37,6 +37,7 @@ from planmap_gis.draw.tables import save_tables
 from planmap_gis.draw.webmap import save_webmap
 from planmap_gis.draw.workspace import open_workspace, save_workspace
 from planmap_gis.plan import Plan, analyse, reanalyse
+from planmap_gis.plan.screen import screen
 from planmap_gis.read.boundaries import read_boundaries
 from planmap_gis.read.boundary_import import import_boundaries
 from planmap_gis.read.facilitators import read_facilitators
@@ -84,8 +85,8 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
     return written
 
 
-def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace,
-                   submitted: pd.DataFrame | None = None) -> list[tuple[str, Path]]:
+def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: pd.DataFrame | None = None,
+                   screening: Any = None) -> list[tuple[str, Path]]:
     offline = not args.online
     steps: list[tuple[str, Callable[[], Any]]] = []
     if args.database:
@@ -99,9 +100,9 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace,
     if not args.no_atlas:
         sheets = not args.no_project_sheets
         steps.append((f"Atlas (PDF, {args.paper}, "
-                      f"{atlas_pages(plan, paper=args.paper, project_sheets=sheets)} pages)",
+                      f"{atlas_pages(plan, paper=args.paper, project_sheets=sheets, screening=screening)} pages)",
                       lambda: write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
-                                          project_sheets=sheets, progress=not args.quiet)))
+                                          project_sheets=sheets, progress=not args.quiet, screening=screening)))
     steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
     steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")))  # the files, for the manifest
     if plan.reports:
@@ -153,8 +154,12 @@ def demo(args: argparse.Namespace) -> int:
           f"{data.projects.agency.nunique()} agencies")
     print(plan.summary())
 
+    screening = screen(plan, data.proposals, budget=data.caps)
+    print(screening.summary())
+
     def write() -> list[tuple[str, Path]]:
-        written = _write_outputs(plan, args.out, args)
+        written = _write_outputs(plan, args.out, args, screening=screening)
+        written += screening_outputs(plan, screening, args.out, offline=not args.online)
         sheets = demo_data.write_demo_sheets(data, args.out / "sheets")
         return written + [(f"Demo input ({name})", path) for name, path in sheets.items()]
 

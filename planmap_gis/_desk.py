@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from planmap_gis._errors import PlanmapError, SchemaError
+from planmap_gis.draw.screening import save_screening
+from planmap_gis.draw.webmap import save_webmap
 from planmap_gis.read.facilitators import read_facilitators
 from planmap_gis.read.indicators import read_indicators
 from planmap_gis.read.masterplan import read_master_plans
@@ -121,3 +123,15 @@ def nothing_loaded(reports: dict[str, ImportReport], what: str) -> PlanmapError:
         "HEADER,FIELD lines).",
         th=f"{what}: ไม่มีข้อมูลที่นำเข้าได้ หัวคอลัมน์ในไฟล์ที่ไม่ได้ใช้: {found} หัวคอลัมน์ที่ต้องมี: "
            f"{expected} แก้ไข: เปลี่ยนชื่อหัวคอลัมน์ หรือจับคู่ด้วย {example}")
+
+
+def screening_outputs(plan: Any, screening: Any, folder: Path, *, lang: str = "th",
+                      offline: bool = True) -> list[tuple[str, Path]]:
+    """Every screening output into ``folder``: workbook, layer and web map (``screening_webmap.html``:
+    the plan's themes without project footprints, the proposals coloured by verdict)."""
+    book, layer = save_screening(screening, folder)
+    title = "ข้อเสนอโครงการ (สีตามผลการคัดกรอง)" if lang == "th" else "Proposals coloured by verdict"
+    web = save_webmap(plan, Path(folder) / "screening_webmap.html", projects=False, screening=screening,
+                      lang=lang, offline=offline, title=title)
+    return [("Screening workbook (XLSX, คัดกรองข้อเสนอ)", book), ("Screening layer (GeoPackage)", layer),
+            ("Screening web map (HTML)", web)]

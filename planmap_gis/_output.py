@@ -293,17 +293,20 @@ def refuse_foreign(path: str | Path, *, replace: bool = False) -> None:
 MANIFEST = "outputs.json"
 
 
-def refuse_foreign_outputs(folder: str | Path, names: Iterable[str], *, replace: bool = False) -> None:
+def refuse_foreign_outputs(folder: str | Path, names: Iterable[str], *, replace: bool = False,
+                           manifest: str = MANIFEST) -> None:
     """Stop before a run writes over files in its folder that no earlier planmap run wrote there
     (``outputs.json`` lists planmap's own), unless ``replace``."""
     folder = Path(folder)
     if replace or not folder.is_dir():
         return
-    try:
-        listed = {e["path"] for e in json.loads((folder / MANIFEST).read_text("utf-8")).get("outputs", [])}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        listed = set()
-    foreign = [n for n in names if n != MANIFEST and (folder / n).is_file() and n not in listed]
+    listed: set[str] = set()
+    for name in {MANIFEST, manifest}:  # a file any planmap command listed there is planmap's own
+        try:
+            listed |= {e["path"] for e in json.loads((folder / name).read_text("utf-8")).get("outputs", [])}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+    foreign = [n for n in names if n != manifest and (folder / n).is_file() and n not in listed]
     if foreign:
         raise InputFileError(f"{folder}: {', '.join(foreign)} exist and no planmap run wrote them; not written over. "
                              "Fix: choose another --out folder, or add --replace.",
@@ -319,19 +322,20 @@ def _files(paths: Iterable[Path]) -> list[Path]:
 
 
 def write_manifest(folder: str | Path, outputs: Iterable[str | Path], inputs: Iterable[str | Path],
-                   *, version: str, command: str) -> Path:
+                   *, version: str, command: str, name: str = MANIFEST) -> Path:
     """Say what an output folder holds: ``outputs.json`` with every file written (size, sha256),
     the inputs (size, sha256) and the package version; outputs of an earlier run that this
     run did not write again are removed (they would look current), each said in the log.
 
-    The manifest holds no time, so the same inputs give the same bytes.
+    The manifest holds no time, so the same inputs give the same bytes. ``name``: another manifest for
+    another command's files in the same folder (``planmap screen`` beside a run's outputs).
     """
 
     folder = Path(folder)
     written = [p for p in _files(Path(p) for p in outputs) if p.is_file()]
     relative = {p.resolve().relative_to(folder.resolve()).as_posix() for p in written
                 if p.resolve().is_relative_to(folder.resolve())}
-    previous = folder / MANIFEST
+    previous = folder / name
     if previous.is_file():
         try:
             old = json.loads(previous.read_text("utf-8"))

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planmap_gis import __version__, _commands
+from planmap_gis import __version__, _commands, _screen_command
 from planmap_gis._desk import for_cli
 from planmap_gis._errors import PlanmapError
 from planmap_gis.draw.classify import METRICS
@@ -254,6 +254,8 @@ def _parser() -> argparse.ArgumentParser:
                        help=_h("page orientation (default: fits each map)",
                                "แนวกระดาษ (ค่าเริ่มต้น: ตามรูปร่างของแผนที่)"))
     atlas.set_defaults(func=_commands.atlas)
+
+    _screen_command.add_parser(commands, _h)
 
     bounds = commands.add_parser("boundaries", help=_h("boundary layers", "ชั้นขอบเขตการปกครอง"))
     bcommands = bounds.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -41,10 +41,40 @@ def test_demo_writes_every_output(demo_out):
     assert equity.index.tolist() == ["all", "layer_1", "layer_2", "layer_3", "layer_4"]
     assert sorted(p.name for p in (demo_out / "sheets").iterdir()) == [
         "facilitators.xlsx", "indicators.xlsx", "master_plans.xlsx", "projects_long.xlsx", "projects_wide.xlsx",
-        "villages.csv"]
+        "proposals.xlsx", "villages.csv"]
     assert {"needs", "alignment_village", "alignment_amphoe", "support_project", "facilitator_register"} <= set(layers)
     with pd.ExcelFile(demo_out / "matrix.xlsx", engine="calamine") as book:
         assert book.sheet_names[:2] == ["อ่านก่อน", "จังหวัด"] and "ช่องว่าง" in book.sheet_names
+
+
+def test_screen_the_demo_proposals_from_the_workspace(demo_out, tmp_path, capsys):
+    """`planmap screen` reads the proposal sheet as agencies write it, against the demo's workspace."""
+    with pd.ExcelFile(demo_out / "screening.xlsx", engine="calamine") as book:  # the demo wrote one
+        assert book.sheet_names[:3] == ["proposals", "suggested_set", "stability"]
+    out = tmp_path / "screen"
+    code = main(["-q", "screen", "--plan", str(demo_out / "workspace.gpkg"), "--proposals",
+                 str(demo_out / "sheets" / "proposals.xlsx"), "--budget", "2=20000000", "--budget", "3=5 ล้าน",
+                 "--budget", "1=12,000,000", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "suggested set" in text and "layers without a cap, not limited: 4" in text and "nan" not in text
+    table = pd.read_excel(out / "screening.xlsx", sheet_name="proposals", engine="calamine")
+    order = {"เติมช่องว่าง": 0, "ผสม (ทั้งเติมช่องว่างและซ้ำ)": 1, "ซ้ำกับงานที่มีอยู่": 2,
+             "อยู่นอกความจำเป็นของจังหวัด": 3}
+    ranks = table["ผลการคัดกรอง"].map(order)
+    assert ranks.notna().all() and ranks.is_monotonic_increasing and len(table) == 60
+    chosen = table[table["อยู่ในชุดที่เสนอ / in the suggested set"]]
+    layer2 = chosen[chosen["ชั้นงบ / budget layer"] == 2]["งบประมาณ (บาท) / budget (THB)"].sum()
+    assert 0 < layer2 <= 20_000_000
+    assert (table.loc[~table["อยู่ในชุดที่เสนอ / in the suggested set"], "why left out"].str.len() > 0).all()
+    layers = [name for name, _ in pyogrio.list_layers(out / "screening.gpkg")]
+    assert layers == ["proposals"]
+    html = (out / "screening_webmap.html").read_text("utf-8")
+    assert "ข้อเสนอโครงการ (สีตามผลการคัดกรอง)" in html
+    assert main(["-q", "screen", "--plan", str(demo_out / "workspace.gpkg"), "--proposals",
+                 str(demo_out / "sheets" / "proposals.xlsx"), "--budget", "two=5", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--budget 'two=5'" in err and "ข้อผิดพลาด" in err and "Traceback" not in err
 
 
 def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, tmp_path, capsys):

@@ -46,6 +46,7 @@ from planmap_gis.demo.projects import (
     demo_master_plans,
     demo_projects,
 )
+from planmap_gis.demo.proposals import demo_caps, demo_proposals
 from planmap_gis.demo.sheets import (
     write_facilitator_sheet,
     write_indicator_sheet,
@@ -57,7 +58,7 @@ from planmap_gis.demo.sheets import (
 from planmap_gis.read.boundaries import read_boundaries
 from planmap_gis.read.sources import national_layer
 
-__all__ = ["DemoData", "demo_facilitators", "demo_indicators", "demo_master_plans", "demo_projects", "demo_villages", "load",
+__all__ = ["DemoData", "demo_facilitators", "demo_indicators", "demo_master_plans", "demo_caps", "demo_projects", "demo_proposals", "demo_villages", "load",
            "synthetic_province", "write_demo_sheets"]
 
 log = logging.getLogger("planmap_gis")
@@ -101,6 +102,11 @@ class DemoData:
         3–5 ranked needs per village (see :func:`demo_master_plans`).
     facilitators : DataFrame
         An illustrative facilitator register (see :func:`demo_facilitators`).
+    proposals : GeoDataFrame
+        An illustrative round of 60 proposals for fiscal year 2570 (see
+        :func:`~planmap_gis.demo.proposals.demo_proposals`), to screen against the plan.
+    caps : dict
+        The demo's budget caps per layer for the suggested set (:func:`~planmap_gis.demo.proposals.demo_caps`).
     """
 
     tambons: gpd.GeoDataFrame
@@ -113,6 +119,8 @@ class DemoData:
     note_en: str = NOTE_EN
     master_plans: pd.DataFrame | None = None
     facilitators: pd.DataFrame | None = None
+    proposals: gpd.GeoDataFrame | None = None
+    caps: dict | None = None
 
     @property
     def province_th(self) -> str:
@@ -149,9 +157,11 @@ def load(
     villages = demo_villages(tambons, seed=seed)
     projects = demo_projects(tambons, villages, seed=seed)
     indicators = demo_indicators(villages, seed=seed)
+    proposals = demo_proposals(tambons, villages, projects, indicators, seed=seed)
     return DemoData(tambons, villages, projects, indicators, source, fictional,
                     master_plans=demo_master_plans(indicators, seed=seed),
-                    facilitators=demo_facilitators(tambons, seed=seed))
+                    facilitators=demo_facilitators(tambons, seed=seed), proposals=proposals,
+                    caps=demo_caps(proposals))
 
 
 def _allocate_counts(areas: np.ndarray, total: int, minimum: int) -> np.ndarray:
@@ -294,6 +304,8 @@ def write_demo_sheets(data: DemoData, folder: str | Path) -> dict[str, Path]:
     return {
         "projects_long": write_long_sheet(data.projects, data.tambons, folder / "projects_long.xlsx", title),
         "projects_wide": write_wide_sheet(data.projects, data.tambons, folder / "projects_wide.xlsx", title),
+        **({"proposals": write_long_sheet(data.proposals, data.tambons, folder / "proposals.xlsx", title)}
+           if data.proposals is not None else {}),
         "indicators": write_indicator_sheet(data.indicators, folder / "indicators.xlsx", title),
         "villages": write_village_register(data.villages, folder / "villages.csv", title),
         **({"master_plans": write_master_plan_sheet(data.master_plans, data.tambons,

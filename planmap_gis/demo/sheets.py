@@ -46,7 +46,9 @@ _LAYER_WORDS = {1: "งบจังหวัด", 2: "งบกระทรว�
 
 
 def _amount(value: float, i: int) -> object:
-    """Amounts written the ways agencies write them."""
+    """Amounts written the ways agencies write them (blank when there is none yet)."""
+    if value != value:
+        return None
     if i % 7 == 3:
         return f"{value / 1e6:g} ล้านบาท"
     if i % 7 == 5:

@@ -64,6 +64,7 @@ from planmap_gis.draw.classify import (
     classify,
     format_number,
 )
+from planmap_gis.draw.screening import add_screening
 from planmap_gis.draw.webmap_popups import (
     _names,
     _place,
@@ -132,6 +133,7 @@ def webmap(
     simplify_m: float | None = None,
     thai_digits: bool = False,
     title: str | None = None,
+    screening: Any = None,
 ) -> folium.Map:
     """A Folium map of a Plan.
 
@@ -164,6 +166,8 @@ def webmap(
         Legend numbers in Thai digits.
     title : str, optional
         Map title; by default the first layer's metric and the province.
+    screening : Screening, optional
+        Add the proposals coloured by verdict (:func:`~planmap_gis.screen`).
     """
     lang = settings.language(lang)
     if lang not in ("th", "en", "both"):
@@ -207,6 +211,8 @@ def webmap(
                                f"planmap_tambon_labels, {TAMBON_LABEL_ZOOM});"))
     if projects and len(plan.projects):
         _add_projects(fmap, plan, lang)
+    if screening is not None:
+        add_screening(fmap, screening, lang)
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     first = METRICS[layers[0][0]]
     heading = title or (f"{_label(first.th, first.en, lang)} "

@@ -31,7 +31,7 @@ from planmap_gis._errors import SchemaError
 from planmap_gis._schema import HOUSEHOLDS, STRENGTH, VILLAGE_CODE
 from planmap_gis.report import ImportReport
 
-__all__ = ["BIVARIATE", "LAYERS", "bivariate_breaks", "bivariate_classes", "fair_shares", "roll_up", "underserved", "village_need"]
+__all__ = ["BIVARIATE", "LAYERS", "bivariate_breaks", "bivariate_classes", "fair_shares", "money_to_move", "roll_up", "underserved", "village_need"]
 
 LAYERS = (1, 2, 3, 4)
 NEED = "need"
@@ -143,6 +143,14 @@ def fair_shares(budgets: pd.DataFrame, need: pd.Series, households: pd.Series,
             report.add("warning", "no village has a need above 0: no fair shares",
                        "ไม่มีหมู่บ้านใดมีความจำเป็นมากกว่า 0 จึงคำนวณส่วนที่ควรได้ไม่ได้")
     return out
+
+
+def money_to_move(gap: object) -> float:
+    """The money that would have to move from villages above their fair share to villages below it
+    (THB): the sum of the shortfalls, Σ max(0, −gap) over the villages with a gap (fair shares of a
+    layer sum to its budget, so the gaps sum to 0 and this is money to move, not money short)."""
+    values = np.asarray(gap, dtype=float)
+    return float(-values[values < 0].sum())
 
 
 _SUMMED = [NEED, *[f"fair_layer_{k}" for k in LAYERS], *[f"gap_layer_{k}" for k in LAYERS],

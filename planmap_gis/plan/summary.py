@@ -12,6 +12,7 @@ from planmap_gis.measure.change import MIN_TREND_YEARS
 from planmap_gis.measure.combined import SPATIAL_READING_TH
 from planmap_gis.measure.hotspots import TEST_NAME
 from planmap_gis.measure.metrics import no_project
+from planmap_gis.measure.need import money_to_move
 
 __all__ = ["NEEDS_HOUSEHOLDS", "NEEDS_INDICATORS", "number", "summary_lines"]
 
@@ -105,8 +106,8 @@ def summary_lines(plan: Any) -> list[str]:
         gap = village["fair_share_gap"]
         if gap.notna().any():
             short = gap < 0
-            moved = number(-gap[short].sum())
-            layers = "; ".join(f"layer {k} {number(-village[f'gap_layer_{k}'].clip(upper=0).sum())} THB"
+            moved = number(money_to_move(gap))
+            layers = "; ".join(f"layer {k} {number(money_to_move(village[f'gap_layer_{k}']))} THB"
                                for k in (1, 2, 3, 4) if f"gap_layer_{k}" in village
                                and village[f"gap_layer_{k}"].notna().any())
             lines.append(f"need vs response: {int(short.sum())} villages below their fair share; {moved} THB "

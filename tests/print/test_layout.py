@@ -13,6 +13,7 @@ from matplotlib.text import Annotation, Text
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.draw.printed import fonts as _fonts
+from planmap_gis.demo.proposals import demo_caps, demo_proposals
 from planmap_gis.draw.printed.atlas import atlas_figures
 from planmap_gis.draw.printed.layout import MARGIN_MM, MIN_PT
 
@@ -150,7 +151,10 @@ def test_the_tambon_of_every_priority_village_and_every_amphoe_are_named(plan, p
 def test_every_page_keeps_its_layout(plan, paper):
     stats = {"elements": 0, "margin": 1e9, "smallest": 1e9, "pages": 0, "landscape": 0}
     with matplotlib.rc_context(_fonts.rc()):
-        for page, fig in enumerate(atlas_figures(plan, paper=paper), start=1):
+        # the screening pages too: 60 illustrative proposals against the plan, under caps
+        proposals = demo_proposals(plan.tambons, plan.villages, plan.projects)
+        screening = pm.screen(plan, proposals, budget=demo_caps(proposals))
+        for page, fig in enumerate(atlas_figures(plan, paper=paper, screening=screening), start=1):
             _check_page(fig, page, stats)
             stats["pages"] += 1
             stats["landscape"] += fig.get_figwidth() > fig.get_figheight()

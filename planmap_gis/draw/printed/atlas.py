@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from matplotlib.backends.backend_pdf import PdfPages
@@ -30,6 +31,7 @@ from planmap_gis.draw.classify import METRICS
 from planmap_gis.draw.printed import fonts as _fonts
 from planmap_gis.draw.printed.layout import PAPER_MM
 from planmap_gis.draw.printed.maps import district_page, needs_page, overview_page
+from planmap_gis.draw.printed.screening import screening_page_count, screening_pages
 from planmap_gis.draw.printed.sheets import sheet_count, sheet_pages
 from planmap_gis.draw.printed.support import support_page
 from planmap_gis.draw.printed.themes import change_page, need_page
@@ -106,7 +108,7 @@ def _has_need(plan: Plan) -> bool:
 
 def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: str = "A3",
                   orientation: str = "auto", lang: str | None = None, project_sheets: bool = True,
-                  progress: bool = False) -> Iterator[Figure]:
+                  progress: bool = False, screening: Any = None) -> Iterator[Figure]:
     """The atlas's pages in order, one Figure at a time (call inside the Thai font context)."""
     lang = settings.language(lang)
     metric = _mapdata.shown_metric(plan, metric)
@@ -120,20 +122,23 @@ def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: st
         yield change_page(plan, paper=paper, lang=lang)
     if plan.support is not None and plan.facilitators is not None:
         yield support_page(plan, paper=paper, lang=lang)
+    if screening is not None:
+        yield from screening_pages(plan, screening, paper)
     for code in tqdm(list(plan.amphoes["amphoe_code"]), desc="atlas pages", unit="amphoe", disable=not progress):
         yield district_page(plan, code, metric, paper, orientation, lang)
         if project_sheets:
             yield from sheet_pages(plan, code, paper)
 
 
-def atlas_pages(plan: Plan, *, paper: str = "A3", project_sheets: bool = True) -> int:
+def atlas_pages(plan: Plan, *, paper: str = "A3", project_sheets: bool = True, screening: Any = None) -> int:
     """Pages of the atlas: overview, unmet needs (with master plans), need against response (with a
     need on record), change (comparing two years), facilitator support (with a register), then each
     amphoe's map and project sheet."""
     support = plan.support is not None and plan.facilitators is not None
     pages = 1 + bool(plan.alignment) + _has_need(plan) + (plan.change is not None) + support + len(plan.amphoes)
+    if screening is not None:
+        pages += screening_page_count(screening, paper)
     if project_sheets:
-
         pages += sum(sheet_count(plan, code, paper) for code in plan.amphoes["amphoe_code"])
     return pages
 
@@ -148,6 +153,7 @@ def atlas(
     lang: str | None = None,
     project_sheets: bool = True,
     progress: bool = True,
+    screening: Any = None,
 ) -> Path:
     """Write the atlas as one PDF: the province overview, the unmet-needs page (with master plans),
     need against response, the change between two years (``plan.change``), the villages without a
@@ -168,6 +174,8 @@ def atlas(
         Each amphoe's project sheet after its map (``--no-project-sheets`` leaves them out).
     progress : bool
         Show a tqdm progress bar.
+    screening : Screening, optional
+        Add the proposals' pages after the province pages (:func:`~planmap_gis.screen`).
 
     Returns
     -------
@@ -183,7 +191,7 @@ def atlas(
     with atomic(path) as tmp, matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), \
             PdfPages(tmp, metadata=metadata) as pdf:
         for fig in atlas_figures(plan, metric=metric, paper=paper, orientation=orientation, lang=lang,
-                                 project_sheets=project_sheets, progress=progress):
+                                 project_sheets=project_sheets, progress=progress, screening=screening):
             pdf.savefig(fig)
             pages += 1
     log.info("atlas: %d pages written to %s", pages, path)
