@@ -1,4 +1,4 @@
-"""Run the benchmark suite (P1–P7), print the ratios and record them in ``benchmarks/RESULTS.md``.
+"""Run the benchmark suite (P1–P9), print the ratios and record them in ``benchmarks/RESULTS.md``.
 
 Usage: ``python benchmarks/run.py [--only P1,P3] [--no-record]`` (or ``make bench``), with
 ``PLANMAP_BOUNDARIES`` naming the folder of the boundary layers. Each benchmark runs in its own
@@ -20,7 +20,8 @@ from _common import machine
 
 HERE = Path(__file__).resolve().parent
 SUITE = {"P1": "p1_points.py", "P2": "p2_polygons.py", "P3": "p3_webmap.py", "P4": "p4_atlas.py",
-         "P5": "p5_equity.py", "P6": "p6_sheets.py", "P7": "p7_validate.py", "P8": "p8_national.py"}
+         "P5": "p5_equity.py", "P6": "p6_sheets.py", "P7": "p7_validate.py", "P8": "p8_national.py",
+         "P9": "p9_screening.py"}
 
 
 def run_one(key: str) -> dict:

@@ -21,8 +21,11 @@ z_g ∈ [0, 1]; e_k ≥ Σ_{i∈P_k} x_i − 1, e_k ≥ 0; maximise w_new·need�
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,6 +196,27 @@ def _caps(c: Candidates, caps: Mapping[object, float] | None) -> list[tuple[str,
     return out
 
 
+@contextlib.contextmanager
+def _native_stdout_quiet() -> Iterator[None]:
+    """Silence what native code writes to the process's stdout: HiGHS 1.12 prints a stray debug line
+    ("HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();") even with its output
+    off (ERGO-Code/HiGHS#2783), hundreds of times on a national instance."""
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        sys.stdout.flush()
+        saved = os.dup(fd)
+    except (AttributeError, OSError, ValueError):  # no real stdout (some notebook kernels): nothing to silence
+        yield
+        return
+    with open(os.devnull, "wb") as null:
+        os.dup2(null.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
 def fundable(c: Candidates) -> np.ndarray:
     """Proposals with a budget: the others are never chosen."""
     return np.nan_to_num(c.budget, nan=0.0) > 0
@@ -240,9 +264,10 @@ def solve(c: Candidates, caps: Mapping[object, float] | None = None, weights: Ma
     upper = np.concatenate([fundable(c).astype(float), np.ones(u + g), np.full(k, np.inf)])
     integrality = np.concatenate([np.ones(n), np.zeros(u + g + k)])
     start = time.perf_counter()
-    result = milp(objective, constraints=blocks, integrality=integrality,
-                  bounds=Bounds(np.zeros(n + u + g + k), upper),
-                  options={"time_limit": time_limit, "mip_rel_gap": 0.0})
+    with _native_stdout_quiet():
+        result = milp(objective, constraints=blocks, integrality=integrality,
+                      bounds=Bounds(np.zeros(n + u + g + k), upper),
+                      options={"time_limit": time_limit, "mip_rel_gap": 0.0})
     seconds = time.perf_counter() - start
     if result.x is None:  # infeasible cannot happen (the empty set fits); a solver failure can
         chosen = np.zeros(n, dtype=bool)

@@ -93,8 +93,12 @@ class Screening:
                      f"closed {t['gap']:,.1f} − repetition {t['repeat']:,.1f} (weights {s['weights']}); {state}, "
                      f"HiGHS {s['seconds']:.2f} s; greedy by value per baht {s['greedy_value']:,.1f}")
         same = int(self.stability["same_set"].sum())
+        moved = self.stability["added"].str.count(";") + self.stability["dropped"].str.count(";") + \
+            self.stability["added"].ne("").astype(int) + self.stability["dropped"].ne("").astype(int)
         lines.append(f"stability: the same set in {same} of {len(self.stability)} weight variations (each weight "
-                     "× 0.5 and × 1.5)")
+                     f"× 0.5 and × 1.5); at most {int(moved.max())} of {len(chosen)} proposals in or out; "
+                     f"{int((p['in_set_variations'] == len(self.stability)).sum() if len(chosen) else 0)} stay in "
+                     "under every variation")
         return "\n".join(lines)
 
 
