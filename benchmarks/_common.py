@@ -40,6 +40,18 @@ def national_tambons() -> Any:
         return pm.read_boundaries()[0]
 
 
+def national_demo(n_projects: int) -> tuple[Any, Any, Any, Any]:
+    """The national illustrative dataset of P8 and P9: packaged tambon, ~9 demo villages per tambon,
+    ``n_projects`` demo projects and the villages' indicators."""
+    from planmap_gis import demo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tambons = pm.read_boundaries()[0]
+        villages = demo.demo_villages(tambons, per_tambon=9, minimum=1)
+        return tambons, villages, demo.demo_projects(tambons, villages, n=n_projects), demo.demo_indicators(villages)
+
+
 def tambon_units(tambons: Any) -> Any:
     """Each tambon as one village (code + "00", 100 households): there is no national village layer."""
     return tambons[["tambon_code", "geometry"]].assign(village_code=tambons["tambon_code"] + "00",

@@ -22,22 +22,19 @@ import time
 import warnings
 from pathlib import Path
 
-from _common import PeakMemory, emit
+from _common import PeakMemory, emit, national_demo
 
 import planmap_gis as pm
-from planmap_gis import demo
+
 
 N = int(os.environ.get("PLANMAP_BENCH_PROJECTS", "100000"))
 
 
 def run(n: int, folder: Path) -> tuple[dict[str, float], float, int]:
     """Seconds per stage, peak GiB and villages, for ``n`` projects."""
+    tambons, villages, projects, indicators = national_demo(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tambons = pm.read_boundaries()[0]
-        villages = demo.demo_villages(tambons, per_tambon=9, minimum=1)
-        projects = demo.demo_projects(tambons, villages, n=n)
-        indicators = demo.demo_indicators(villages)
         sheet = folder / f"projects_{n}.xlsx"
         pm.write_projects(projects, sheet)
     stages: dict[str, float] = {}

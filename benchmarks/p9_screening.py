@@ -18,10 +18,9 @@ import os
 import time
 import warnings
 
-from _common import PeakMemory, emit
+from _common import PeakMemory, emit, national_demo
 
 import planmap_gis as pm
-from planmap_gis import demo
 from planmap_gis.demo.proposals import demo_caps, demo_proposals
 
 N_PROJECTS = int(os.environ.get("PLANMAP_BENCH_PROJECTS", "10000"))
@@ -29,12 +28,9 @@ N_PROPOSALS = int(os.environ.get("PLANMAP_BENCH_PROPOSALS", "2000"))
 
 
 def main() -> None:
+    tambons, villages, projects, indicators = national_demo(N_PROJECTS)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tambons = pm.read_boundaries()[0]
-        villages = demo.demo_villages(tambons, per_tambon=9, minimum=1)
-        projects = demo.demo_projects(tambons, villages, n=N_PROJECTS)
-        indicators = demo.demo_indicators(villages)
         areas = pm.village_areas(villages, tambons)
         plan = pm.analyse(tambons, projects, villages=areas, indicators=indicators, permutations=0)
         proposals = demo_proposals(tambons, villages, projects, indicators, n=N_PROPOSALS)
