@@ -37,6 +37,7 @@
     if (g === null) return null;
     switch (g[0]) {
       case "Pt": return { type: "Point", coordinates: ring(g[1])[0] };
+      case "MPt": return { type: "MultiPoint", coordinates: ring(g[1]) };
       case "L": return { type: "LineString", coordinates: ring(g[1]) };
       case "ML": return { type: "MultiLineString", coordinates: g[1].map(ring) };
       case "P": return { type: "Polygon", coordinates: g[1].map(ring) };

@@ -144,6 +144,8 @@ def encode(geom: shapely.Geometry | None) -> list[Any] | None:
     kind = geom.geom_type
     if kind == "Point":
         return ["Pt", _ring(np.array([[geom.x, geom.y]]))]
+    if kind == "MultiPoint":  # a proposal drawn at the villages it targets
+        return ["MPt", _ring(shapely.get_coordinates(geom))]
     if kind == "LineString":
         return ["L", _ring(geom.coords)]
     if kind == "MultiLineString":

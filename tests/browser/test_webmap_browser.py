@@ -15,6 +15,7 @@ import pytest
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.cli import main
+from planmap_gis.demo.proposals import demo_caps, demo_proposals
 from planmap_gis.draw.assets import missing_assets
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -430,3 +431,34 @@ def test_without_a_register_the_map_opens_coloured_by_data(browser, nst_path, tm
         page.shot(tmp_path / "webmap_workshop.png")
     finally:
         page.page.close()
+
+
+def test_the_screening_theme_colours_proposals_by_verdict_and_says_why(plan, browser, tmp_path):
+    """Proposals coloured by verdict, with their reasons in popups; a hostile proposal name stays text."""
+    proposals = demo_proposals(plan.tambons, plan.villages, plan.projects, n=30)
+    proposals.loc[2, "name_th"] = XSS
+    screening = pm.screen(plan, proposals, budget=demo_caps(proposals))
+    path = pm.save_webmap(plan, tmp_path / "screening.html", projects=False, screening=screening)
+    view = Page(browser, path, block_network=True)
+    try:
+        name = "ข้อเสนอโครงการ (สีตามผลการคัดกรอง)"
+        drawn = screening.proposals.geometry.notna().sum()
+        assert view.js(f"planmap.layers[{name!r}].getLayers().length") == drawn
+        legend = view.js("Array.from(document.querySelectorAll('.planmap-legend')).map(e => e.textContent).join('|')")
+        counts = screening.proposals["verdict_th"].value_counts()
+        for verdict, n in counts.items():
+            assert f"{verdict} ({n})" in legend
+        # the hostile proposal's popup: its name as text, its verdict and reasons, nothing run
+        drawn_order = [i for i in screening.table().index if screening.proposals.geometry[i] is not None]
+        row = drawn_order.index(2)  # the layer follows the table's order, drawn proposals only
+        text = view.js(f"""(() => {{ const l = planmap.layers[{name!r}].getLayers()[{row}];
+            const one = l.getLayers ? l.getLayers()[0] : l; l.openPopup(one.getLatLng());
+            return document.querySelector('.leaflet-popup-content').innerText; }})()""")
+        row_data = screening.proposals.loc[2]
+        assert XSS in text and row_data["verdict_th"] in text
+        assert row_data["reasons_th"].split(" · ")[0] in text
+        assert view.js("window.__xss === undefined") and view.errors == [] and view.dialogs == []
+        assert not view.blocked
+        view.shot(tmp_path / "webmap_screening.png")
+    finally:
+        view.page.close()
