@@ -20,6 +20,7 @@ from planmap_gis._output import (
     write_excel,
     write_manifest,
 )
+from planmap_gis._schema import MOO
 from planmap_gis.draw.printed.screening import save_screening_pdf
 from planmap_gis.draw.workspace import open_workspace
 from planmap_gis.measure.portfolio import WEIGHTS
@@ -103,7 +104,9 @@ def screen(args: argparse.Namespace) -> int:
     plan = open_workspace(args.plan, schema=args.schema)
     paths, _ = project_paths(args.proposals)
     with _warnings_to_log():
-        proposals, reports = read_project_files(paths, boundaries=plan.tambons, villages=plan.villages,
+        # the plan's village register resolves หมู่ที่; a plan without one has a stand-in per tambon
+        register = plan.villages if MOO in plan.villages and plan.villages[MOO].notna().any() else None
+        proposals, reports = read_project_files(paths, boundaries=plan.tambons, villages=register,
                                                 sheet=args.sheet)
         if proposals.empty:
             raise nothing_loaded(reports, "no proposal could be loaded from "

@@ -162,3 +162,31 @@ def test_wrong_headers_exit_2_naming_them_and_columns_fixes_them(tmp_path, capsy
 def test_a_stale_lock_never_stays_in_the_output_folder(run):
     out, _ = run
     assert not (out / ".planmap.lock").exists()
+
+
+def test_screening_proposals_from_a_free_form_sheet_against_a_plan_without_a_register(run, tmp_path):
+    """The next round's proposals on the workshop's plan (no register, no indicators): read from a
+    free-form sheet with separate อำเภอ / ตำบล columns, screened, nothing printed as nan, text inert."""
+    out, done = run
+    assert done.returncode == 0, done.stderr[-3000:]
+    sheet = tmp_path / "ข้อเสนอ.xlsx"
+    from tests.workshop import _free_form
+    _free_form(sheet, "สำนักงานพัฒนาชุมชนอำเภอ", [
+        ["ส่งเสริมปลูกผักปลอดภัย", "เมืองนครศรีธรรมราช", "ท่างิ้ว", 3, 150_000, 2569],
+        ["@SUM(1+1)*cmd|' /C calc'!A0", "อ.ชะอวด", "ต.ชะอวด", "", "200,000", 2569],
+        ["ฝึกอาชีพ", "พิปูน", "ยางค้อม", "", 90_000, 2569],
+    ])
+    result = tmp_path / "screen"
+    code = subprocess.run(["planmap", "screen", "--plan", str(out / "workspace.gpkg"), "--proposals", str(sheet),
+                           "--budget", "total=250000", "--out", str(result)], capture_output=True, text=True,
+                          timeout=600)
+    assert code.returncode == 0, code.stderr[-3000:]
+    assert "screening weighs need by" in code.stdout and "suggested set" in code.stdout
+    found = [(p.name, text) for p, text in _texts(result) if NAN.search(text)]
+    assert found == []
+    book = openpyxl.load_workbook(result / "screening.xlsx")
+    cells = [c for row in book["proposals"].iter_rows() for c in row if isinstance(c.value, str)
+             and "@SUM" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    table = pd.read_excel(result / "screening.xlsx", sheet_name="proposals", engine="calamine")
+    assert len(table) == 3 and table["verdict"].notna().all()

@@ -21,7 +21,8 @@ __all__ = ["VERDICT_COLORS", "add_screening", "save_screening", "screening_table
 
 #: Verdict colours (ColorBrewer RdYlGn ends, grey): fills a gap green, mixed orange, repeats red,
 #: outside dark grey; drawn with a black ring so they stand out from any theme's fill.
-VERDICT_COLORS = {"fills_gap": "#1a9641", "mixed": "#fdae61", "repeats": "#d7191c", "outside": "#404040"}
+VERDICT_COLORS = {"fills_gap": "#1a9641", "mixed": "#fdae61", "repeats": "#d7191c", "outside": "#404040",
+                  "undecided": "#d9d9d9"}
 
 #: The proposal sheet's columns with their Thai / English headers, in the order a room reads them.
 COLUMNS: dict[str, str] = {

@@ -142,8 +142,9 @@ def candidates(proposals: pd.DataFrame, allocation: pd.DataFrame, mine: pd.DataF
     repeat = (on_projects[VILLAGE_CODE].map(weight).astype(float).groupby(on_projects[PROJECT_ID].astype(str)).sum()
               .reindex(ids).fillna(0.0).to_numpy())
     worked = set(zip(on_projects[VILLAGE_CODE], on_projects["sector"], on_projects["year"], strict=True))
-    key = list(zip(mine[VILLAGE_CODE], mine["sector"], mine["year"], strict=True))
-    fresh = mine[[k not in worked for k in key]]
+    known = mine.dropna(subset=["sector"])  # a proposal without a sector repeats nothing
+    key = list(zip(known[VILLAGE_CODE], known["sector"], known["year"], strict=True))
+    fresh = known[np.array([k not in worked for k in key], dtype=bool)]
     size = fresh.groupby([VILLAGE_CODE, "sector", "year"])[PROJECT_ID].transform("size")
     shared = fresh[size >= 2]
     group_key = shared[VILLAGE_CODE].astype(str) + "|" + shared["sector"].astype(str) + "|" + shared["year"].astype(str)

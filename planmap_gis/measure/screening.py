@@ -54,24 +54,27 @@ VERDICTS: dict[str, tuple[str, str]] = {
     "mixed": ("ผสม (ทั้งเติมช่องว่างและซ้ำ)", "mixed"),
     "repeats": ("ซ้ำกับงานที่มีอยู่", "repeats"),
     "outside": ("อยู่นอกความจำเป็นของจังหวัด", "outside the province's needs"),
+    "undecided": ("ข้อมูลไม่พอตัดสิน", "not enough data to judge"),
 }
 _YEAR_BLANK = -1
 
 
 def work_rows(allocation: pd.DataFrame, projects: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Targeted (project, village) rows with sector key, year (blank = a year of its own) and agency."""
+    """Targeted (project, village) rows with sector key (None when blank), year (blank = a year of its own)
+    and agency."""
     rows = targeted(allocation)[[PROJECT_ID, VILLAGE_CODE]]
     info = pd.DataFrame(projects).drop_duplicates(PROJECT_ID).set_index(PROJECT_ID)
     out = rows.assign(sector=rows[PROJECT_ID].map(info[SECTOR].map(sector_key)),
                       year=rows[PROJECT_ID].map(info[FISCAL_YEAR]).astype("Float64").fillna(_YEAR_BLANK),
                       agency=rows[PROJECT_ID].map(info[AGENCY]), source=source)
-    return out.dropna(subset=["sector"]).drop_duplicates([PROJECT_ID, VILLAGE_CODE])
+    return out.drop_duplicates([PROJECT_ID, VILLAGE_CODE])  # rows without a sector reach, never repeat
 
 
 def repeat_pairs(mine: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
     """(proposal, village, other project or proposal) where the other works in the same village, sector
     and fiscal year: the repetition rule. ``source_other`` says "project" or "proposal"."""
-    pairs = mine.merge(existing, on=[VILLAGE_CODE, "sector", "year"], suffixes=("", "_other"))
+    keys = [VILLAGE_CODE, "sector", "year"]
+    pairs = mine.dropna(subset=["sector"]).merge(existing.dropna(subset=["sector"]), on=keys, suffixes=("", "_other"))
     return pairs[pairs[PROJECT_ID] != pairs[f"{PROJECT_ID}_other"]]
 
 
@@ -239,6 +242,8 @@ def proposal_parts(
     out["n_top_need_villages"] = sums["n_top_need_villages"].fillna(0).astype(int)
     if needs is None:
         out["top_need_share"] = np.nan  # no master plans: not known, not 0
+    if "fair_share_gap" not in village or village["fair_share_gap"].isna().all():
+        out[["below_fair_share", "gap_closed_thb"]] = np.nan  # no need on record: no fair shares to be below
 
     # Who it reaches.
     need = village[NEED] if NEED in village else pd.Series(np.nan, index=village.index)
@@ -317,8 +322,9 @@ def verdicts(parts: pd.DataFrame) -> pd.DataFrame:
     The rule, in order: a proposal that reaches no village of the plan is *outside*; one that
     repeats work in :data:`MOSTLY` (half) or more of its villages *repeats*; one with MOSTLY or more of
     its baht in gaps and repetition in under :data:`LITTLE` (a tenth) of its villages *fills a gap*;
-    one with under LITTLE of each is *outside the province's needs*; every other is *mixed* (partly
-    repeats, or fills a gap with less than half of its money).
+    one with under LITTLE of each is *outside the province's needs* — or, when the plan has no fair
+    shares (no need on record), *not enough data to judge*; every other is *mixed* (partly repeats,
+    or fills a gap with less than half of its money).
 
     Returns
     -------
@@ -328,9 +334,11 @@ def verdicts(parts: pd.DataFrame) -> pd.DataFrame:
     """
     rep, gap = parts["repeat_share"], parts["gap_share"]
     placed = (parts["n_villages"] > 0) | (parts["placed_thb"] > 0)
+    fair_known = parts["below_fair_share"].notna()
+    little = (gap < LITTLE) & (rep < LITTLE)
     verdict = np.select(
-        [~placed, rep >= MOSTLY, (gap >= MOSTLY) & (rep < LITTLE), (gap < LITTLE) & (rep < LITTLE)],
-        ["outside", "repeats", "fills_gap", "outside"], default="mixed")
+        [~placed, rep >= MOSTLY, (gap >= MOSTLY) & (rep < LITTLE), little & fair_known, little],
+        ["outside", "repeats", "fills_gap", "outside", "undecided"], default="mixed")
     th, en = [], []
     for (_, row), key, is_placed in zip(parts.iterrows(), verdict, placed, strict=True):
         reasons = _reasons(row, key, bool(is_placed))
@@ -361,10 +369,13 @@ def _reasons(row: pd.Series, key: str, placed: bool) -> list[tuple[str, str]]:
     if top == top and top is not None:
         parts.append((top, "หมู่บ้านที่แผนชุมชนจัดด้านนี้เป็นความต้องการลำดับต้นที่ยังไม่มีใครตอบ",
                       "villages whose master plan ranks its sector a top need no project meets"))
-    for share, th, en in sorted(parts, key=lambda t: -t[0]):
+    for share, th, en in sorted(parts, key=lambda t: -np.nan_to_num(t[0])):
         if share >= LITTLE:
             out.append((f"งบ {_pct(share)} ลง{th}", f"{_pct(share)} of its budget to {en}"))
-    if not out or key == "outside":
+    if row["below_fair_share"] != row["below_fair_share"]:  # NaN: the plan has no fair shares
+        out.append(("ยังไม่มีส่วนที่ควรได้ (ไม่มีข้อมูลความจำเป็น) นับช่องว่างได้เฉพาะหมู่บ้านที่ยังไม่มีโครงการ",
+                    "no fair shares (no need on record): only villages without a project count as gaps"))
+    elif not out or key == "outside":
         out.append((f"งบลงหมู่บ้านที่ได้ถึงส่วนที่ควรได้แล้ว ({_pct(1 - row['gap_share'])})",
                     f"its budget goes to villages at or above their fair share ({_pct(1 - row['gap_share'])})"))
     if "n_villages_supported" in row and n and int(row["n_villages_supported"]) == 0:

@@ -75,6 +75,12 @@ class Page:
     def js(self, code: str):
         return self.page.evaluate(code)
 
+    def do(self, code: str) -> None:
+        """Run a statement for its effect. Leaflet's calls return the map, which Playwright would
+        serialise with every layer it holds — about 100 s for the demo map — so nothing is returned."""
+        self.page.evaluate(f"() => {{ {code}; }}")
+        self.page.wait_for_timeout(400)  # a zoom or pan animates for 250 ms: let it settle
+
     def shot(self, path: Path) -> None:
         self.page.screenshot(path=str(path))
         folder = os.environ.get("PLANMAP_SCREENSHOTS")
@@ -165,8 +171,8 @@ def test_find_a_place_by_name_even_misspelt(offline_page, tmp_path):
                               "&& getComputedStyle(t).display !== 'none').length")
     assert visible == 0
     offline_page.shot(tmp_path / "webmap_search.png")
-    offline_page.js(f"{the_map}.closePopup()")
-    offline_page.js(f"{the_map}.setZoom(8)")
+    offline_page.do(f"{the_map}.closePopup()")
+    offline_page.do(f"{the_map}.setZoom(8)")
     page.fill(".planmap-search input", "")
 
 
@@ -192,7 +198,7 @@ def test_print_and_save_the_view(offline_page, tmp_path):
     legend = offline_page.js("Array.from(document.querySelectorAll('.planmap-legend div')).map(e => e.textContent)")
     assert sum(label.replace(",", "") in text.replace(",", "") for label in legend if label) >= 3
     assert "พิมพ์" not in text  # the buttons stay off paper
-    offline_page.js("Object.values(window).find(v => v instanceof L.Map).fitBounds("
+    offline_page.do("Object.values(window).find(v => v instanceof L.Map).fitBounds("
                     "planmap.layers['งบประมาณต่อครัวเรือน (หมู่บ้าน)'].getBounds())")
     page.wait_for_timeout(400)
     with page.expect_download() as download:
@@ -258,14 +264,14 @@ def test_two_maps_side_by_side_move_together(offline_page, tmp_path):
     page.wait_for_timeout(300)
     assert offline_page.js("document.querySelector('.planmap-legend-second strong').textContent").endswith("2569")
     the_map = "Object.values(window).find(v => v instanceof L.Map && v !== planmap.second)"
-    offline_page.js(f"{the_map}.setZoom(10)")
+    offline_page.do(f"{the_map}.setZoom(10)")
     page.wait_for_timeout(300)
     assert offline_page.js(f"{second}.getZoom()") == 10
     page.mouse.move(5, 990)
     offline_page.shot(tmp_path / "webmap_side_by_side.png")
     page.click("button.planmap-split")
     assert offline_page.js("planmap.second") is None
-    offline_page.js(f"{the_map}.setZoom(8)")
+    offline_page.do(f"{the_map}.setZoom(8)")
     page.wait_for_timeout(300)
     assert not [e for e in offline_page.errors if "_leaflet_pos" in e or "undefined" in e]
 
@@ -292,12 +298,12 @@ def test_side_by_side_opens_centred_with_the_same_overlays_and_closes_cleanly(of
     assert projects > 0
     page.click("button.planmap-split")
     page.wait_for_timeout(300)
-    offline_page.js(f"{the_map}.setZoom({the_map}.getZoom() + 1)")
+    offline_page.do(f"{the_map}.setZoom({the_map}.getZoom() + 1)")
     page.wait_for_timeout(300)
     assert offline_page.errors[errors:] == []
     drawn = offline_page.js("document.querySelectorAll('.leaflet-overlay-pane path').length")
     assert drawn > 1000 and offline_page.js("document.getElementById('planmap-second')") is None
-    offline_page.js(f"{the_map}.setZoom({the_map}.getZoom() - 1)")
+    offline_page.do(f"{the_map}.setZoom({the_map}.getZoom() - 1)")
 
 
 
@@ -372,7 +378,7 @@ def test_the_demo_web_map_renders_with_the_network_blocked(browser, no_reference
     assert "Web map (HTML, works offline)" in capsys.readouterr().out
     page = Page(browser, tmp_path / "webmap.html", block_network=True)
     tambon_layer = "จำนวนโครงการ (ตำบล)"
-    page.page.evaluate(f"Object.values(window).find(v => v instanceof L.Map).addLayer(planmap.layers[{tambon_layer!r}])")
+    page.do(f"Object.values(window).find(v => v instanceof L.Map).addLayer(planmap.layers[{tambon_layer!r}])")
     assert page.js(f"planmap.layers[{tambon_layer!r}].getLayers().length") == 170
     assert page.js("document.querySelectorAll('.planmap-label').length") == 23
     assert page.js("document.querySelectorAll('path.leaflet-interactive').length") >= 1550 + 170
@@ -394,7 +400,7 @@ def test_the_facilitator_theme_names_the_missing_skills_as_text(offline_page, pl
     village = plan.metrics["village"].index[plan.metrics["village"]["unsupported_sectors"].str.contains("<img")][0]
     point = plan.villages.set_index("village_code").geometry[village].representative_point()
     mapvar = offline_page.js("Object.keys(window).find(k => k.startsWith('map_'))")
-    offline_page.js(f"{mapvar}.setView([{point.y}, {point.x}], 13)")
+    offline_page.do(f"{mapvar}.setView([{point.y}, {point.x}], 13)")
     page.wait_for_timeout(300)
     xy = offline_page.js(f"(() => {{ const p = {mapvar}.latLngToContainerPoint([{point.y}, {point.x}]);"
                          " const r = document.getElementById('" + mapvar + "').getBoundingClientRect();"
@@ -408,7 +414,7 @@ def test_the_facilitator_theme_names_the_missing_skills_as_text(offline_page, pl
     page.hover(".leaflet-control-layers")
     page.locator(".leaflet-control-layers-base label").filter(has_text="งบประมาณต่อครัวเรือน (หมู่บ้าน)").first.click()
     page.mouse.move(5, 990)
-    offline_page.js(f"{mapvar}.setZoom(8)")
+    offline_page.do(f"{mapvar}.setZoom(8)")
 
 
 def test_without_a_register_the_map_opens_coloured_by_data(browser, nst_path, tmp_path):
