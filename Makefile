@@ -3,7 +3,8 @@
 # poppler-utils, a Thai font, LibreOffice Calc, Debian gdal-bin: tools/system-deps.sh;
 # a PostgreSQL + PostGIS server on loopback, started when down: tools/postgis.sh),
 # points the tests at the reference boundary layers in ../shared/boundaries when present,
-# checks the pipeline's import layers (lint-imports, contracts in setup.cfg) and runs pytest.
+# checks the pipeline's import layers (lint-imports, contracts in setup.cfg) and runs pytest on every core
+# (pytest-xdist, one test file per worker so a file's fixtures are built once; the slowest listed).
 PYTHON ?= python
 SHARED ?= $(abspath ../shared/boundaries)
 export PLANMAP_BOUNDARIES ?= $(if $(wildcard $(SHARED)/nst_tambon_adm3.geojson),$(SHARED),)
@@ -11,7 +12,7 @@ export PLANMAP_BOUNDARIES ?= $(if $(wildcard $(SHARED)/nst_tambon_adm3.geojson),
 .PHONY: test system-deps bench
 test: system-deps
 	lint-imports
-	PLANMAP_TEST_DATABASE="$${PLANMAP_TEST_DATABASE:-$$(bash tools/postgis.sh)}" $(PYTHON) -m pytest
+	PLANMAP_TEST_DATABASE="$${PLANMAP_TEST_DATABASE:-$$(bash tools/postgis.sh)}" $(PYTHON) -m pytest -n auto --dist loadfile --durations=15
 
 system-deps:
 	@$(PYTHON) -c "import planmap_gis" 2>/dev/null || { echo "Install first: pip install -e '.[dev]'"; exit 1; }

@@ -154,6 +154,7 @@ def test_every_demo_project_lists_its_facilitators_or_needs_one(demo_plan):
     assert (village.loc[aimed, "n_unsupported_projects"] <= village.loc[aimed, "n_targeted_projects"]).all()
 
 
+@pytest.mark.slow
 def test_the_demo_outputs_carry_the_match_and_never_a_contact(tmp_path, capsys):
     from planmap_gis.cli import main
 

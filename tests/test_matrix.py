@@ -191,6 +191,7 @@ def test_nst_demo_matrix_round_trip(nst_path, tmp_path):
     assert isinstance(pd.read_excel(path, sheet_name="ช่องว่าง", header=HEADER_ROW - 1, engine="calamine"), pd.DataFrame)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice not installed")
 def test_the_matrix_prints_like_a_document(tmp_path):
     """LibreOffice prints every sheet with its title, the date, the sheet name and 'page x of y';
@@ -213,8 +214,8 @@ def test_the_matrix_prints_like_a_document(tmp_path):
     assert year.number_format == "0"
     money = dup.cell(6, header["งบประมาณ (บาท)"])
     assert float(money.value).is_integer() and money.number_format == "#,##0"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=300)
     text = subprocess.run(["pdftotext", str(tmp_path / "matrix.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     numbers = {tuple(map(int, m)) for m in re.findall(r"หน้า (\d+) จาก (\d+)", text)}

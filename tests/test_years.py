@@ -71,6 +71,7 @@ def test_the_workspace_keeps_the_years(data, tmp_path):
     assert pm.open_workspace(pm.save_workspace(plan, tmp_path / "ws.gpkg")).years == (2568, 2570)
 
 
+@pytest.mark.slow
 def test_demo_year_titles_every_output(tmp_path, no_reference):
     assert main(["-q", "demo", "--year", "2569", "--out", str(tmp_path), "--no-atlas"]) == 0
     assert "ปีงบประมาณ 2569" in (tmp_path / "webmap.html").read_text("utf-8")
@@ -79,6 +80,7 @@ def test_demo_year_titles_every_output(tmp_path, no_reference):
     assert main(["-q", "demo", "--year", "ปีหน้า", "--out", str(tmp_path / "x"), "--no-atlas"]) == 2
 
 
+@pytest.mark.slow
 def test_run_compare_writes_the_change_everywhere(tmp_path, no_reference):
     """`planmap run --compare 2568 2569` on the demo's sheets: change table, layer, atlas page, web map."""
     sheets = tmp_path / "demo"
@@ -86,7 +88,8 @@ def test_run_compare_writes_the_change_everywhere(tmp_path, no_reference):
     out = tmp_path / "out"
     args = ["-q", "run", "--province", "80", "--projects", str(sheets / "sheets" / "projects_long.xlsx"),
             "--villages", str(sheets / "sheets" / "villages.csv"), "--indicators",
-            str(sheets / "sheets" / "indicators.xlsx"), "--compare", "2568", "2569", "--out", str(out)]
+            str(sheets / "sheets" / "indicators.xlsx"), "--compare", "2568", "2569", "--out", str(out),
+            "--no-project-sheets"]  # the change and need pages are what this test reads
     assert main(args) == 0
     table = pd.read_csv(out / "tables" / "change_amphoe.csv", dtype={"amphoe_code": str})
     whole = pm.open_workspace(sheets / "workspace.gpkg")
@@ -109,7 +112,7 @@ def test_run_compare_writes_the_change_everywhere(tmp_path, no_reference):
     assert any("Need against response" in p for p in pages)
     # The atlas and web map commands take other years from a workspace of all years.
     assert main(["-q", "atlas", str(sheets / "workspace.gpkg"), "--year", "2570", "--out",
-                 str(tmp_path / "a2570.pdf")]) == 0
+                 str(tmp_path / "a2570.pdf"), "--no-project-sheets"]) == 0
     first = subprocess.run(["pdftotext", "-l", "1", str(tmp_path / "a2570.pdf"), "-"],
                            capture_output=True, text=True, check=True).stdout
     assert "ปีงบประมาณ 2570" in first

@@ -71,8 +71,10 @@ def build(folder: Path, data: pm.demo.DemoData) -> Workshop:
     baht -= float(pasted.budget_thb or 0)
     book.save(folder / "02.xlsx")
     if SOFFICE:  # template 03 saved again as .ods, as an office with LibreOffice returns it
-        subprocess.run([SOFFICE, "--headless", "--convert-to", "ods", "--outdir", str(folder),
-                        str(folder / "03.xlsx")], check=True, capture_output=True, timeout=180)
+        # its own LibreOffice profile: another test's LibreOffice may be running (pytest -n 2)
+        subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{folder.parent}/lo-profile-{folder.name}",
+                        "--convert-to", "ods", "--outdir", str(folder), str(folder / "03.xlsx")],
+                       check=True, capture_output=True, timeout=180)
         (folder / "03.xlsx").unlink()
     _free_form(folder / "เกษตรอำเภอ.xlsx", "สำนักงานเกษตรอำเภอ", [
         ["ส่งเสริมปลูกผักปลอดภัย", "เมืองนครศรีธรรมราช", "ท่างิ้ว", 3, 150_000, 2569],

@@ -147,6 +147,7 @@ def test_a_read_only_folder_is_a_message(injected_sheet, tmp_path, capsys):
     assert "Permission denied" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sigkill_at_any_moment_leaves_the_previous_workspace_readable(injected_sheet, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "planmap_gis.cli", *RUN, "--projects", str(injected_sheet),

@@ -147,6 +147,7 @@ def test_the_tambon_of_every_priority_village_and_every_amphoe_are_named(plan, p
             plt.close(fig)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("paper", ["A3", "A4"])
 def test_every_page_keeps_its_layout(plan, paper):
     stats = {"elements": 0, "margin": 1e9, "smallest": 1e9, "pages": 0, "landscape": 0}

@@ -84,6 +84,7 @@ def test_a_plan_round_trips_through_postgis_as_through_a_geopackage(plan, schema
     assert sql(f'SELECT count(*) FROM "{schema}".allocation')[0][0] == len(plan.allocation)
 
 
+@pytest.mark.slow
 def test_planmap_run_writes_to_the_database_and_draws_from_it(plan, schema, tmp_path, nst_path):
     sheets = demo.write_demo_sheets(demo.load(boundaries=nst_path), tmp_path / "sheets")
     planmap = [sys.executable, "-m", "planmap_gis.cli", "--quiet"]
