@@ -331,19 +331,11 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
     areas = np.asarray(projected(villages.geometry).values)
     usable = np.flatnonzero(~(shapely.is_missing(areas) | shapely.is_empty(areas)))
     tree, targets = shapely.STRtree(areas[usable]), areas[usable]
-    shapely.prepare(targets)  # each village tested against the footprints it meets, prepared once
 
     def measured(part: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
         left, right = tree.query(part, predicate="intersects")
-        line = dim[index[left]] == 1
-        # A footprint wholly inside its village (most are: a pond, a plot) is measured whole; only
-        # the ones that cross a border are cut, the costly overlay.
-        inside = shapely.contains_properly(targets[right], part[left])
-        whole = part[left[inside]]
-        measure = np.empty(len(left))
-        measure[inside] = np.where(line[inside], shapely.length(whole), shapely.area(whole))
-        cut = shapely.intersection(part[left[~inside]], targets[right[~inside]])
-        measure[~inside] = np.where(line[~inside], shapely.length(cut), shapely.area(cut))
+        cut = shapely.intersection(part[left], targets[right])
+        measure = np.where(dim[index[left]] == 1, shapely.length(cut), shapely.area(cut))
         keep = measure > 0
         return index[left[keep]], right[keep], measure[keep]
 
