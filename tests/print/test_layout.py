@@ -115,6 +115,14 @@ def _check_page(fig, page: int, stats: dict) -> None:
     # Issue 28: nothing cut — no key, legend or table cell ends in "…" (ids whole, keys continued).
     for said in _page_texts(fig):
         assert "…" not in said, f"page {page}: cut text {said[-60:]!r}"
+    # ... and every table cell's wrapped text stays inside its row (a tall Thai cell once spilled out)
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        for table in ax.tables:
+            for cell in table.get_celld().values():
+                inner, outer = cell.get_text().get_window_extent(renderer), cell.get_window_extent(renderer)
+                assert inner.height <= outer.height + 0.5, \
+                    f"page {page}: {cell.get_text().get_text()[:40]!r} taller than its cell"
 
 
 def _page_texts(fig) -> list[str]:

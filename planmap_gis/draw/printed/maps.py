@@ -64,12 +64,21 @@ def metric_handles(metric: str, classes: Classes, lang: str, *, projects: bool,
     return handles, title
 
 
+def panel_lines(paper: str, rows: list[list[str]], header: list[str], widths: list[float], share: float,
+                whole: tuple[int, ...] = ()) -> int:
+    """The lines a table takes (header included, cells wrapped) in ``share`` of a portrait panel's width."""
+    probe = grid(paper, False)
+    width = split(probe.panel, [1 - share, share])[1][2]  # the panel's right part, as the page splits it
+    return sum(el.table_lines(probe, width, rows, header, widths, whole=whole))
+
+
 def _province_page(plan: Plan, paper: str, units: gpd.GeoDataFrame, labels: dict[str, str], *,
                    title: str, subtitle: str, rows: int) -> tuple[Figure, Grid, list[Any]]:
-    """A portrait province page: the map, and a panel tall enough for a table of ``rows`` rows."""
+    """A portrait province page: the map, and a panel tall enough for a table of ``rows`` lines under
+    a one-line header (:func:`panel_lines` − 1: wrapped cells counted), at most 55 % of the page."""
     probe = grid(paper, False)
     row_mm = probe.pt(8.5) * PT_MM * 1.75
-    g = grid(paper, False, panel_mm=min(row_mm * (rows + 1) + 2, probe.height * 0.45))
+    g = grid(paper, False, panel_mm=min(row_mm * (rows + 1) + 2, probe.height * 0.55))
     fig = g.figure()
     el.header(fig, g, title, subtitle)
     amphoes = plan.amphoes.to_crs(settings.analysis_crs)
@@ -96,16 +105,21 @@ def overview_page(plan: Plan, metric: str, paper: str, lang: str) -> Figure:
                                                       strict=True)},
         title=f"{spec.th} — จังหวัด{province}",
         subtitle=f"{spec.en} — {plan.tambons['province_en'].iloc[0]} · {plan.years_label()} · "
-                 f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}", rows=len(plan.amphoes) + 1)
+                 f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}",
+        rows=panel_lines(paper, rows := _amphoe_rows(plan), _AMPHOE_HEADER, _AMPHOE_WIDTHS, 0.7) - 1)
     handles, title = metric_handles(metric, classes, lang, projects=False,
                                     notes=_mapdata.legend_notes(plan, metric, level))
     el.legend(fig, g, key, handles, title)
-    _amphoe_table(fig, g, right, plan)
+    el.table(fig, g, right, rows, _AMPHOE_HEADER, _AMPHOE_WIDTHS, shade_last=True)
     el.footer(fig, g, el.footer_text(plan.notes))
     return fig
 
 
-def _amphoe_table(fig: Figure, g: Grid, rect: Any, plan: Plan) -> None:
+_AMPHOE_HEADER = ["อำเภอ", "โครงการ", "หน่วยงาน", "ล้านบาท", "บาท/ครัวเรือน", "ความเข้มแข็ง", "ซ้ำซ้อน"]
+_AMPHOE_WIDTHS = [0.27, 0.1, 0.1, 0.13, 0.15, 0.13, 0.12]
+
+
+def _amphoe_rows(plan: Plan) -> list[list[str]]:
     table = plan.metrics["amphoe"]
     strength = _mapdata.values(plan, "strength_index", "amphoe")
     names = plan.amphoes.set_index("amphoe_code")["amphoe_th"]
@@ -117,9 +131,7 @@ def _amphoe_table(fig: Figure, g: Grid, rect: Any, plan: Plan) -> None:
     rows.append(["รวมจังหวัด", f"{plan.projects.shape[0]}", f"{plan.projects['agency'].nunique()}",
                  format_number(table.budget_thb.sum() / 1e6, 1),
                  format_number(table.budget_thb.sum() / households if households else float("nan")), "", ""])
-    el.table(fig, g, rect, rows, ["อำเภอ", "โครงการ", "หน่วยงาน", "ล้านบาท", "บาท/ครัวเรือน",
-                                  "ความเข้มแข็ง", "ซ้ำซ้อน"],
-             [0.27, 0.1, 0.1, 0.13, 0.15, 0.13, 0.12], shade_last=True)
+    return rows
 
 
 def needs_page(plan: Plan, paper: str, lang: str) -> Figure:
@@ -134,17 +146,21 @@ def needs_page(plan: Plan, paper: str, lang: str) -> Figure:
               for c, n in zip(amphoes["amphoe_code"], amphoes["amphoe_th"], strict=True)}
     table = plan.alignment["amphoe"].dropna(subset=["n_needs"])
     province = str(plan.tambons["province_th"].iloc[0])
+    # A3 lists the three sectors most often unmet; A4 has room under its map for the first one only
+    shown = 3 if paper == "A3" else 1
+    rows = [[f"{c} {labels[c].splitlines()[0]}", f"{int(r.n_needs)}", f"{int(r.n_met)}", f"{r.alignment:.2f}",
+             f"{int(r.n_units_unmet)}", ", ".join(top.get(c, [])[:shown])] for c, r in table.iterrows()]
+    header = ["อำเภอ", "ความต้องการ", "มีโครงการรองรับ", "สอดคล้อง", "หมู่บ้านที่ยังขาด",
+              "ด้านที่ยังขาดบ่อยที่สุด" if shown > 1 else "ด้านที่ยังขาดบ่อยที่สุด (1)"]
+    widths = [0.3, 0.11, 0.13, 0.1, 0.12, 0.24]
     fig, g, (key, right) = _province_page(
-        plan, paper, villages, labels, rows=len(table),
+        plan, paper, villages, labels, rows=panel_lines(paper, rows, header, widths, 0.7) - 1,
         title=f"ความต้องการในแผนแม่บทชุมชนที่ยังไม่มีโครงการรองรับ — จังหวัด{province}",
         subtitle=f"Master-plan needs not yet met by a project — {plan.tambons['province_en'].iloc[0]} · "
                  f"{plan.years_label()} · ระดับหมู่บ้าน")
     handles, title = metric_handles("alignment", classes, lang, projects=False)
     el.legend(fig, g, key, handles, title)
-    rows = [[f"{c} {labels[c].splitlines()[0]}", f"{int(r.n_needs)}", f"{int(r.n_met)}", f"{r.alignment:.2f}",
-             f"{int(r.n_units_unmet)}", ", ".join(top.get(c, []))] for c, r in table.iterrows()]
-    el.table(fig, g, right, rows, ["อำเภอ", "ความต้องการ", "มีโครงการรองรับ", "สอดคล้อง", "หมู่บ้านที่ยังขาด",
-                                   "ด้านที่ยังขาดบ่อยที่สุด"], [0.22, 0.12, 0.14, 0.1, 0.13, 0.29], left=(0, 5))
+    el.table(fig, g, right, rows, header, widths, left=(0, 5))
     el.footer(fig, g, el.footer_text(plan.notes), ("กติกา: ความต้องการ 3 อันดับแรกของหมู่บ้าน นับว่ามีโครงการ"
                                                  "รองรับเมื่อมีโครงการด้านเดียวกันในหมู่บ้านหรือตำบลนั้น"))
     return fig

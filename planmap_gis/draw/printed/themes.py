@@ -24,7 +24,7 @@ from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import METRICS, NO_DATA_COLOR, classify, format_number
 from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
-from planmap_gis.draw.printed.maps import number_marks
+from planmap_gis.draw.printed.maps import number_marks, panel_lines
 from planmap_gis.measure.need import BIVARIATE
 from planmap_gis.plan import Plan
 
@@ -36,17 +36,12 @@ _CORNERS = (("n3b1", "ก", "จำเป็นมาก ได้น้อย (
             ("n1b3", "ง", "จำเป็นน้อย ได้มาก (beyond its need)"))
 
 
-def _lines(paper: str, rows: list[list[str]], header: list[str], widths: list[float], share: float) -> int:
-    """The lines a table takes (header included, cells wrapped) in ``share`` of the panel's width."""
-    probe = grid(paper, False)
-    return sum(el.table_lines(probe, probe.panel[2] * share, rows, header, widths))
-
-
 def _page(plan: Plan, paper: str, rows: int, title_th: str, title_en: str, detail: str) -> tuple[Figure, Grid]:
     probe = grid(paper, False)
     row_mm = probe.pt(8.5) * PT_MM * 1.75
-    g = grid(paper, False, panel_mm=min(row_mm * (rows + 1) + probe.pt(10.5) * PT_MM * 1.6 + 4,
-                                         probe.height * 0.4))
+    # room for the table's title on two lines (it wraps on A4), and at most half the page
+    g = grid(paper, False, panel_mm=min(row_mm * (rows + 1) + 2 * probe.pt(10.5) * PT_MM * 1.6 + 4,
+                                         probe.height * 0.5))
     fig = g.figure()
     province_th, province_en = (str(plan.tambons[c].iloc[0]) for c in ("province_th", "province_en"))
     el.header(fig, g, f"{title_th} — จังหวัด{province_th}", f"{title_en} — {province_en} · {detail}")
@@ -115,8 +110,10 @@ def need_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figu
              format_number(r["fair_share_gap_per_household"])] for _, r in shown.iterrows()]
     header = ["ลำดับ", "หมู่บ้าน", "ครัวเรือน", "ความจำเป็น", "ได้รับ (ล.บ.)", "ควรได้ (ล.บ.)", "ส่วนต่าง (ล.บ.)",
               "บาท/ครัวเรือน"]
-    widths = [0.06, 0.38, 0.08, 0.1, 0.1, 0.1, 0.1, 0.08]
-    fig, g = _page(plan, paper, _lines(paper, rows, header, widths, 0.68) - 1, "ความจำเป็นกับงบประมาณที่ได้รับ",
+    widths = [0.06, 0.34, 0.09, 0.1, 0.1, 0.1, 0.1, 0.11]
+    numbers = (0, 2, 3, 4, 5, 6, 7)  # never broken across lines: the room comes from the village column
+    fig, g = _page(plan, paper, panel_lines(paper, rows, header, widths, 0.68, numbers) - 1,
+                   "ความจำเป็นกับงบประมาณที่ได้รับ",
                    "Need against response", f"{plan.years_label()} · ระดับหมู่บ้าน (village level)")
     layer = _mapdata.metric_layer(plan, "need_budget", "village").to_crs(settings.analysis_crs)
     layer["color"] = [BIVARIATE[k][0] if isinstance(k, str) else NO_DATA_COLOR for k in layer["value"]]
@@ -125,7 +122,7 @@ def need_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figu
     _province_map(fig, g, plan, layer, marks=listed)
     key, right = split(g.panel, [0.32, 0.68])
     _bivariate_key(fig, g, key, plan.bivariate.get("village"))
-    el.table(fig, g, right, rows, header, widths, left=(1,),
+    el.table(fig, g, right, rows, header, widths, left=(1,), whole=numbers,
              title="หมู่บ้านที่ได้งบต่ำกว่าส่วนที่ควรได้มากที่สุด (most under-served; ลำดับ = หมายเลขบนแผนที่)")
     el.footer(fig, g, el.footer_text(plan.notes), ("ความจำเป็น = ครัวเรือน × (1 − ดัชนีความเข้มแข็ง/100) · "
                                                  "ส่วนที่ควรได้ = งบของชั้นงบ × ความจำเป็นของหมู่บ้าน / ความจำเป็นรวม"))
@@ -161,7 +158,7 @@ def change_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Fi
     # The metric the web map shows, printed in millions (the panels are small).
     spec = replace(METRICS["budget_change"], unit_th="ล้านบาท", unit_en="million THB", decimals=2)
     classes = classify(pd.concat([change[col] / 1e6 for col, _, _ in _PANELS], ignore_index=True), spec, k=7)
-    fig, g = _page(plan, paper, _lines(paper, *_change_rows(plan), 0.68) - 1,
+    fig, g = _page(plan, paper, panel_lines(paper, *_change_rows(plan), 0.68) - 1,
                    f"งบประมาณที่เปลี่ยนไป {plan.change.title('th')}",
                    f"Budget change, {plan.change.title('en')}",
                    "by tambon, all layers and each budget layer (same classes in every panel)")
