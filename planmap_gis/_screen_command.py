@@ -92,6 +92,11 @@ def _number(text: str) -> float | None:
 def screen(args: argparse.Namespace) -> int:
     refuse_inputs([args.out / name for name in SCREEN_NAMES], [args.plan, *args.proposals])
     refuse_foreign_outputs(args.out, SCREEN_NAMES, replace=args.replace, manifest=SCREEN_MANIFEST)
+    for given in args.proposals:  # outputs among the returned proposals would be read as proposals next time
+        if given.is_dir() and args.out.resolve().is_relative_to(given.resolve()):
+            raise PlanmapError(f"--out {args.out} lies inside the proposals folder {given}: the outputs would be "
+                               "read as proposals next time. Fix: choose an --out folder outside it.",
+                               th=f"--out {args.out} อยู่ในโฟลเดอร์ข้อเสนอ ({given}) เลือกโฟลเดอร์ --out อื่นนอกโฟลเดอร์นี้")
     budget = _pairs(args.budget, "budget", parse_amount) or None
     weights = _pairs(args.weight, "weight", _number)
     try:

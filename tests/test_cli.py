@@ -76,6 +76,13 @@ def test_screen_the_demo_proposals_from_the_workspace(demo_out, tmp_path, capsys
                  str(demo_out / "sheets" / "proposals.xlsx"), "--budget", "two=5", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "--budget 'two=5'" in err and "ข้อผิดพลาด" in err and "Traceback" not in err
+    # outputs inside the proposals folder would be read as proposals next time: refused, nothing written
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    (folder / "proposals.xlsx").write_bytes((demo_out / "sheets" / "proposals.xlsx").read_bytes())
+    assert main(["-q", "screen", "--plan", str(demo_out / "workspace.gpkg"), "--proposals", str(folder),
+                 "--out", str(folder / "out")]) == 2
+    assert "inside the proposals folder" in capsys.readouterr().err and not (folder / "out").exists()
 
 
 def test_run_on_the_demo_sheets_reproduces_the_demo_metrics(demo_out, nst_path, tmp_path, capsys):
