@@ -18,11 +18,13 @@ Every file planmap writes goes through here:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import warnings
@@ -32,7 +34,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from planmap_gis._errors import (
     InputFileError,
@@ -125,17 +131,64 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
                 format_sheet: Any = None) -> Path:
     """Tables as sheets of one XLSX file, every text cell inert, written atomically.
 
-    ``format_sheet(worksheet, frame)`` may style each sheet (frozen panes, widths).
+    Rows are streamed (openpyxl's write-only workbook): a national village table is written without
+    holding a cell object per value, in about half the time. ``format_sheet(worksheet, frame)`` may
+    set each sheet's frozen panes and column widths (it is called before the rows are written).
     """
+    book = Workbook(write_only=True)
+    changed: list[str] = []
     with atomic(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame = _fit_cells(frame, path, name)
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-                if format_sheet is not None:
-                    format_sheet(writer.sheets[name[:31]], frame)
-            defuse_workbook(writer.book)
+        for name, frame in sheets.items():
+            frame = _fit_cells(frame, path, name)
+            sheet = book.create_sheet(name[:31])
+            if format_sheet is not None:
+                format_sheet(sheet, frame)
+            bold = Font(bold=True)
+            header = []
+            for col in frame.columns:
+                cell = WriteOnlyCell(sheet, value=_inert(sheet, str(col), changed, name[:31], 1))
+                cell.font = bold
+                header.append(cell)
+            sheet.append(header)
+            for number, row in enumerate(frame.itertuples(index=False, name=None), start=2):
+                sheet.append([_inert(sheet, v, changed, name[:31], number) for v in row])
+        book.save(tmp)
+    for line in changed:
+        log.warning("XLSX output: %s", line)
     return Path(path)
+
+
+def _inert(sheet: Any, value: Any, changed: list[str], name: str, row: int) -> Any:
+    """One value as an XLSX cell value: blanks for NaN/NA, plain numbers, text that can never be a
+    formula (a text starting with "=" is written as a text cell), without the control characters
+    XLSX cannot hold, cut at Excel's 32,767 characters — each repair said."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return value
+    text = str(value)
+    clean = _ILLEGAL.sub("", text)
+    if len(clean) > EXCEL_CELL_LIMIT:
+        changed.append(f"{name}, row {row}: {len(clean):,} characters cut to {EXCEL_CELL_LIMIT:,} (Excel's limit)")
+        clean = clean[:EXCEL_CELL_LIMIT - 1] + "…"
+    elif clean != text:
+        changed.append(f"{name}, row {row}: control characters removed")
+    if not clean.startswith("="):
+        return clean
+    cell = WriteOnlyCell(sheet, value=clean)
+    cell.data_type = "s"  # text, never a formula
+    return cell
 
 
 def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from planmap_gis import settings
 from planmap_gis._output import atomic, write_excel
@@ -83,7 +84,7 @@ def _widths(sheet: Any, frame: pd.DataFrame) -> None:
     sheet.freeze_panes = "C2"
     for i, col in enumerate(frame.columns, start=1):
         longest = max([len(str(col)) // 2, *(len(str(v)) for v in frame[col].head(200))], default=8)
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(60, max(10, longest + 2))
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
 
 
 def save_screening(screening: Screening, folder: str | Path) -> list[Path]:
