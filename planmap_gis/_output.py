@@ -18,15 +18,12 @@ Every file planmap writes goes through here:
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import errno
 import fcntl
 import hashlib
 import json
 import logging
-import math
 import os
-import re
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -34,11 +31,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+
+from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, inert_value
 
 from planmap_gis._errors import (
     InputFileError,
@@ -57,9 +55,7 @@ try:  # stamped on every output, so a file says which planmap wrote it
 except PackageNotFoundError:  # running from a source tree that was never installed
     VERSION = "0+unknown"
 
-EXCEL_CELL_LIMIT = 32_767
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def sha256(path: str | Path) -> str:
@@ -146,49 +142,16 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
             bold = Font(bold=True)
             header = []
             for col in frame.columns:
-                cell = WriteOnlyCell(sheet, value=_inert(sheet, str(col), changed, name[:31], 1))
+                cell = WriteOnlyCell(sheet, value=inert_value(sheet, str(col), changed, name[:31], 1))
                 cell.font = bold
                 header.append(cell)
             sheet.append(header)
             for number, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-                sheet.append([_inert(sheet, v, changed, name[:31], number) for v in row])
+                sheet.append([inert_value(sheet, v, changed, name[:31], number) for v in row])
         book.save(tmp)
     for line in changed:
         log.warning("XLSX output: %s", line)
     return Path(path)
-
-
-def _inert(sheet: Any, value: Any, changed: list[str], name: str, row: int) -> Any:
-    """One value as an XLSX cell value: blanks for NaN/NA, plain numbers, text that can never be a
-    formula (a text starting with "=" is written as a text cell), without the control characters
-    XLSX cannot hold, cut at Excel's 32,767 characters — each repair said."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        if math.isnan(value):
-            return None
-        return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-        return value
-    text = str(value)
-    clean = _ILLEGAL.sub("", text)
-    if len(clean) > EXCEL_CELL_LIMIT:
-        changed.append(f"{name}, row {row}: {len(clean):,} characters cut to {EXCEL_CELL_LIMIT:,} (Excel's limit)")
-        clean = clean[:EXCEL_CELL_LIMIT - 1] + "…"
-    elif clean != text:
-        changed.append(f"{name}, row {row}: control characters removed")
-    if not clean.startswith("="):
-        return clean
-    cell = WriteOnlyCell(sheet, value=clean)
-    cell.data_type = "s"  # text, never a formula
-    return cell
 
 
 def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFrame:
