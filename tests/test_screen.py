@@ -150,12 +150,12 @@ def test_suggested_set_equals_brute_force(seed):
         x = np.array(bits)
         if (x & ~portfolio.fundable(c)).any():
             continue
-        if any(money[x & members].sum() > cap for _, members, cap in portfolio._caps(c, caps)):
+        if any(money[x & members].sum() > cap for _, members, cap in portfolio.cap_rows(c, caps)):
             continue
         top = max(top, portfolio.value(c, x, weights))
     assert best["optimal"]
     assert best["value"] == pytest.approx(top, rel=1e-7, abs=1e-7)
-    for _, members, cap in portfolio._caps(c, caps):  # every cap respected
+    for _, members, cap in portfolio.cap_rows(c, caps):  # every cap respected
         assert money[best["chosen"] & members].sum() <= cap + 1e-6
     assert portfolio.value(c, portfolio.greedy(c, caps, weights), weights) <= best["value"] + 1e-9
 

@@ -36,7 +36,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from planmap_gis._schema import BUDGET, BUDGET_LAYER, PROJECT_ID, VILLAGE_CODE
 from planmap_gis.measure.metrics import no_project
 
-__all__ = ["WEIGHTS", "Candidates", "candidates", "greedy", "marginals", "remaining", "solve", "terms", "value"]
+__all__ = ["WEIGHTS", "Candidates", "candidates", "cap_rows", "full_weights", "greedy", "marginals", "remaining", "solve", "terms", "value"]
 
 #: The documented default weights: newly targeted need, fair-share gap closed, repetition.
 WEIGHTS: dict[str, float] = {"new": 1.0, "gap": 1.0, "repeat": 1.0}
@@ -158,7 +158,8 @@ def candidates(proposals: pd.DataFrame, allocation: pd.DataFrame, mine: pd.DataF
                       repeat=repeat, groups=members.T.tocsr(), group_need=group_need)
 
 
-def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+def full_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """The weights given over the defaults (:data:`WEIGHTS`), each checked to be a number ≥ 0."""
     out = dict(WEIGHTS)
     for key, w in (weights or {}).items():
         if key not in WEIGHTS:
@@ -181,12 +182,12 @@ def terms(c: Candidates, chosen: np.ndarray) -> dict[str, float]:
 
 def value(c: Candidates, chosen: np.ndarray, weights: Mapping[str, float] | None = None) -> float:
     """value(S) of the module's formula, computed directly (the brute-force check of :func:`solve`)."""
-    w = _weights(weights)
+    w = full_weights(weights)
     t = terms(c, chosen)
     return w["new"] * t["new"] + w["gap"] * t["gap"] - w["repeat"] * t["repeat"]
 
 
-def _caps(c: Candidates, caps: Mapping[object, float] | None) -> list[tuple[str, np.ndarray, float]]:
+def cap_rows(c: Candidates, caps: Mapping[object, float] | None) -> list[tuple[str, np.ndarray, float]]:
     """(name, member mask, cap THB) of every budget constraint."""
     out = []
     for key, cap in (caps or {}).items():
@@ -243,7 +244,7 @@ def solve(c: Candidates, caps: Mapping[object, float] | None = None, weights: Ma
         ``chosen`` (bool array), ``value``, ``terms``, ``status`` (HiGHS message), ``optimal`` (bool),
         ``mip_gap`` and ``seconds``.
     """
-    w = _weights(weights)
+    w = full_weights(weights)
     n, u, g, k = c.n, c.reach.shape[1], c.closes.shape[1], c.groups.shape[0]
     # variables: x (n) | c (u) | z (g) | e (k); milp minimises, so the value is negated
     objective = np.concatenate([w["repeat"] * c.repeat, -w["new"] * c.reach_need, -w["gap"] * c.gap_need,
@@ -259,7 +260,7 @@ def solve(c: Candidates, caps: Mapping[object, float] | None = None, weights: Ma
         blocks.append(LinearConstraint(sp.hstack([c.groups, sp.csr_matrix((k, u + g)), -sp.identity(k)]).tocsr(),
                                        -np.inf, 1.0))
     money = np.nan_to_num(c.budget, nan=0.0)
-    for _, members, cap in _caps(c, caps):
+    for _, members, cap in cap_rows(c, caps):
         row = np.concatenate([np.where(members, money, 0.0), np.zeros(u + g + k)])
         blocks.append(LinearConstraint(row[None, :], -np.inf, cap))
     upper = np.concatenate([fundable(c).astype(float), np.ones(u + g), np.full(k, np.inf)])
@@ -283,12 +284,12 @@ def greedy(c: Candidates, caps: Mapping[object, float] | None = None,
            weights: Mapping[str, float] | None = None) -> np.ndarray:
     """The greedy ranking the programme is compared with: proposals by their value alone per baht,
     each added when it fits every cap and still adds value."""
-    w = _weights(weights)
+    w = full_weights(weights)
     alone = np.array([value(c, np.eye(1, c.n, i, dtype=bool)[0], w) for i in range(c.n)])
     money = np.nan_to_num(c.budget, nan=0.0)
     ratio = np.where(money > 0, alone / np.where(money > 0, money, 1.0), -np.inf)
     chosen = np.zeros(c.n, dtype=bool)
-    left = [(members, cap) for _, members, cap in _caps(c, caps)]
+    left = [(members, cap) for _, members, cap in cap_rows(c, caps)]
     current = 0.0
     for i in np.argsort(-ratio, kind="stable"):
         if ratio[i] <= 0 or not np.isfinite(ratio[i]):
@@ -307,7 +308,7 @@ def greedy(c: Candidates, caps: Mapping[object, float] | None = None,
 
 def marginals(c: Candidates, chosen: np.ndarray, weights: Mapping[str, float] | None = None) -> np.ndarray:
     """For a chosen proposal, the value lost without it; for another, the value it would add."""
-    w = _weights(weights)
+    w = full_weights(weights)
     base = value(c, chosen, w)
     out = np.empty(c.n)
     for i in range(c.n):
@@ -321,4 +322,4 @@ def marginals(c: Candidates, chosen: np.ndarray, weights: Mapping[str, float] | 
 def remaining(c: Candidates, chosen: np.ndarray, caps: Mapping[object, float] | None) -> list[tuple[str, np.ndarray, float]]:
     """(name, members, THB left) of each cap after the chosen set."""
     money = np.nan_to_num(c.budget, nan=0.0)
-    return [(name, members, cap - float(money[members & chosen].sum())) for name, members, cap in _caps(c, caps)]
+    return [(name, members, cap - float(money[members & chosen].sum())) for name, members, cap in cap_rows(c, caps)]

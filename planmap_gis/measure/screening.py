@@ -43,7 +43,7 @@ from planmap_gis.measure.metrics import DUPLICATION_AGENCIES, no_project, target
 from planmap_gis.measure.need import NEED, money_to_move
 from planmap_gis.read.masterplan import sector_key
 
-__all__ = ["LITTLE", "MOSTLY", "VERDICTS", "proposal_parts", "repeat_pairs", "verdicts", "work_rows"]
+__all__ = ["LITTLE", "MOSTLY", "VERDICTS", "proposal_parts", "repeat_pairs", "repetition", "verdicts", "work_rows"]
 
 #: A share from which a part decides the verdict ("mostly"), and below which it counts as none.
 MOSTLY = 0.5
@@ -78,9 +78,17 @@ def repeat_pairs(mine: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
     return pairs[pairs[PROJECT_ID] != pairs[f"{PROJECT_ID}_other"]]
 
 
-def _repeats(mine: pd.DataFrame, existing: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+def repetition(allocation: pd.DataFrame, proposals: pd.DataFrame, plan_allocation: pd.DataFrame,
+               projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The proposals' targeted work (:func:`work_rows`) and its :func:`repeat_pairs` against the plan's
+    projects and the other proposals: computed once, read by the parts and by the suggested set."""
+    mine = work_rows(allocation, proposals, "proposal")
+    existing = pd.concat([work_rows(plan_allocation, projects, "project"), mine], ignore_index=True)
+    return mine, repeat_pairs(mine, existing)
+
+
+def _repeats(mine: pd.DataFrame, pairs: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Per proposal: the repeated work (existing projects and other proposals) in its villages."""
-    pairs = repeat_pairs(mine, existing)
     out = pd.DataFrame(index=pd.Index(mine[PROJECT_ID].unique(), name=PROJECT_ID))
     if pairs.empty:
         return out.assign(n_villages_repeated=0, duplicates_created=0, repeats_projects="", repeats_proposals="",
@@ -156,6 +164,7 @@ def proposal_parts(
     strength: pd.Series | None = None,
     needs: pd.DataFrame | None = None,
     support: pd.DataFrame | None = None,
+    work: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The named parts of each proposal (see the module's rules).
 
@@ -175,6 +184,8 @@ def proposal_parts(
         The plan's considered master-plan needs (``plan.needs``).
     support : DataFrame, optional
         :func:`~planmap_gis.match_facilitators` ``project`` table of the proposals.
+    work : (DataFrame, DataFrame), optional
+        :func:`repetition` of these proposals, when the caller has it already.
 
     Returns
     -------
@@ -192,12 +203,11 @@ def proposal_parts(
     index = pd.Index(ids, name=PROJECT_ID)
     names = {**dict(zip(pd.DataFrame(projects)[PROJECT_ID].astype(str), pd.DataFrame(projects)[NAME_TH].astype(str),
                         strict=True)), **dict(zip(ids, proposals[NAME_TH].astype(str), strict=True))}
-    mine = work_rows(allocation, proposals, "proposal")
-    existing = pd.concat([work_rows(plan_allocation, projects, "project"), mine], ignore_index=True)
+    mine, pairs = work if work is not None else repetition(allocation, proposals, plan_allocation, projects)
     out = pd.DataFrame(index=index)
     reached = mine.groupby(PROJECT_ID)[VILLAGE_CODE].nunique()
     out["n_villages"] = reached.reindex(index).fillna(0).astype(int)
-    out = out.join(_repeats(mine, existing, names).reindex(index))
+    out = out.join(_repeats(mine, pairs, names).reindex(index))
     out["n_villages_repeated"] = out["n_villages_repeated"].fillna(0).astype(int)
     out["duplicates_created"] = out["duplicates_created"].fillna(0).astype(int)
     for col in ("repeats_projects", "repeats_proposals", "repeats_agencies", "most_similar"):

@@ -20,7 +20,7 @@ from planmap_gis.join import allocate
 from planmap_gis.measure import portfolio
 from planmap_gis.measure.metrics import targeted
 from planmap_gis.measure.need import NEED
-from planmap_gis.measure.screening import VERDICTS, proposal_parts, repeat_pairs, verdicts, work_rows
+from planmap_gis.measure.screening import VERDICTS, proposal_parts, repetition, verdicts
 from planmap_gis.measure.support import match_facilitators
 from planmap_gis.plan.result import Plan
 from planmap_gis.plan.screen_reasons import left_out_reasons, stability_table
@@ -186,7 +186,7 @@ def screen(plan: Plan, proposals: gpd.GeoDataFrame, *, budget: object = None,
     if proposals.empty:
         raise PlanmapError("screen: no proposal to screen.", th="ไม่มีข้อเสนอโครงการให้คัดกรอง")
     caps = _caps(budget)
-    weights = portfolio._weights(weights)
+    weights = portfolio.full_weights(weights)
     proposals = proposals.reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlanmapWarning)  # the report below says which reach no village
@@ -202,13 +202,12 @@ def screen(plan: Plan, proposals: gpd.GeoDataFrame, *, budget: object = None,
     support = None
     if plan.facilitators is not None and len(plan.facilitators):
         support = match_facilitators(proposals, alloc, plan.facilitators, list(village.index))["project"]
+    work = repetition(alloc, proposals, plan.allocation, plan.projects)
     parts = proposal_parts(proposals, alloc, projects=plan.projects, plan_allocation=plan.allocation,
-                           village=village, strength=strength, needs=plan.needs, support=support)
+                           village=village, strength=strength, needs=plan.needs, support=support, work=work)
     verdict = verdicts(parts)
     need, basis = _need(plan)
-    mine = work_rows(alloc, proposals, "proposal")
-    existing = pd.concat([work_rows(plan.allocation, plan.projects, "project"), mine], ignore_index=True)
-    cand = portfolio.candidates(proposals, alloc, mine, repeat_pairs(mine, existing), village, need)
+    cand = portfolio.candidates(proposals, alloc, *work, village, need)
     best = portfolio.solve(cand, caps, weights, time_limit=time_limit)
     chosen = best["chosen"]
     greedy = portfolio.greedy(cand, caps, weights)
@@ -218,7 +217,7 @@ def screen(plan: Plan, proposals: gpd.GeoDataFrame, *, budget: object = None,
     left_th, left_en = left_out_reasons(cand, caps, weights, chosen, added, parts,
                                         proposals[PROJECT_ID].astype(str))
     money = np.nan_to_num(cand.budget, nan=0.0)
-    used = {name: (float(money[members & chosen].sum()), cap) for name, members, cap in portfolio._caps(cand, caps)}
+    used = {name: (float(money[members & chosen].sum()), cap) for name, members, cap in portfolio.cap_rows(cand, caps)}
     notes = list(plan.notes)
     notes.append(f"screening weighs need by {basis}")
     uncapped = [k for k in (1, 2, 3, 4) if caps and "total" not in caps and k not in caps

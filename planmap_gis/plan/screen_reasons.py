@@ -54,7 +54,7 @@ def left_out_reasons(c: portfolio.Candidates, caps: Mapping[object, float], weig
     ids = ids.to_numpy()
     money = np.nan_to_num(c.budget, nan=0.0)
     left = portfolio.remaining(c, chosen, caps)
-    whole = portfolio._caps(c, caps)
+    whole = portfolio.cap_rows(c, caps)
     overlap = (c.reach @ c.reach.T + c.closes @ c.closes.T).tocsr()
     th, en = [], []
     for i in range(c.n):
