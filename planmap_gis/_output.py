@@ -173,9 +173,14 @@ def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFram
     return frame
 
 
-def save_book(book: Any, path: str | Path) -> Path:
-    """An openpyxl workbook saved inert and atomically."""
-    defuse_workbook(book)
+def save_book(book: Any, path: str | Path, *, changed: list[str] | None = None) -> Path:
+    """An openpyxl workbook saved inert and atomically. A write-only workbook's cells were made
+    inert as they were written (:func:`~planmap_gis._xlsx.inert_value`); ``changed`` says how."""
+    if book.write_only:
+        for line in changed or []:
+            log.warning("XLSX output: %s", line)
+    else:
+        defuse_workbook(book)
     with atomic(path) as tmp:
         book.save(tmp)
     return Path(path)

@@ -12,7 +12,6 @@ allocation, so the matrix, the maps and the metrics always agree.
 from __future__ import annotations
 
 import bisect
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +39,7 @@ from planmap_gis.draw.mapdata import values as metric_values
 from planmap_gis.measure.metrics import duplicated, no_project
 from planmap_gis.plan import Plan
 
-__all__ = ["ROW_LABELS", "cross_tabs", "duplicated_cells", "gap_table", "integration_matrix"]
+__all__ = ["ROW_LABELS", "cross_tabs", "duplicated_cells", "gap_table", "integration_matrix", "matrix_cells"]
 
 #: Row labels of the matrix (its index levels), in this order.
 ROW_LABELS = (PROJECT_ID, NAME_TH, AGENCY, TIER, BUDGET_LAYER, STRATEGY, SECTOR, FISCAL_YEAR)
@@ -68,35 +67,63 @@ def unit_codes(plan: Plan, by: str, within: str | None = None) -> list[str]:
     return codes[bisect.bisect_left(codes, within):bisect.bisect_left(codes, within + "\uffff")]
 
 
-def _lookup(plan: Plan) -> dict[str, Any]:
-    """The allocation's rows by amphoe and the projects' row positions, built once per plan: a
-    national workbook asks for each of 928 amphoe three times, and a scan of a million allocation
-    rows each time cost minutes."""
-    found = plan.__dict__.get("_matrix_lookup")
-    if found is None:
-        found = {"rows": plan.allocation.groupby(plan.allocation[AMPHOE_CODE].astype(str), sort=False).indices,
-                 "projects": pd.Index(plan.projects[PROJECT_ID].astype(str))}
-        object.__setattr__(plan, "_matrix_lookup", found)  # an index, not a figure: the plan stays as it was
-    return found
+def _long(plan: Plan, by: str) -> pd.DataFrame:
+    """Every marked cell of the level's whole matrix, built once per plan and sorted by column:
+    ``row`` (position in the project table), ``column`` (position in :func:`unit_codes`), the
+    baht placed there and the duplication flag. A national workbook asks for 929 sheets; each
+    slices this instead of grouping a million allocation rows again."""
+    cache = plan.__dict__.setdefault("_matrix_long", {})  # an index, not a figure: the plan stays as it was
+    if by not in cache:
+        key = _level(by)
+        cells = plan.allocation.groupby([PROJECT_ID, key], sort=False, as_index=False)[BUDGET].sum(min_count=1)
+        info = pd.DataFrame(plan.projects).set_index(PROJECT_ID)[[AGENCY, SECTOR, FISCAL_YEAR]]
+        flags = duplicated(cells.join(info, on=PROJECT_ID), key)
+        long = pd.DataFrame({"row": pd.Index(plan.projects[PROJECT_ID].astype(str)).get_indexer(
+                                 cells[PROJECT_ID].astype(str)),
+                             "column": pd.Index(unit_codes(plan, by)).get_indexer(cells[key].astype(str)),
+                             BUDGET: cells[BUDGET].to_numpy(dtype=float),
+                             "duplicated": np.asarray(flags, dtype=bool)})
+        long = long[(long["row"] >= 0) & (long["column"] >= 0)]
+        cache[by] = long.sort_values(["column", "row"], ignore_index=True)
+    return cache[by]
 
 
-def _cells(plan: Plan, by: str, within: str | None) -> pd.DataFrame:
-    """(project, unit) pairs of the allocation with the budget placed there (THB)."""
-    key = _level(by)
-    alloc = plan.allocation
-    if within is not None and len(within) >= 4:
-        alloc = alloc.iloc[_lookup(plan)["rows"].get(within[:4], np.empty(0, dtype=int))]
-    if within is not None and len(within) != 4:
-        alloc = alloc[alloc[VILLAGE_CODE].astype(str).str.startswith(within)]
-    return alloc.groupby([PROJECT_ID, key], sort=False, as_index=False)[BUDGET].sum(min_count=1)
+def matrix_cells(plan: Plan, *, by: str = "amphoe",
+                 within: str | None = None) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """:func:`integration_matrix` and :func:`duplicated_cells` in long form, for writers that stream.
 
+    A national matrix is 10,000 projects × 928 amphoe, nine million cells of which a few percent
+    are marked: this gives the marked ones only.
 
-def _rows(plan: Plan, cells: pd.DataFrame, within: str | None) -> pd.DataFrame:
-    projects = pd.DataFrame(plan.projects)
-    if within is not None:
-        where = _lookup(plan)["projects"].get_indexer(pd.unique(cells[PROJECT_ID].astype(str)))
-        projects = projects.iloc[np.sort(where[where >= 0])]
-    return projects
+    Parameters
+    ----------
+    plan, by, within
+        As :func:`integration_matrix`; ``within`` a code of the level or of a coarser one.
+
+    Returns
+    -------
+    projects : DataFrame
+        The rows, in project-table order (with ``within``, those working in it).
+    units : list of str
+        The columns: every unit code of the level (within ``within``), sorted.
+    cells : DataFrame
+        One row per marked cell, sorted by ``row`` then ``column`` (positions in ``projects`` and
+        ``units``): ``budget_thb`` (THB placed there, NaN if the project has no budget) and
+        ``duplicated`` (the one duplication rule, :func:`~planmap_gis.measure.metrics.duplicated`).
+    """
+    long, units = _long(plan, by), unit_codes(plan, by)
+    projects = pd.DataFrame(plan.projects).reset_index(drop=True)
+    if within is None:
+        return projects, units, long.sort_values(["row", "column"], ignore_index=True)
+    if units and len(within) > len(units[0]):
+        raise PlanmapError(f"within must be a code of the {by} level or a coarser one, got {within!r}.")
+    lo, hi = bisect.bisect_left(units, within), bisect.bisect_left(units, within + "\uffff")
+    columns = long["column"].to_numpy()
+    part = long.iloc[np.searchsorted(columns, lo):np.searchsorted(columns, hi)]
+    rows = np.unique(part["row"].to_numpy())
+    part = part.assign(row=np.searchsorted(rows, part["row"].to_numpy()), column=part["column"] - lo)
+    return (projects.iloc[rows].reset_index(drop=True), units[lo:hi],
+            part.sort_values(["row", "column"], ignore_index=True))
 
 
 def integration_matrix(
@@ -120,8 +147,8 @@ def integration_matrix(
         ``budget``: the baht the allocation places in the unit (NaN where the
         project does not work there, or has no budget).
     within : str, optional
-        A unit code (e.g. an amphoe ``"8007"``): only its areas, and only the
-        projects that work in it.
+        A unit code of the level or a coarser one (e.g. an amphoe ``"8007"``): only its
+        areas, and only the projects that work in it.
 
     Returns
     -------
@@ -134,18 +161,20 @@ def integration_matrix(
     """
     if values not in VALUES:
         raise PlanmapError(f"values must be one of {VALUES}, got {values!r}.")
-    key = _level(by)
-    cells = _cells(plan, by, within)
-    projects = _rows(plan, cells, within)
-    if values == "mark":
-        cells = cells.assign(**{BUDGET: True})
-    table = cells.pivot(index=PROJECT_ID, columns=key, values=BUDGET)
-    table = table.reindex(index=projects[PROJECT_ID].to_numpy(),
-                          columns=unit_codes(plan, by, within))
-    if values == "mark":
-        table = table.notna()
-    table.index = pd.MultiIndex.from_frame(projects[list(ROW_LABELS)].reset_index(drop=True))
-    table.columns.name = key
+    return _dense(plan, by, within, "mark" if values == "mark" else BUDGET)
+
+
+def _dense(plan: Plan, by: str, within: str | None, what: str) -> pd.DataFrame:
+    projects, units, cells = matrix_cells(plan, by=by, within=within)
+    where = (cells["row"].to_numpy(), cells["column"].to_numpy())
+    if what == BUDGET:
+        grid = np.full((len(projects), len(units)), np.nan)
+        grid[where] = cells[BUDGET].to_numpy()
+    else:
+        grid = np.zeros((len(projects), len(units)), dtype=bool)
+        grid[where] = True if what == "mark" else cells["duplicated"].to_numpy()
+    table = pd.DataFrame(grid, columns=pd.Index(units, name=_level(by)))
+    table.index = pd.MultiIndex.from_frame(projects[list(ROW_LABELS)])
     return table
 
 
@@ -156,17 +185,7 @@ def duplicated_cells(plan: Plan, *, by: str = "amphoe", within: str | None = Non
     project's among them) work there in the same sector and fiscal year.
     Same shape, index and columns as :func:`integration_matrix`.
     """
-    key = _level(by)
-    marks = integration_matrix(plan, by=by, within=within)
-    cells = _cells(plan, by, within)
-    info = pd.DataFrame(plan.projects).set_index(PROJECT_ID)[[AGENCY, SECTOR, FISCAL_YEAR]]
-    joined = cells.join(info, on=PROJECT_ID)
-    busy = joined[duplicated(joined, key)].assign(flag=True)
-    flags = busy.pivot_table(index=PROJECT_ID, columns=key, values="flag", aggfunc="any")
-    flags = flags.reindex(index=marks.index.get_level_values(PROJECT_ID), columns=marks.columns)
-    out = flags.notna()
-    out.index = marks.index
-    return out
+    return _dense(plan, by, within, "duplicated")
 
 
 def cross_tabs(plan: Plan) -> dict[str, pd.DataFrame]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planmap_gis._schema import (
@@ -86,10 +87,20 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
     cov = plan.metrics[level].reindex(frame[_mapdata.CODE])
     empty = no_project(cov) if N_TARGETED in cov else pd.Series(False, index=cov.index)
     lines = []
-    strength = _mapdata.values(plan, "strength_index", level).reindex(frame[_mapdata.CODE])
+    strength = _mapdata.values(plan, "strength_index", level).reindex(frame[_mapdata.CODE]).to_numpy()
+    # Each unit's figures read once as plain records: a national map has 66,000 villages, and
+    # a pandas row lookup per unit (and a count of the ranks per unit) took most of a minute.
+    rows = cov.to_dict("records")
+    flagged = empty.to_numpy()
+    alignment = plan.alignment.get(level)
+    aligned = {} if alignment is None else dict(zip(
+        alignment.index, alignment[["n_needs", "n_met", "unmet_sectors"]].itertuples(index=False, name=None)))
+    ranks = plan.priorities["rank"] if level == "village" and len(plan.priorities) and "rank" in plan.priorities \
+        else pd.Series(dtype=float)
+    ranked, ranks = int(ranks.notna().sum()), ranks.dropna().to_dict()
     for pos, (code, name_th, name_en) in enumerate(
             zip(frame[_mapdata.CODE], frame[_mapdata.NAME_TH], frame[_mapdata.NAME_EN], strict=True)):
-        row = cov.iloc[pos]
+        row = rows[pos]
         text = [f"{_label(name_th, name_en, lang)} ({code})",
                 f"{_label('งบประมาณรวม', 'Budget', lang)}: {format_number(row[BUDGET])} "
                 f"{_label('บาท', 'THB', lang)}",
@@ -103,26 +114,23 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
                         f"{format_number(row[N_TARGETED])}"
                         + (f" — {_label('ไม่มีโครงการ', 'no project', lang)} "
                            f"({_label(NO_PROJECT_RULE[0], NO_PROJECT_RULE[1], lang)})"
-                           if empty.iloc[pos] else ""))
-        if not pd.isna(strength.iloc[pos]):
-            text.append(f"{_label('ความเข้มแข็ง', 'Strength', lang)}: {strength.iloc[pos]:.1f}/100")
-        if plan.alignment.get(level) is not None and code in plan.alignment[level].index:
-            rec = plan.alignment[level].loc[code]
-            if not pd.isna(rec["n_needs"]):
+                           if flagged[pos] else ""))
+        if not pd.isna(strength[pos]):
+            text.append(f"{_label('ความเข้มแข็ง', 'Strength', lang)}: {strength[pos]:.1f}/100")
+        if code in aligned:
+            n_needs, n_met, unmet = aligned[code]
+            if not pd.isna(n_needs):
                 text.append(f"{_label('แผนแม่บทชุมชน', 'Master plan', lang)}: "
-                            f"{int(rec['n_met'])}/{int(rec['n_needs'])} "
+                            f"{int(n_met)}/{int(n_needs)} "
                             f"{_label('ความต้องการมีโครงการรองรับ', 'top needs met', lang)}")
-                if rec["unmet_sectors"]:
-                    text.append(f"{_label('ยังไม่มีโครงการด้าน', 'Unmet sectors', lang)}: {rec['unmet_sectors']}")
+                if unmet:
+                    text.append(f"{_label('ยังไม่มีโครงการด้าน', 'Unmet sectors', lang)}: {unmet}")
         if level == "village" and "n_unsupported_projects" in row and row["n_unsupported_projects"] > 0:
             text.append(f"{_label('โครงการที่ไม่มีคุณอำนวยที่มีทักษะในตำบล', 'Projects without a skilled facilitator nearby', lang)}: "
                         f"{int(row['n_unsupported_projects'])} ({row['unsupported_sectors']})")
-        if level == "village" and len(plan.priorities) and "rank" in plan.priorities:
-            rank = plan.priorities["rank"].get(code)
-            if rank is not None and not pd.isna(rank):
-                ranked = int(plan.priorities["rank"].notna().sum())
-                text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(rank):,} "
-                            f"{_label('จาก', 'of', lang)} {ranked:,}")
+        if code in ranks:
+            text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(ranks[code]):,} "
+                        f"{_label('จาก', 'of', lang)} {ranked:,}")
         lines.append(text)
     return lines
 
@@ -130,10 +138,14 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
 def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> list[list[int]]:
     """Per unit, the indices (into the project list) of the projects that reach it."""
     key = {"village": "village_code", "tambon": "tambon_code", "amphoe": "amphoe_code"}[level]
-    order = {pid: i for i, pid in enumerate(plan.projects[PROJECT_ID])}
-    pairs = plan.allocation[[PROJECT_ID, key]].drop_duplicates()
-    grouped = pairs.groupby(key)[PROJECT_ID].agg(lambda s: sorted(order[p] for p in s))
-    return [grouped.get(c, []) for c in codes]
+    order = pd.Index(plan.projects[PROJECT_ID]).get_indexer(plan.allocation[PROJECT_ID])
+    pairs = pd.DataFrame({"unit": plan.allocation[key].astype(str).to_numpy(), "i": order})
+    pairs = pairs[pairs["i"] >= 0].drop_duplicates().sort_values(["unit", "i"], kind="stable")
+    grouped = dict(zip(*np.unique(pairs["unit"].to_numpy(), return_index=True), strict=True))
+    bounds = {u: (start, end) for u, start, end in zip(
+        grouped, grouped.values(), [*list(grouped.values())[1:], len(pairs)], strict=True)}
+    items = pairs["i"].to_numpy()
+    return [items[slice(*bounds[c])].tolist() if c in bounds else [] for c in map(str, codes)]
 
 
 def _project_lines(plan: Plan, lang: str) -> list[str]:
