@@ -103,7 +103,8 @@ def matrix_cells(plan: Plan, *, by: str = "amphoe",
     Returns
     -------
     projects : DataFrame
-        The rows, in project-table order (with ``within``, those working in it).
+        The rows, in project-table order (with ``within``, those working in it), indexed by their
+        position in the project table.
     units : list of str
         The columns: every unit code of the level (within ``within``), sorted.
     cells : DataFrame
@@ -122,7 +123,7 @@ def matrix_cells(plan: Plan, *, by: str = "amphoe",
     part = long.iloc[np.searchsorted(columns, lo):np.searchsorted(columns, hi)]
     rows = np.unique(part["row"].to_numpy())
     part = part.assign(row=np.searchsorted(rows, part["row"].to_numpy()), column=part["column"] - lo)
-    return (projects.iloc[rows].reset_index(drop=True), units[lo:hi],
+    return (projects.iloc[rows], units[lo:hi],
             part.sort_values(["row", "column"], ignore_index=True))
 
 

@@ -8,7 +8,7 @@ area cells carry no border — the sheets print their grid lines instead, so the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import copy
 from typing import Any
 
@@ -62,10 +62,35 @@ class Rows:
 
     def __init__(self, ws: Any, changed: list[str]) -> None:
         self.ws, self.changed, self.row = ws, changed, 0
+        self._reusable: dict[tuple, Any] = {}
 
     def append(self, values: list[Any]) -> None:
         self.row += 1
         self.ws.append(values)
+
+    def stream(self, line: list[Any]) -> None:
+        """Append a row whose styled entries are ``(inert value, key, make)`` triples. openpyxl writes
+        each cell as the row's generator yields it, so one reusable cell per style carries them all:
+        a national matrix no longer builds and styles a cell object for each of its millions of cells."""
+        self.row += 1
+        self.ws.append(self._through(line))
+
+    def _through(self, line: list[Any]) -> Iterator[Any]:
+        for item in line:
+            if type(item) is not tuple:
+                yield item
+                continue
+            value, key, make = item
+            if isinstance(value, Cell):  # a text kept from being a formula has its own cell
+                styled(value, key, make)
+                yield value
+                continue
+            cell = self._reusable.get(key)
+            if cell is None:
+                cell = self._reusable[key] = WriteOnlyCell(self.ws)
+                styled(cell, key, make)
+            cell.value = value
+            yield cell
 
     def cell(self, value: Any, key: tuple | None = None, make: Callable[[], dict[str, Any]] | None = None) -> Any:
         """``value`` made inert (:func:`~planmap_gis._xlsx.inert_value`) for the row being built,
@@ -139,21 +164,31 @@ def print_setup(ws: Any, freeze: str, title_columns: str, title: str = "",
         ws.auto_filter.ref = filter_ref
 
 
-def _label_column(column: str, values: pd.Series) -> list[object]:
-    """A label column as the matrix shows it: tier and layer in words, years as whole numbers."""
-    def shown(value: object) -> object:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return None
-        if column == TIER:
-            return TIERS.get(str(value), (value,))[0]
-        if column == BUDGET_LAYER:
-            return BUDGET_LAYERS_SHORT.get(int(value), value)
-        if column == FISCAL_YEAR:
-            return int(value)
-        if column == BUDGET:
-            return float(value)
-        return value
-    return [shown(v) for v in values.tolist()]
+def _label_rows(ws: Any, plan: Plan, changed: list[str]) -> list[list[Any]]:
+    """Every project's label cells as the matrix shows them (tier and layer in words, years whole,
+    text inert), made once per workbook: a national book shows a project on up to a hundred sheets."""
+    cache = ws.parent.__dict__.setdefault("_planmap_labels", {})
+    if "rows" not in cache:
+        projects = pd.DataFrame(plan.projects).reset_index(drop=True)
+
+        def shown(column: str, value: object) -> object:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                return None
+            if column == TIER:
+                return TIERS.get(str(value), (value,))[0]
+            if column == BUDGET_LAYER:
+                return BUDGET_LAYERS_SHORT.get(int(value), value)
+            if column == FISCAL_YEAR:
+                return int(value)
+            if column == BUDGET:
+                return float(value)
+            return value
+
+        columns = [[shown(c, v) for v in (projects[c].tolist() if c in projects else [None] * len(projects))]
+                   for c in LABEL_HEADERS]
+        cache["rows"] = [[inert_value(ws, v, changed, "matrix labels, project table", r + 2) for v in row]
+                         for r, row in enumerate(zip(*columns, strict=True))]
+    return cache["rows"]
 
 
 def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, by: str,
@@ -189,23 +224,20 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
             "alignment": Alignment(wrap_text=True, vertical="bottom", horizontal="center",
                                    text_rotation=90 if area else 0)}))
     rows.append(header)
-    shown = {c: _label_column(c, projects[c]) for c in labels if c != BUDGET}
-    shown[BUDGET] = _label_column(BUDGET, projects[BUDGET]) if BUDGET in projects else [None] * n_rows
+    label_rows = _label_rows(ws, plan, changed)
+    label_style = [(("label", c == BUDGET), lambda money=c == BUDGET: {
+        "font": font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})}) for c in labels]
+    total_style = ("total",), lambda: {"font": font(size=9, bold=True), "border": _GRID, "number_format": "#,##0",
+                                       "fill": PatternFill("solid", fgColor=TOTAL_FILL)}
     starts = np.searchsorted(rows_of, np.arange(n_rows + 1))
     marked = 0
-    for r in range(n_rows):
+    for r, position in enumerate(projects.index):
         line: list[Any] = [None] * (first + n_areas + 1)
-        for col, column in enumerate(labels):
-            money = column == BUDGET
-            line[col] = rows.cell(shown[column][r], ("label", money), lambda money=money: {
-                "font": font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})})
+        line[:first] = [(value, *style) for value, style in zip(label_rows[position], label_style, strict=True)]
         lo, hi = starts[r], starts[r + 1]
-        line_total = _area_cells(rows, line, first, cols[lo:hi], amounts[lo:hi], flags[lo:hi], values)
+        line[-1] = (_area_cells(line, first, cols[lo:hi], amounts[lo:hi], flags[lo:hi], values), *total_style)
         marked += hi > lo
-        line[-1] = rows.cell(line_total, ("total",), lambda: {
-            "font": font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID,
-            "number_format": "#,##0"})
-        rows.append(line)
+        rows.stream(line)
     for name, series, whole in ((TOTAL_COUNT, busy.tolist(), marked),
                                 (TOTAL_BUDGET, baht.tolist(), float(baht.sum()))):
         line = [None] * first + series + [whole]
@@ -215,12 +247,12 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
             "number_format": "#,##0"}) for value in line])
 
 
-def _area_cells(rows: Rows, line: list[Any], first: int, columns: np.ndarray, amounts: np.ndarray,
+def _area_cells(line: list[Any], first: int, columns: np.ndarray, amounts: np.ndarray,
                 flags: np.ndarray, values: str) -> float | int:
     """Put one project's marked cells into ``line``; return its row total (areas or baht)."""
     for j, amount, dup in zip(columns.tolist(), amounts.tolist(), flags.tolist(), strict=True):
         value = MARK if values == "mark" or amount != amount else round(amount, 2)
-        line[first + j] = rows.cell(value, ("area", values, dup), lambda dup=dup: {
+        line[first + j] = (value, ("area", values, dup), lambda dup=dup: {
             "font": font(size=9), "border": _GRID, "alignment": Alignment(horizontal="center"),
             **({"number_format": "#,##0"} if values == "budget" else {}),
             **({"fill": PatternFill("solid", fgColor=DUPLICATION_FILL)} if dup else {})})

@@ -19,6 +19,7 @@ from planmap_gis._schema import (
     UNIT_CODE,
     VILLAGE_CODE,
 )
+from planmap_gis._text import joined_texts
 from planmap_gis.read.masterplan import sector_key
 
 
@@ -62,8 +63,8 @@ def needs_met(
         **{SECTOR: allocation[PROJECT_ID].map(sector_of)}).dropna(subset=[SECTOR])
     village_scope = ranked[LEVEL] == "village" if within == "village" else pd.Series(False, ranked.index)
     place = np.where(village_scope, ranked[UNIT_CODE], ranked[TAMBON_CODE])
-    by_village = work.groupby([VILLAGE_CODE, SECTOR])[PROJECT_ID].agg(lambda s: "; ".join(sorted(set(s))))
-    by_tambon = work.groupby([TAMBON_CODE, SECTOR])[PROJECT_ID].agg(lambda s: "; ".join(sorted(set(s))))
+    by_village = joined_texts(work, [VILLAGE_CODE, SECTOR], PROJECT_ID)
+    by_tambon = joined_texts(work, [TAMBON_CODE, SECTOR], PROJECT_ID)
     keys = list(zip(place, ranked[SECTOR], strict=True))
     found = [by_village.get(k) if v else by_tambon.get(k) for k, v in zip(keys, village_scope, strict=True)]
     out = ranked.assign(**{MET: [f is not None for f in found], MET_BY: found})

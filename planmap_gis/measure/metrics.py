@@ -35,6 +35,7 @@ from planmap_gis._schema import (
     TIERS,
     VILLAGE_CODE,
 )
+from planmap_gis._text import joined_texts, sorted_texts
 from planmap_gis.join import slivers
 
 __all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
@@ -205,8 +206,8 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     grouped = busy.groupby(groups, sort=True)
     out = pd.DataFrame({
         "n_agencies": grouped[AGENCY].nunique(),
-        "agencies": grouped[AGENCY].agg(lambda s: "; ".join(sorted(set(s)))),
-        "project_ids": grouped[PROJECT_ID].agg(lambda s: "; ".join(sorted(s))),
+        "agencies": joined_texts(busy, groups, AGENCY),
+        "project_ids": joined_texts(busy, groups, PROJECT_ID, unique=False),
         BUDGET: grouped[BUDGET].sum(),
     }).reset_index()
     out[FISCAL_YEAR] = out[FISCAL_YEAR].astype("Int64").replace(-1, pd.NA)
@@ -326,7 +327,7 @@ def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFram
         return pd.DataFrame(columns=columns)
     grouped = allocation.groupby([AMPHOE_CODE, PROJECT_ID], sort=True)
     out = pd.DataFrame({BUDGET: grouped[BUDGET].sum(),
-                        "tambon_codes": grouped[TAMBON_CODE].agg(lambda s: sorted(set(map(str, s))))})
+                        "tambon_codes": sorted_texts(allocation, [AMPHOE_CODE, PROJECT_ID], TAMBON_CODE)})
     pairs = [(str(t)[:CODE_LENGTH[AMPHOE_CODE]], pid) for t, ids in
              zip(tambon_duplication[TAMBON_CODE], tambon_duplication["project_ids"], strict=True)
              for pid in str(ids).split("; ")]

@@ -18,6 +18,7 @@ from planmap_gis._schema import (
     SKILLS,
     VILLAGE_CODE,
 )
+from planmap_gis._text import joined_texts
 from planmap_gis.measure.metrics import no_project, targeted
 from planmap_gis.read.masterplan import sector_key
 
@@ -98,7 +99,7 @@ def match_facilitators(projects: pd.DataFrame, allocation: pd.DataFrame, registe
 
 def _by_project(projects: pd.DataFrame, reach: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
     ids = projects[PROJECT_ID]
-    names = hits.groupby(PROJECT_ID)[FACILITATOR].agg(lambda s: "; ".join(sorted(set(s))))
+    names = joined_texts(hits, [PROJECT_ID], FACILITATOR)
     frame = pd.DataFrame({
         NAME_TH: projects[NAME_TH].to_numpy(), SECTOR: projects[SECTOR].to_numpy(),
         "n_villages": reach.groupby(PROJECT_ID)[VILLAGE_CODE].nunique().reindex(ids).fillna(0).astype(int).to_numpy(),
