@@ -171,6 +171,18 @@ class _Script(MacroElement):
         self.code = code
 
 
+class _Raw(Element):
+    """HTML placed as it is. ``Element(html)`` would compile it as a Jinja template: the inlined Leaflet
+    and planmap scripts (300 kB) took 3–5 s of every web map to tokenise, for nothing to fill in."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.html = html
+
+    def render(self, **kwargs: Any) -> str:
+        return self.html
+
+
 class _JsLayer(Layer):
     """A layer built by a ``planmap.js`` call, listed in the layer control."""
 
@@ -223,7 +235,7 @@ def _add_assets(fmap: folium.Map, *, offline: bool, cluster: bool) -> None:
             head.append(f'<script src="{dict(MarkerCluster.default_js)["markerclusterjs"]}"></script>')
     head.append(f"<style>{static.joinpath('planmap.css').read_text('utf-8')}</style>")
     head.append(_inline_script(static.joinpath("planmap.js").read_text("utf-8")))
-    fmap.get_root().header.add_child(Element("\n".join(head)), name="planmap_assets")
+    fmap.get_root().header.add_child(_Raw("\n".join(head)), name="planmap_assets")
 
 
 def _inline_script(code: str) -> str:
