@@ -136,3 +136,26 @@ def machine() -> dict[str, str]:
 def emit(result: dict[str, Any]) -> None:
     """The last line a benchmark prints: its figures as JSON, for ``run.py``."""
     print("RESULT " + json.dumps(result, ensure_ascii=False))
+
+
+def scale_runs(script: str, variable: str, sizes: list[int]) -> list[dict[str, Any]]:
+    """Run ``script`` once per size (``variable=size``), each in its own process so that each peak
+    memory is its own; the RESULT each printed, in order. A size that fails is kept with its exit."""
+    import subprocess
+    import sys
+
+    out = []
+    for size in sizes:
+        env = {**os.environ, variable: str(size)}
+        env.pop("PLANMAP_BENCH_SCALE", None)
+        proc = subprocess.run([sys.executable, str(Path(__file__).with_name(script))], env=env,
+                              capture_output=True, text=True)
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+        result = json.loads(lines[-1][7:]) if proc.returncode == 0 and lines else \
+            {"failed": f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"}
+        out.append({"size": size, **result})
+        if "failed" in result:
+            print(proc.stderr[-2000:], flush=True)
+        print(f"   {size:>10,}: {result.get('ours_s', float('nan')):.1f} s, peak "
+              f"{result.get('peak_gib', float('nan')):.2f} GiB", flush=True)
+    return out

@@ -39,14 +39,22 @@ def run_one(key: str) -> dict:
     return result
 
 
+def _number(value: object) -> str:
+    """A figure for the table, or a dash where there is none (an absolute goal has no baseline)."""
+    return "—" if not isinstance(value, int | float) or value != value else f"{value:.2f}"
+
+
 def table(results: list[dict]) -> str:
     rows = ["| | what | baseline | baseline s | ours s | ratio | goal | met | notes |",
             "|---|---|---|---:|---:|---:|---|---|---|"]
     for r in results:
         met = {True: "yes", False: "**no**", None: "—"}[r.get("met")]
-        rows.append(f"| {r['id']} | {r['what']} | {r.get('baseline', '')} | {r.get('baseline_s', float('nan')):.2f} "
-                    f"| {r.get('ours_s', float('nan')):.2f} | {r.get('ratio', float('nan')):.2f} | {r.get('goal', '')} "
+        rows.append(f"| {r['id']} | {r['what']} | {r.get('baseline', '')} | {_number(r.get('baseline_s'))} "
+                    f"| {_number(r.get('ours_s'))} | {_number(r.get('ratio'))} | {r.get('goal', '')} "
                     f"| {met} | {r.get('notes', '')} |")
+    for r in results:  # how cost grows, when a benchmark ran at several sizes (PLANMAP_BENCH_SCALE=1)
+        if r.get("scale"):
+            rows += ["", f"{r['id']} by size:", "", *r["scale"]]
     return "\n".join(rows)
 
 

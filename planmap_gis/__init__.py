@@ -28,6 +28,7 @@ from planmap_gis.draw.matrix import (
     duplicated_cells,
     gap_table,
     integration_matrix,
+    matrix_cells,
 )
 from planmap_gis.draw.matrix_book import save_matrix
 from planmap_gis.draw.printed.atlas import atlas, district_map, needs_map, overview_map
@@ -96,6 +97,7 @@ __all__ = [
     "duplicated_cells",
     "gap_table",
     "integration_matrix",
+    "matrix_cells",
     "save_matrix",
     "open_workspace",
     "save_tables",

@@ -172,3 +172,32 @@ def test_a_line_along_a_shared_border_targets_no_third_village(villages):
     assert "99019999" not in set(targeted(both).village_code)
     _, report = allocate(p.assign(budget_thb=0.5), villages, return_report=True)
     assert report.problems.message_en.str.contains("sliver").any()
+
+
+def test_threads_never_share_a_prepared_geometry(monkeypatch):
+    """``threaded(..., keys=)`` ends each slice where a key ends: a prepared polygon is tested in one
+    thread only (GEOS builds its index on first use, not thread-safe: two threads on one polygon
+    corrupted the heap at 100,000 points)."""
+    import itertools
+
+    import numpy as np
+
+    from planmap_gis import _geo
+
+    monkeypatch.setattr(_geo, "thread_count", lambda: 4)
+    keys = np.sort(np.random.default_rng(5).integers(0, 40, 10_000))
+    seen: dict[int, set[int]] = {}
+    calls = itertools.count()
+
+    def record(k: np.ndarray) -> tuple[np.ndarray]:
+        call = next(calls)  # one call per slice
+        for key in np.unique(k):
+            seen.setdefault(int(key), set()).add(call)
+        return (k * 2,)
+
+    out = _geo.threaded(record, keys, min_chunk=1_000, keys=keys)[0]
+    assert (out == keys * 2).all()  # every row once, in order
+    assert len(set().union(*seen.values())) > 1  # it did run in several slices
+    assert all(len(slices) == 1 for slices in seen.values())
+    one_key = np.zeros(5_000, dtype=int)  # a single key: one slice, whatever the threads
+    assert (_geo.threaded(lambda k: (k + 1,), one_key, min_chunk=1_000, keys=one_key)[0] == 1).all()

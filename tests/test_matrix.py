@@ -71,6 +71,23 @@ def test_duplication_is_two_agencies_same_sector_year_and_area(plan):
     assert cells(pm.duplicated_cells(plan, by="village")) == [("A", "99010102"), ("B", "99010102")]
 
 
+def test_long_form_holds_the_marked_cells_only_and_slices_like_the_whole(plan):
+    rows, units, marked = pm.matrix_cells(plan, by="village")
+    assert rows["project_id"].tolist() == ["A", "B", "C", "D"] and len(units) == 5
+    pairs = {(rows["project_id"].iloc[r], units[c]): (b, d) for r, c, b, d in marked.itertuples(index=False)}
+    expected = plan.allocation.groupby(["project_id", "village_code"])["budget_thb"].sum()
+    assert {k: pytest.approx(v) for k, v in expected.items()} == {k: v[0] for k, v in pairs.items()}
+    assert {k for k, v in pairs.items() if v[1]} == {("A", "99010102"), ("B", "99010102")}
+    assert marked[["row", "column"]].apply(tuple, axis=1).is_monotonic_increasing
+    part_rows, part_units, part = pm.matrix_cells(plan, by="village", within="990102")
+    assert part_rows["project_id"].tolist() == ["C", "D"]  # only the projects working there
+    assert part_units == ["99010201", "99010202", "99010203"]
+    sliced = {(part_rows["project_id"].iloc[r], part_units[c]): (b, d) for r, c, b, d in part.itertuples(index=False)}
+    assert sliced == {k: v for k, v in pairs.items() if k[1].startswith("990102")}
+    with pytest.raises(pm.PlanmapError):
+        pm.matrix_cells(plan, by="tambon", within="99010201")  # a village is finer than the level
+
+
 def test_cross_tabs_and_gaps(plan):
     tabs = pm.cross_tabs(plan)
     count = tabs["agency_strategy_layer_count"]

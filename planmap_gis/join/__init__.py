@@ -282,19 +282,24 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
     areas = np.asarray(villages.geometry.values)
     shapely.prepare(areas)
 
-    def contained(part: np.ndarray, index: np.ndarray, x: np.ndarray, y: np.ndarray,
-                  ) -> tuple[np.ndarray, np.ndarray]:
-        left, right = tree.query(part)
-        by_area = np.argsort(right, kind="stable")  # each prepared polygon's tests one after another
-        left, right = left[by_area], right[by_area]
-        inside = shapely.intersects_xy(areas[right], x[left], y[left])
-        return index[left[inside]], right[inside]
+    def candidates(part: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        left, right = tree.query(part)  # bounding boxes only: the tree is read, never changed
+        return index[left], right
 
     # Points in Hilbert order: neighbouring points meet the same tree nodes while they are in the
-    # cache (a million points arrive in no spatial order); the tests then run polygon by polygon.
+    # cache (a million points arrive in no spatial order); the tests then run polygon by polygon,
+    # each polygon in one thread only (its prepared index is built on first use, not thread-safe).
     xy = shapely.get_coordinates(geoms)
     order = _hilbert_order(xy, villages.total_bounds) if len(geoms) > 10_000 else np.arange(len(geoms))
-    left, right = threaded(contained, geoms[order], order, xy[order, 0], xy[order, 1])
+    left, right = threaded(candidates, geoms[order], order)
+    by_area = np.argsort(right, kind="stable")
+    left, right = left[by_area], right[by_area]
+
+    def contained(point: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        inside = shapely.intersects_xy(areas[area], xy[point, 0], xy[point, 1])
+        return point[inside], area[inside]
+
+    left, right = threaded(contained, left, right, keys=right)
     if len(left) > 1 and (left[1:] <= left[:-1]).any():
         codes = villages[VILLAGE_CODE].astype(str).to_numpy()
         order = np.lexsort((codes[right], left))

@@ -131,11 +131,12 @@ def _fuzzy_pairs(geoms: np.ndarray, buffer_m: float) -> tuple[np.ndarray, np.nda
     once = left < right
     left, right = left[once], right[once]
     shapely.prepare(geoms)
+    # keys: each prepared unit tested in one thread only (GEOS builds its index on first use, not thread-safe)
     touch = threaded(lambda a, b: (shapely.intersects(geoms[a], geoms[b]),), left, right,
-                     min_chunk=20_000)[0]
+                     min_chunk=20_000, keys=left)[0]
     gap = np.flatnonzero(~touch)
     gap = gap[threaded(lambda a, b: (shapely.dwithin(geoms[a], geoms[b], reach),), left[gap],
-                       right[gap], min_chunk=20_000)[0]]
+                       right[gap], min_chunk=20_000, keys=left[gap])[0]]
     units, at = np.unique(np.concatenate([left[gap], right[gap]]), return_inverse=True)
     grown = threaded(lambda g: (shapely.buffer(g, buffer_m, quad_segs=16),), geoms[units],
                      min_chunk=2_000)[0]
