@@ -36,7 +36,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, inert_value
+from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, inert_rows, inert_value
 
 from planmap_gis._errors import (
     InputFileError,
@@ -146,8 +146,9 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
                 cell.font = bold
                 header.append(cell)
             sheet.append(header)
-            for number, row in enumerate(frame.itertuples(index=False, name=None), start=2):
-                sheet.append([inert_value(sheet, v, changed, name[:31], number) for v in row])
+            for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
+                for row in inert_rows(sheet, frame.iloc[start:start + 20_000], changed, name[:31], start + 2):
+                    sheet.append(row)
         book.save(tmp)
     for line in changed:
         log.warning("XLSX output: %s", line)

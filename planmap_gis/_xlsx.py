@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 
-__all__ = ["EXCEL_CELL_LIMIT", "inert_value"]
+__all__ = ["EXCEL_CELL_LIMIT", "inert_rows", "inert_value"]
 
 EXCEL_CELL_LIMIT = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -48,3 +48,25 @@ def inert_value(sheet: Any, value: Any, changed: list[str], name: str, row: int)
     cell = WriteOnlyCell(sheet, value=clean)
     cell.data_type = "s"  # text, never a formula
     return cell
+
+
+def inert_rows(sheet: Any, frame: pd.DataFrame, changed: list[str], name: str, first_row: int) -> Any:
+    """The rows of ``frame`` as :func:`inert_value` makes each value, a column at a time: numbers of
+    a NumPy column are converted in one pass (NaN blank, ±inf as text), only other columns value by
+    value. ``first_row`` is the sheet row of the frame's first row (for the repairs said)."""
+    columns = []
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+        if kind and kind in "iub":
+            columns.append(values.to_numpy().tolist())
+        elif kind == "f":
+            array = values.to_numpy()
+            out = array.tolist()
+            for at in np.flatnonzero(~np.isfinite(array)):
+                out[at] = None if math.isnan(array[at]) else ("inf" if array[at] > 0 else "-inf")
+            columns.append(out)
+        else:
+            columns.append([inert_value(sheet, v, changed, name, row)
+                            for row, v in enumerate(values.tolist(), start=first_row)])
+    return zip(*columns, strict=True)
