@@ -23,7 +23,7 @@ from planmap_gis._output import (
 from planmap_gis._schema import MOO
 from planmap_gis.draw.printed.screening import save_screening_pdf
 from planmap_gis.draw.workspace import open_workspace
-from planmap_gis.measure.portfolio import WEIGHTS
+from planmap_gis.measure.portfolio import WEIGHTS, full_weights
 from planmap_gis.plan.screen import screen as screen_plan
 from planmap_gis.read.cells import parse_amount
 from planmap_gis.read.submissions import project_paths, read_project_files
@@ -99,13 +99,7 @@ def screen(args: argparse.Namespace) -> int:
                                th=f"--out {args.out} อยู่ในโฟลเดอร์ข้อเสนอ ({given}) เลือกโฟลเดอร์ --out อื่นนอกโฟลเดอร์นี้")
     budget = _pairs(args.budget, "budget", parse_amount) or None
     weights = _pairs(args.weight, "weight", _number)
-    try:
-        for key in weights:
-            if key not in WEIGHTS:
-                raise ValueError(key)
-    except ValueError as exc:
-        raise PlanmapError(f"--weight {exc}: the weights are {', '.join(WEIGHTS)}.",
-                           th=f"--weight {exc}: น้ำหนักมี {', '.join(WEIGHTS)}") from None
+    full_weights(weights)  # checked before the plan is read: a bilingual error names the weights
     plan = open_workspace(args.plan, schema=args.schema)
     paths, _ = project_paths(args.proposals)
     with _warnings_to_log():

@@ -76,6 +76,10 @@ def test_screen_the_demo_proposals_from_the_workspace(demo_out, tmp_path, capsys
                  str(demo_out / "sheets" / "proposals.xlsx"), "--budget", "two=5", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "--budget 'two=5'" in err and "ข้อผิดพลาด" in err and "Traceback" not in err
+    assert main(["-q", "screen", "--plan", str(demo_out / "workspace.gpkg"), "--proposals",
+                 str(demo_out / "sheets" / "proposals.xlsx"), "--weight", "gaps=2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown weight 'gaps'" in err and "ไม่มีน้ำหนัก" in err and "Traceback" not in err
     # outputs inside the proposals folder would be read as proposals next time: refused, nothing written
     folder = tmp_path / "returned"
     folder.mkdir()

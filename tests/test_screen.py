@@ -189,3 +189,13 @@ def test_demo_screening_reasons_and_stability():
     assert result.suggestion["greedy_value"] <= result.suggestion["value"] + 1e-9
     text = result.summary()
     assert "nan" not in text and "suggested set" in text
+
+
+def test_weights_are_checked_with_a_bilingual_error():
+    import numpy as np
+
+    assert portfolio.full_weights({"gap": np.int64(2)})["gap"] == 2.0  # a NumPy number is a number
+    for bad in ({"gaps": 1.0}, {"gap": -1.0}, {"gap": float("nan")}, {"gap": "2"}):
+        with pytest.raises(pm.PlanmapError) as error:
+            portfolio.full_weights(bad)
+        assert error.value.message_th  # said in Thai too, as every error planmap raises

@@ -22,6 +22,7 @@ z_g ∈ [0, 1]; e_k ≥ Σ_{i∈P_k} x_i − 1, e_k ≥ 0; maximise w_new·need�
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import sys
 import time
@@ -33,6 +34,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import BUDGET, BUDGET_LAYER, PROJECT_ID, VILLAGE_CODE
 from planmap_gis.measure.metrics import no_project
 
@@ -163,9 +165,11 @@ def full_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     out = dict(WEIGHTS)
     for key, w in (weights or {}).items():
         if key not in WEIGHTS:
-            raise ValueError(f"unknown weight {key!r}; the weights are {', '.join(WEIGHTS)}")
-        if not np.isfinite(w) or w < 0:
-            raise ValueError(f"weight {key!r} must be a number ≥ 0, got {w!r}")
+            raise PlanmapError(f"unknown weight {key!r}: the weights are {', '.join(WEIGHTS)}.",
+                               th=f"ไม่มีน้ำหนัก {key!r} น้ำหนักที่ใช้ได้คือ {', '.join(WEIGHTS)}")
+        if not isinstance(w, numbers.Real) or not np.isfinite(w) or w < 0:
+            raise PlanmapError(f"weight {key!r} must be a number ≥ 0, got {w!r}.",
+                               th=f"น้ำหนัก {key!r} ต้องเป็นตัวเลขตั้งแต่ 0 ขึ้นไป (ได้ {w!r})")
         out[key] = float(w)
     return out
 
