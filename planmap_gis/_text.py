@@ -107,20 +107,28 @@ def joined_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: boo
     """Per group of ``by`` (sorted, as ``frame.groupby(by)``), the sorted texts of ``column`` joined by
     ``sep``, each once when ``unique``: what ``agg(lambda s: sep.join(sorted(set(s))))`` gives, without a
     Python call per group (a national plan has hundreds of thousands of groups)."""
-    return sorted_texts(frame, by, column, unique=unique).map(sep.join)
+    texts, spans, index = _sorted_groups(frame, by, column, unique)
+    return pd.Series([sep.join(texts[a:b]) for a, b in spans], index=index, name=column,
+                     dtype=None if spans else object)  # texts as pandas infers them, as agg gave
 
 
 def sorted_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: bool = True) -> pd.Series:
     """Per group of ``by`` (sorted), the sorted list of the texts of ``column`` (each once when
     ``unique``); rows with a blank key or value are left out, as ``groupby`` does."""
+    texts, spans, index = _sorted_groups(frame, by, column, unique)
+    return pd.Series([texts[a:b] for a, b in spans], index=index, dtype=object, name=column)
+
+
+def _sorted_groups(frame: pd.DataFrame, by: list[str], column: str,
+                   unique: bool) -> tuple[list[str], list[tuple[int, int]], pd.Index]:
+    """The texts of ``column`` sorted within sorted groups, each group's (start, end) in them, the groups."""
     work = frame[[*by, column]].dropna()
     work = work.assign(**{column: work[column].astype(str)})
     if unique:
         work = work.drop_duplicates()
     work = work.sort_values([*by, column], kind="stable")
     grouped = work.groupby(by, sort=True)
+    bounds = (np.flatnonzero(np.diff(grouped.ngroup().to_numpy())) + 1).tolist()
     texts = work[column].tolist()
-    bounds = np.flatnonzero(np.diff(grouped.ngroup().to_numpy())) + 1
-    starts, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(texts)]
-    return pd.Series([texts[a:b] for a, b in zip(starts, ends, strict=True)] if texts else [],
-                     index=grouped.size().index, dtype=object, name=column)
+    spans = list(zip([0, *bounds], [*bounds, len(texts)], strict=True)) if texts else []
+    return texts, spans, grouped.size().index
