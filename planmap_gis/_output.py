@@ -133,26 +133,22 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
     """
     book = Workbook(write_only=True)
     changed: list[str] = []
-    with atomic(path) as tmp:
-        for name, frame in sheets.items():
-            frame = _fit_cells(frame, path, name)
-            sheet = book.create_sheet(name[:31])
-            if format_sheet is not None:
-                format_sheet(sheet, frame)
-            bold = Font(bold=True)
-            header = []
-            for col in frame.columns:
-                cell = WriteOnlyCell(sheet, value=inert_value(sheet, str(col), changed, name[:31], 1))
-                cell.font = bold
-                header.append(cell)
-            sheet.append(header)
-            for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
-                for row in inert_rows(sheet, frame.iloc[start:start + 20_000], changed, name[:31], start + 2):
-                    sheet.append(row)
-        book.save(tmp)
-    for line in changed:
-        log.warning("XLSX output: %s", line)
-    return Path(path)
+    bold = Font(bold=True)
+    for name, frame in sheets.items():
+        frame = _fit_cells(frame, path, name)
+        sheet = book.create_sheet(name[:31])
+        if format_sheet is not None:
+            format_sheet(sheet, frame)
+        header = []
+        for col in frame.columns:
+            cell = WriteOnlyCell(sheet, value=inert_value(sheet, str(col), changed, name[:31], 1))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
+            for row in inert_rows(sheet, frame.iloc[start:start + 20_000], changed, name[:31], start + 2):
+                sheet.append(row)
+    return save_book(book, path, changed=changed)
 
 
 def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFrame:

@@ -28,10 +28,7 @@ def inert_value(sheet: Any, value: Any, changed: list[str], name: str, row: int)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating)):
-        value = float(value)
-        if math.isnan(value):
-            return None
-        return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+        return _number(float(value))
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
@@ -50,6 +47,13 @@ def inert_value(sheet: Any, value: Any, changed: list[str], name: str, row: int)
     return cell
 
 
+def _number(value: float) -> float | str | None:
+    """A float as a cell: NaN blank, ±inf as the text "inf"/"-inf" (XLSX has no infinity)."""
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+
+
 def inert_rows(sheet: Any, frame: pd.DataFrame, changed: list[str], name: str, first_row: int) -> Any:
     """The rows of ``frame`` as :func:`inert_value` makes each value, a column at a time: numbers of
     a NumPy column are converted in one pass (NaN blank, ±inf as text), only other columns value by
@@ -64,7 +68,7 @@ def inert_rows(sheet: Any, frame: pd.DataFrame, changed: list[str], name: str, f
             array = values.to_numpy()
             out = array.tolist()
             for at in np.flatnonzero(~np.isfinite(array)):
-                out[at] = None if math.isnan(array[at]) else ("inf" if array[at] > 0 else "-inf")
+                out[at] = _number(out[at])
             columns.append(out)
         else:
             columns.append([inert_value(sheet, v, changed, name, row)

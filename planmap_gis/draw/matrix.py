@@ -55,12 +55,12 @@ def _level(by: str) -> str:
 def unit_codes(plan: Plan, by: str, within: str | None = None) -> list[str]:
     """The units of a level (all of them, with or without projects), sorted by code."""
     _level(by)
-    levels = plan.__dict__.get("_matrix_units")
+    cache = plan.__dict__.setdefault("_matrix_long", {})  # indexes, not figures: the plan stays as it was
+    levels = cache.get("units")
     if levels is None:  # sorted once per plan; each amphoe's slice found by bisection
-        levels = {"village": sorted(set(plan.villages[VILLAGE_CODE].astype(str).tolist())),
+        levels = cache["units"] = {"village": sorted(set(plan.villages[VILLAGE_CODE].astype(str).tolist())),
                   "tambon": sorted(set(plan.tambons[TAMBON_CODE].astype(str).tolist())),
                   "amphoe": sorted(set(plan.tambons[AMPHOE_CODE].astype(str).tolist()))}
-        object.__setattr__(plan, "_matrix_units", levels)
     codes = levels[by]
     if within is None:
         return list(codes)

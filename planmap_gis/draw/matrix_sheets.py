@@ -290,8 +290,8 @@ def frame_sheet(ws: Any, changed: list[str], frame: pd.DataFrame, title: str, pl
             if isinstance(value, float | int) and col > index_columns:
                 number = ("0" if col in years else "#,##0" if col in baht
                           or float(value).is_integer() else "#,##0.00")
-            line.append(rows.cell(value, ("frame", is_total, number), lambda is_total=is_total, number=number: {
+            line.append((value, ("frame", is_total, number), lambda is_total=is_total, number=number: {
                 "font": font(size=9, bold=is_total), "border": _GRID,
                 **({"number_format": number} if number else {}),
                 **({"fill": PatternFill("solid", fgColor=TOTAL_FILL)} if is_total else {})}))
-        rows.append(line)
+        rows.stream(line)  # values made inert above, once

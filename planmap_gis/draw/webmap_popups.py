@@ -141,11 +141,9 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> list[list[in
     order = pd.Index(plan.projects[PROJECT_ID]).get_indexer(plan.allocation[PROJECT_ID])
     pairs = pd.DataFrame({"unit": plan.allocation[key].astype(str).to_numpy(), "i": order})
     pairs = pairs[pairs["i"] >= 0].drop_duplicates().sort_values(["unit", "i"], kind="stable")
-    grouped = dict(zip(*np.unique(pairs["unit"].to_numpy(), return_index=True), strict=True))
-    bounds = {u: (start, end) for u, start, end in zip(
-        grouped, grouped.values(), [*list(grouped.values())[1:], len(pairs)], strict=True)}
-    items = pairs["i"].to_numpy()
-    return [items[slice(*bounds[c])].tolist() if c in bounds else [] for c in map(str, codes)]
+    units, starts = np.unique(pairs["unit"].to_numpy(), return_index=True)
+    lists = dict(zip(units, np.split(pairs["i"].to_numpy(), starts[1:]), strict=True))
+    return [lists[c].tolist() if c in lists else [] for c in map(str, codes)]
 
 
 def _project_lines(plan: Plan, lang: str) -> list[str]:
