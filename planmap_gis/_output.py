@@ -33,10 +33,9 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, inert_rows, inert_value
+from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, SheetRows, close_rows, frame_tails
 
 from planmap_gis._errors import (
     InputFileError,
@@ -127,27 +126,22 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
                 format_sheet: Any = None) -> Path:
     """Tables as sheets of one XLSX file, every text cell inert, written atomically.
 
-    Rows are streamed (openpyxl's write-only workbook): a national village table is written without
-    holding a cell object per value, in about half the time. ``format_sheet(worksheet, frame)`` may
+    Rows are streamed as SpreadsheetML (:class:`~planmap_gis._xlsx.SheetRows`): a national village
+    table is written without a cell object per value. ``format_sheet(worksheet, frame)`` may
     set each sheet's frozen panes and column widths (it is called before the rows are written).
     """
     book = Workbook(write_only=True)
     changed: list[str] = []
-    bold = Font(bold=True)
     for name, frame in sheets.items():
         frame = _fit_cells(frame, path, name)
         sheet = book.create_sheet(name[:31])
         if format_sheet is not None:
             format_sheet(sheet, frame)
-        header = []
-        for col in frame.columns:
-            cell = WriteOnlyCell(sheet, value=inert_value(sheet, str(col), changed, name[:31], 1))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
+        rows = SheetRows(sheet, changed)
+        rows.append([rows.cell(str(col), ("bold",), lambda: {"font": Font(bold=True)}) for col in frame.columns])
         for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
-            for row in inert_rows(sheet, frame.iloc[start:start + 20_000], changed, name[:31], start + 2):
-                sheet.append(row)
+            rows.add_columns(frame_tails(rows, frame.iloc[start:start + 20_000], start + 2))
+        rows.close()
     return save_book(book, path, changed=changed)
 
 
@@ -172,8 +166,9 @@ def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFram
 
 def save_book(book: Any, path: str | Path, *, changed: list[str] | None = None) -> Path:
     """An openpyxl workbook saved inert and atomically. A write-only workbook's cells were made
-    inert as they were written (:func:`~planmap_gis._xlsx.inert_value`); ``changed`` says how."""
+    inert as they were written (:func:`~planmap_gis._xlsx.clean_value`); ``changed`` says how."""
     if book.write_only:
+        close_rows(book)
         for line in changed or []:
             log.warning("XLSX output: %s", line)
     else:

@@ -12,6 +12,7 @@ from openpyxl.styles import PatternFill
 
 from planmap_gis._errors import PlanmapError
 from planmap_gis._output import save_book
+from planmap_gis._xlsx import SheetRows
 from planmap_gis._schema import (
     AMPHOE_CODE,
     AMPHOE_TH,
@@ -34,7 +35,6 @@ from planmap_gis.draw.matrix_sheets import (
     HEADER_ROW,
     LABEL_HEADERS,
     MARK,
-    Rows,
     font,
     frame_sheet,
     heading,
@@ -161,12 +161,13 @@ def _readme(ws: Any, changed: list[str], plan: Plan, values: str) -> None:
     ws.column_dimensions["A"].width = 4
     ws.column_dimensions["B"].width = 120
     print_setup(ws, "A1", "A:A", ws.title)
-    rows = Rows(ws, changed)
+    rows = SheetRows(ws, changed)
     heading(rows, plan, f"เมทริกซ์บูรณาการแผนงานโครงการ จ.{province} (Integration matrix)", 8)
     for i, text in enumerate(lines):
         fill = keys.get(i)
         rows.append([rows.cell(None, ("key", fill), lambda fill=fill: {"fill": PatternFill("solid", fgColor=fill)})
                      if fill else None, rows.cell(text, ("readme",), lambda: {"font": font(size=11)})])
+    rows.close()
 
 
 def save_matrix(plan: Plan, path: str | Path, *, values: str = "mark") -> Path:

