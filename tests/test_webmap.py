@@ -72,6 +72,17 @@ def test_data_cannot_close_the_script_element(small_plan, tmp_path):
     assert "\\u003c/script\\u003e" in html
 
 
+def test_text_from_a_sheet_is_never_run_as_a_template(small_plan, tmp_path):
+    projects = small_plan.projects.copy()
+    projects.loc[projects.index[0], "name_th"] = "โครงการ {{ 7*7 }} {% if true %}จริง{% endif %}"
+    projects.loc[projects.index[1], "agency"] = "หน่วยงาน {{ ''.__class__ }} {% raw"  # unclosed: not a crash
+    plan = pm.analyse(small_plan.tambons, projects, villages=small_plan.villages.reset_index(drop=True),
+                      permutations=0)
+    html = pm.save_webmap(plan, tmp_path / "x.html").read_text("utf-8")
+    assert "โครงการ {{ 7*7 }} {% if true %}จริง{% endif %}" in html and "โครงการ 49" not in html
+    assert "หน่วยงาน {{ ''.__class__ }} {% raw" in html
+
+
 def test_same_classes_as_the_classifier(small_plan, tmp_path):
     html = pm.save_webmap(small_plan, tmp_path / "c.html", layers=[("n_projects", "village")],
                           projects=False).read_text("utf-8")

@@ -160,17 +160,6 @@ def encode(geom: shapely.Geometry | None) -> list[Any] | None:
     return None
 
 
-class _Script(MacroElement):
-    """Raw JavaScript placed in the map's script section."""
-
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "PlanmapScript"
-        self.code = code
-
-
 class _Raw(Element):
     """HTML placed as it is. ``Element(html)`` would compile it as a Jinja template: the inlined Leaflet
     and planmap scripts (300 kB) took 3–5 s of every web map to tokenise, for nothing to fill in."""
@@ -183,7 +172,35 @@ class _Raw(Element):
         return self.html
 
 
-class _JsLayer(Layer):
+class _Placed(MacroElement):
+    """A macro element whose rendered parts are placed as they are. branca wraps each in
+    ``Element(text)``, which compiles the text as a Jinja template again: the map's data (tens of
+    MB nationally) took seconds to tokenise, and an agency's text such as "{{ 7*7 }}" in a project
+    name was evaluated as a template — text from sheets is data, never run."""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _Script(_Placed):
+    """Raw JavaScript placed in the map's script section."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "PlanmapScript"
+        self.code = code
+
+
+class _JsLayer(Layer, _Placed):
     """A layer built by a ``planmap.js`` call, listed in the layer control."""
 
     # An overlay is built by a function kept in planmap.overlays, so the side-by-side view can build
