@@ -121,14 +121,29 @@ def sorted_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: boo
 
 def _sorted_groups(frame: pd.DataFrame, by: list[str], column: str,
                    unique: bool) -> tuple[list[str], list[tuple[int, int]], pd.Index]:
-    """The texts of ``column`` sorted within sorted groups, each group's (start, end) in them, the groups."""
+    """The texts of ``column`` sorted within sorted groups, each group's (start, end) in them, the groups.
+    Sorted on the codes of each column (``pd.factorize(sort=True)``: the order ``groupby`` and
+    ``sort_values`` give), not on the texts: a national plan sorts millions of rows."""
     work = frame[[*by, column]].dropna()
-    work = work.assign(**{column: work[column].astype(str)})
+    factors = [pd.factorize(work[c], sort=True) for c in by]
+    # Each distinct value made a text once (not every row: a category column stays codes).
+    first, distinct = pd.factorize(work[column])
+    text_codes, texts = pd.factorize(pd.Series(distinct).astype(str), sort=True)
+    codes = text_codes[first] if len(first) else first
+    order = np.lexsort([codes, *(k for k, _ in reversed(factors))])
+    keys = np.stack([k[order] for k, _ in factors]) if factors else np.zeros((0, len(order)), dtype=np.intp)
+    codes = codes[order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (keys[:, 1:] != keys[:, :-1]).any(axis=0)
     if unique:
-        work = work.drop_duplicates()
-    work = work.sort_values([*by, column], kind="stable")
-    grouped = work.groupby(by, sort=True)
-    bounds = (np.flatnonzero(np.diff(grouped.ngroup().to_numpy())) + 1).tolist()
-    texts = work[column].tolist()
-    spans = list(zip([0, *bounds], [*bounds, len(texts)], strict=True)) if texts else []
-    return texts, spans, grouped.size().index
+        kept = new_group.copy()
+        kept[1:] |= codes[1:] != codes[:-1]
+        keys, codes, new_group = keys[:, kept], codes[kept], new_group[kept]
+    starts = np.flatnonzero(new_group)
+    bounds = starts[1:].tolist()
+    values = texts.take(codes).tolist()
+    spans = list(zip([0, *bounds], [*bounds, len(values)], strict=True)) if values else []
+    levels = [pd.Index(uniques.take(keys[i, starts]), name=name)
+              for i, ((_, uniques), name) in enumerate(zip(factors, by, strict=True))]
+    index = levels[0] if len(levels) == 1 else pd.MultiIndex.from_arrays(levels)
+    return values, spans, index

@@ -31,6 +31,8 @@ __all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "inert_value"]
 EXCEL_CELL_LIMIT = 32_767
 #: Characters XML 1.0 (so XLSX) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same characters in RE2's syntax (Arrow's regular expressions; Arrow text holds no surrogates).
+_ARROW_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"
 _LETTERS = [get_column_letter(i) for i in range(1, 16_385)]
 _SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData\b.*?</sheetData>", re.S)
 _FLUSH = 1 << 22  # characters of rendered rows held before they go to the spool file
@@ -223,6 +225,14 @@ def frame_tails(rows: SheetRows, frame: pd.DataFrame, first_row: int,
             clean = array.tolist()
             for at in np.flatnonzero(~np.isfinite(array)):
                 clean[at] = _number(clean[at])
+        elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            # Arrow finds the few texts that need a repair; the rest are taken as they are.
+            clean = values.tolist()
+            for at in np.flatnonzero(values.isna().to_numpy()):
+                clean[at] = None
+            repair = values.str.contains(_ARROW_ILLEGAL, regex=True, na=False) | values.str.len().gt(EXCEL_CELL_LIMIT)
+            for at in np.flatnonzero(repair.to_numpy()):
+                clean[at] = clean_value(clean[at], rows.changed, rows.ws.title, first_row + at)
         else:
             clean = [clean_value(v, rows.changed, rows.ws.title, row)
                      for row, v in enumerate(values.tolist(), start=first_row)]
