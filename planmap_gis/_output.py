@@ -110,8 +110,13 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells (object and string columns, and text column names) are inert."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(defuse_text)
+        values = out[col]
+        if isinstance(values.dtype, pd.StringDtype):  # a text column: only the texts that start badly
+            risky = values.str.startswith(_TRIGGERS).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = values.where(~risky, "'" + values)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            out[col] = values.map(defuse_text)
     return out.rename(columns=lambda c: defuse_text(c) if isinstance(c, str) else c)
 
 
@@ -151,7 +156,12 @@ def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFram
     def too_long(value: object) -> bool:
         return isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT
 
-    counts = {i: sum(map(too_long, frame.iloc[:, i])) for i in range(frame.shape[1])
+    def count(values: pd.Series) -> int:
+        if isinstance(values.dtype, pd.StringDtype):
+            return int(values.str.len().gt(EXCEL_CELL_LIMIT).sum())
+        return sum(map(too_long, values))
+
+    counts = {i: count(frame.iloc[:, i]) for i in range(frame.shape[1])
               if pd.api.types.is_object_dtype(frame.iloc[:, i]) or pd.api.types.is_string_dtype(frame.iloc[:, i])}
     if not any(counts.values()):
         return frame

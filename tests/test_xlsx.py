@@ -63,3 +63,16 @@ def test_sparse_styled_rows_keep_their_columns_heights_and_styles(tmp_path):
     assert back["A2"].value == 1 and back["A2"].number_format == "#,##0"
     assert back.cell(2, 701).value == "ไกล"
     assert back.row_dimensions[2].height == 40 and back.freeze_panes == "B2"
+
+
+def test_csv_text_columns_of_either_kind_are_defused(tmp_path):
+    from planmap_gis._output import write_csv
+
+    texts = ["=1+1", "ok", None, "-2+3", "\tแท็บ", "@SUM(A1)", "+66", "ปกติ"]
+    frame = pd.DataFrame({"arrow": pd.Series(texts, dtype="str"), "object": pd.Series(texts, dtype=object),
+                          "number": [-2.5, 1, 2, 3, 4, 5, 6, 7]})
+    back = pd.read_csv(write_csv(frame, tmp_path / "t.csv"), encoding="utf-8-sig", dtype=str,
+                       keep_default_na=False)
+    expected = ["'=1+1", "ok", "", "'-2+3", "'\tแท็บ", "'@SUM(A1)", "'+66", "ปกติ"]
+    assert back["arrow"].tolist() == back["object"].tolist() == expected
+    assert back["number"].tolist()[0] == "-2.5"  # a number is data
