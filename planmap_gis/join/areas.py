@@ -47,10 +47,11 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
     areas = lists.drop(columns="given").explode(["code", "share"], ignore_index=True).dropna(subset=["code"])
     areas["code"] = areas["code"].astype(str)
     areas["share"] = areas["share"].astype(float)
-    # Every village under each of its prefixes: province (2), amphoe (4), tambon (6), itself (8).
+    # Every village (by position) under each of its prefixes: province (2), amphoe (4), tambon (6),
+    # itself (8). Positions, not codes, travel through the millions of pairs a national plan makes.
     villages = pd.Series(np.asarray(table.index, dtype=str))
     prefixes = pd.DataFrame({"key": pd.concat([villages.str[:n] for n in (2, 4, 6, 8)], ignore_index=True),
-                             VILLAGE_CODE: np.tile(villages.to_numpy(), 4)})
+                             "v": np.tile(np.arange(len(villages)), 4)})
     known = set(prefixes["key"])
     missing = ~areas["code"].isin(known)
     fallback = missing & (areas["code"].str.len() == 8) & areas["code"].str[:6].isin(known)
@@ -65,7 +66,13 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
                    "the village layer; its share goes to the project's other areas.",
                    f"โครงการ {getattr(rec, PROJECT_ID)}: พื้นที่ {rec.code} ไม่มีหมู่บ้านในชั้นข้อมูล",
                    **origin(projects, int(rec.p), at=positions[rec.p]), column=AREA_CODES, value=rec.code)
-    pairs = areas[~(missing & ~fallback)].merge(prefixes, left_on="code", right_on="key")
+    listed = areas[~(missing & ~fallback)]
+    # A pooled project's areas form one group; otherwise each listed area is its own group.
+    listed = listed.assign(group=np.where(listed["pooled"], -1, listed.groupby(["p", "code"], sort=False).ngroup()),
+                           rank=listed["code"].str.len().map(_PRECISION_RANK).to_numpy())
+    keys, _ = pd.factorize(pd.concat([listed["code"], prefixes["key"]], ignore_index=True))
+    pairs = (listed[["p", "share", "pooled", "group", "rank"]].assign(k=keys[:len(listed)])
+             .merge(prefixes[["v"]].assign(k=keys[len(listed):]), on="k"))
     placed = set(pairs["p"])
     for p in sorted(set(range(len(projects))) - placed):
         codes = projects[AREA_CODES].iloc[p] or []
@@ -75,10 +82,8 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
                    **origin(projects, int(p), at=positions[p]), column=AREA_CODES, value=", ".join(codes))
     if pairs.empty:
         return _pairs(*(np.empty(0),) * 5)
-    # A pooled project's areas form one group; otherwise each listed area is its own group.
-    pairs["group"] = np.where(pairs["pooled"], -1, pairs.groupby(["p", "code"], sort=False).ngroup())
-    pairs = pairs.drop_duplicates(["p", "group", VILLAGE_CODE])
-    pairs["w"] = table[method].reindex(pairs[VILLAGE_CODE]).to_numpy(dtype=float)
+    pairs = pairs.drop_duplicates(["p", "group", "v"])
+    pairs["w"] = table[method].to_numpy(dtype=float)[pairs["v"].to_numpy()]
     keys = [pairs["p"], pairs["group"]]
     groups = pairs["w"].groupby(keys, sort=False)
     n_nan = pairs["w"].isna().groupby(keys, sort=False).transform("sum")
@@ -96,9 +101,8 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
     area_share = pairs.groupby(["p", "group"], sort=False)["share"].transform("first")
     group_total = (pairs.drop_duplicates(["p", "group"]).groupby("p")["share"].sum())
     pairs[SHARE] = np.where(pairs["pooled"], within, area_share / pairs["p"].map(group_total) * within)
-    rank = pairs["code"].str.len().map(_PRECISION_RANK).to_numpy()
-    frame = _pairs(positions[pairs["p"].to_numpy()], table.index.get_indexer(pairs[VILLAGE_CODE]),
-                   pairs[SHARE].to_numpy(), code, rank)
+    frame = _pairs(positions[pairs["p"].to_numpy()], pairs["v"].to_numpy(), pairs[SHARE].to_numpy(), code,
+                   pairs["rank"].to_numpy())
     # A village reached through two listed areas keeps the finer one's precision.
     frame = pd.DataFrame(frame).groupby(["p", "v", "m"], sort=False, as_index=False).agg(
         **{SHARE: (SHARE, "sum"), "rank": ("rank", "min")})
