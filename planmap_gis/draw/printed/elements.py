@@ -337,6 +337,13 @@ def rows_that_fit(g: Grid, height_mm: float, *, title: bool = False) -> int:
 
 
 
+def block_lines(lines: list[str], width_mm: float, size: float) -> list[str]:
+    """``lines`` wrapped as :func:`text_block` wraps them at ``size`` pt in ``width_mm`` mm: the
+    one rule a page's layout uses to know the room a block will take."""
+    chars = max(20, int(width_mm / (size * PT_MM * 0.6)))  # spacing characters average ~0.6 em
+    return [part for line in lines for part in wrap(line, chars)]
+
+
 def text_block(fig: Figure, g: Grid, rect: Rect, lines: list[str], *, size: float, gid: str,
                more: str = "…") -> Any:
     """Lines of text in a region: the largest type down to the minimum that fits, long lines
@@ -347,8 +354,7 @@ def text_block(fig: Figure, g: Grid, rect: Rect, lines: list[str], *, size: floa
     renderer = fig.canvas.get_renderer()
     current = size
     while True:
-        chars = max(20, int(w / (current * PT_MM * 0.6)))  # spacing characters average ~0.6 em
-        wrapped = [part for line in lines for part in wrap(line, chars)]
+        wrapped = block_lines(lines, w, current)
         while True:
             artist = fig.text(x / g.width, (y + h) / g.height, "\n".join(wrapped), fontsize=current, va="top",
                               ha="left", linespacing=1.45, gid=gid)

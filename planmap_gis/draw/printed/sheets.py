@@ -109,9 +109,8 @@ def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame]
         used += n
     chunks.append(rows.iloc[start:])
     needed = (lines[0] + used) * row_mm + 2
-    chars = max(20, int(g.map[2] / (g.pt(9) * PT_MM * 0.6)))  # as text_block wraps them
-    wrapped = sum(max(1, -(-len(line) // chars)) for line in gaps)
-    gap_mm = (wrapped * 1.35 + 3) * g.pt(9) * PT_MM * 1.6 + 6  # Thai breaks only at spaces: lines run short
+    wrapped = len(el.block_lines(gaps, g.map[2], g.pt(9)))  # the lines text_block will draw
+    gap_mm = (wrapped + 3) * g.pt(9) * PT_MM * 1.6 + 6
     return g, chunks, gaps, bool(gaps) and needed + gap_mm <= g.map[3]
 
 
