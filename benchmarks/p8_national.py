@@ -39,6 +39,7 @@ def run(n: int, folder: Path) -> tuple[dict[str, float], float, int]:
         warnings.simplefilter("ignore")
         sheet = folder / f"projects_{n}.xlsx"
         pm.write_projects(projects, sheet)
+    del projects  # the generator's frame: a user's run holds only what it reads from the sheet
     stages: dict[str, float] = {}
 
     def stage(name: str, fn):  # noqa: ANN001, ANN202
