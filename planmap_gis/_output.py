@@ -35,7 +35,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from planmap_gis._xlsx import _ILLEGAL, EXCEL_CELL_LIMIT, SheetRows, close_rows, frame_tails
+from planmap_gis._xlsx import EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, frame_tails
 
 from planmap_gis._errors import (
     InputFileError,
@@ -202,13 +202,7 @@ def defuse_workbook(book: Any) -> list[str]:
                 value = cell.value
                 if not isinstance(value, str):
                     continue
-                text = _ILLEGAL.sub("", value)
-                if len(text) > EXCEL_CELL_LIMIT:
-                    changed.append(f"{sheet.title}!{cell.coordinate}: {len(text):,} characters cut to "
-                                   f"{EXCEL_CELL_LIMIT:,} (Excel's limit)")
-                    text = text[:EXCEL_CELL_LIMIT - 1] + "…"
-                elif text != value:
-                    changed.append(f"{sheet.title}!{cell.coordinate}: control characters removed")
+                text = clean_value(value, changed, f"{sheet.title}!{cell.column_letter}", cell.row)
                 if text != value or cell.data_type == "f":
                     cell.value = text
                     cell.data_type = "s"  # text, never a formula

@@ -1,5 +1,6 @@
-"""XLSX cells planmap writes: one value made inert (see :mod:`planmap_gis._output`), and a sheet's
-rows written straight as SpreadsheetML (:class:`SheetRows`).
+"""XLSX cells planmap writes: one value made safe (:func:`clean_value`, the one rule for repairs;
+see :mod:`planmap_gis._output`), and a sheet's rows written straight as SpreadsheetML
+(:class:`SheetRows`).
 
 openpyxl builds, styles and serialises a Python cell object per value — about 11 µs a cell, minutes
 for a national matrix of six million cells and the national tables. :class:`SheetRows` renders the
@@ -26,7 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "inert_value"]
+__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value"]
 
 EXCEL_CELL_LIMIT = 32_767
 #: Characters XML 1.0 (so XLSX) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
@@ -62,17 +63,6 @@ def clean_value(value: Any, changed: list[str], name: str, row: int) -> Any:
     elif clean != text:
         changed.append(f"{name}, row {row}: control characters removed")
     return clean
-
-
-def inert_value(sheet: Any, value: Any, changed: list[str], name: str, row: int) -> Any:
-    """:func:`clean_value` for an openpyxl cell: a text starting with "=" becomes a text cell (openpyxl
-    would store it as a formula)."""
-    clean = clean_value(value, changed, name, row)
-    if not (isinstance(clean, str) and clean.startswith("=")):
-        return clean
-    cell = WriteOnlyCell(sheet, value=clean)
-    cell.data_type = "s"  # text, never a formula
-    return cell
 
 
 def _number(value: float) -> float | str | None:
