@@ -31,6 +31,7 @@ from planmap_gis.draw.matrix import (
     matrix_cells,
 )
 from planmap_gis.draw.matrix_book import save_matrix
+from planmap_gis.draw.outputs import save_outputs
 from planmap_gis.draw.printed.atlas import atlas, district_map, needs_map, overview_map
 from planmap_gis.draw.screening import save_screening
 from planmap_gis.draw.tables import save_tables
@@ -68,13 +69,13 @@ from planmap_gis.plan.screen import Screening, screen
 
 # read: sheets, areas, boundaries, villages, projects, the workshop's files
 from planmap_gis.read.boundaries import read_boundaries
+from planmap_gis.read.boundary_import import import_boundaries
 from planmap_gis.read.facilitators import read_facilitators
 from planmap_gis.read.hierarchy import amphoes, check_hierarchy, provinces
 from planmap_gis.read.indicators import read_indicators
 from planmap_gis.read.masterplan import read_master_plans
 from planmap_gis.read.projects import read_projects
 from planmap_gis.read.projects_out import write_projects
-from planmap_gis.read.boundary_import import import_boundaries
 from planmap_gis.read.sources import fetch_boundaries, find_reference, manifest
 from planmap_gis.read.submissions import project_paths, read_project_files, submissions
 from planmap_gis.read.template import template, template_stamp
@@ -100,6 +101,7 @@ __all__ = [
     "matrix_cells",
     "save_matrix",
     "open_workspace",
+    "save_outputs",
     "save_tables",
     "save_workspace",
     "atlas",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +13,15 @@ import pandas as pd
 
 from planmap_gis import __version__
 from planmap_gis import demo as demo_data
-from planmap_gis._desk import file_lines, for_cli, nothing_loaded, read_any, screening_outputs
+from planmap_gis._desk import (
+    file_lines,
+    for_cli,
+    nothing_loaded,
+    read_any,
+    screening_outputs,
+)
 from planmap_gis._errors import PlanmapError, PlanmapWarning
+from planmap_gis._lanes import Step, side_by_side
 from planmap_gis._output import (
     MANIFEST,
     _warnings_to_log,
@@ -29,13 +35,12 @@ from planmap_gis._output import (
 )
 from planmap_gis._schema import BUDGET
 from planmap_gis.draw.assets import ASSETS, check_assets
-from planmap_gis.draw.matrix_book import save_matrix
+from planmap_gis.draw.outputs import output_steps
 from planmap_gis.draw.printed.atlas import atlas as write_atlas
 from planmap_gis.draw.printed.atlas import atlas_pages
-from planmap_gis.draw.store import is_database, store
-from planmap_gis.draw.tables import save_tables
+from planmap_gis.draw.store import is_database
 from planmap_gis.draw.webmap import save_webmap
-from planmap_gis.draw.workspace import open_workspace, save_workspace
+from planmap_gis.draw.workspace import open_workspace
 from planmap_gis.plan import Plan, analyse, reanalyse
 from planmap_gis.plan.screen import screen
 from planmap_gis.read.boundaries import read_boundaries
@@ -87,34 +92,15 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
 
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: pd.DataFrame | None = None,
                    screening: Any = None) -> list[tuple[str, Path]]:
-    offline = not args.online
-    steps: list[tuple[str, Callable[[], Any]]] = []
-    if args.database:
-        steps.append((f"Workspace (PostGIS, schema {args.schema})",
-                      lambda: store(save_workspace(plan, args.database, schema=args.schema),
-                                    schema=args.schema).name))
-    else:
-        steps.append(("Workspace (GeoPackage, opens in QGIS)", lambda: save_workspace(plan, out / "workspace.gpkg")))
-    steps.append(("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
-                  lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
-    if not args.no_atlas:
-        sheets = not args.no_project_sheets
-        steps.append((f"Atlas (PDF, {args.paper}, "
-                      f"{atlas_pages(plan, paper=args.paper, project_sheets=sheets, screening=screening)} pages)",
-                      lambda: write_atlas(plan, out / "atlas.pdf", metric=args.metric, paper=args.paper,
-                                          project_sheets=sheets, progress=not args.quiet, screening=screening)))
-    steps.append(("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", lambda: save_matrix(plan, out / "matrix.xlsx")))
-    steps.append(("Tables (CSV and XLSX)", lambda: save_tables(plan, out / "tables")))  # the files, for the manifest
+    steps = output_steps(plan, out, atlas=not args.no_atlas, paper=args.paper, metric=args.metric,
+                         project_sheets=not args.no_project_sheets, offline=not args.online,
+                         database=args.database, schema=args.schema, progress=not args.quiet, screening=screening)
     if plan.reports:
-        steps.append(("Import report (XLSX)", lambda: _report_book(plan.reports, out / "import_report.xlsx",
-                                                                   submitted)))
-    written = []
-    for number, (label, write) in enumerate(steps, 1):  # a large plan takes minutes: say each step
-        log.info("writing %d/%d: %s … / กำลังเขียน", number, len(steps), label)
-        started = time.perf_counter()
-        written.append((label, write()))
-        log.info("written %d/%d in %.1f s", number, len(steps), time.perf_counter() - started)
-    return written
+        steps.append(Step("Import report (XLSX)", 0.5, lambda: _report_book(plan.reports, out / "import_report.xlsx",
+                                                                          submitted)))
+    # A large plan takes minutes: each step is said as it starts and ends, the writers side by side.
+    return [(step.label, path) for step, path in zip(steps, side_by_side(steps, getattr(args, "processes", None)),
+                                                    strict=True)]
 
 
 def _report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.DataFrame | None = None) -> Path:

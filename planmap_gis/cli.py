@@ -27,6 +27,12 @@ def _h(en: str, th: str) -> str:
     return f"{en} — {th}"
 
 
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of 1 or more / ต้องเป็นจำนวนเต็มตั้งแต่ 1")
+    return int(text)
+
+
 def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | None) -> None:
     parser.add_argument("--out", type=Path, required=default_out is None, default=default_out,
                         help=_h("output folder", "โฟลเดอร์ผลลัพธ์"))
@@ -54,6 +60,10 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
     _database_options(parser, _h("write the workspace to this PostGIS database instead of "
                                  "workspace.gpkg, e.g. postgresql://user@host:5432/db",
                                  "บันทึกพื้นที่ทำงานลงฐานข้อมูล PostGIS แทนไฟล์ workspace.gpkg"))
+    parser.add_argument("--processes", type=_positive, metavar="N",
+                        help=_h("processes writing the outputs side by side (default: one per core; 1: one "
+                                "after another)", "จำนวนกระบวนการที่เขียนไฟล์ผลลัพธ์พร้อมกัน "
+                                "(ค่าเริ่มต้น เท่าจำนวนแกนประมวลผล; 1 คือเขียนทีละไฟล์)"))
 
 
 def _sheets_option(parser: argparse.ArgumentParser) -> None:

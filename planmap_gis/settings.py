@@ -33,6 +33,10 @@ thai_font : str or None
 threads : int or None
     Threads for the geometry work of joins (shapely releases the GIL); None
     uses every core. Set 1 where the caller parallelises already (e.g. Dask).
+processes : int or None
+    Processes that write a run's outputs side by side (workspace, web map, atlas, matrix,
+    tables; forked copies of this process, Linux only); None uses every core, 1 writes them one
+    after another in this process.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ seed: int = 2569
 lang: str = "th"
 thai_font: str | None = None
 threads: int | None = None
+processes: int | None = None
 
 
 def cache_dir() -> Path:

@@ -173,7 +173,7 @@ def test_sigkill_at_any_moment_leaves_the_previous_workspace_readable(injected_s
 @pytest.mark.parametrize(("code", "said"), [(28, "disk is full"), (13, "choose a folder you may write to")])
 def test_a_full_disk_or_a_refused_write_is_a_message_and_keeps_the_previous_outputs(
         injected_sheet, tmp_path, capsys, monkeypatch, code, said):
-    from planmap_gis import _commands
+    from planmap_gis.draw import outputs
 
     out = tmp_path / "out"
     assert main([*RUN, "--projects", str(injected_sheet), "--out", str(out)]) == 0
@@ -182,7 +182,7 @@ def test_a_full_disk_or_a_refused_write_is_a_message_and_keeps_the_previous_outp
     def no_room(plan, path, **kwargs):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(_commands, "save_matrix", no_room)
+    monkeypatch.setattr(outputs, "save_matrix", no_room)  # in a forked lane: raised here all the same
     assert main([*RUN, "--projects", str(injected_sheet), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert said in err and "matrix.xlsx" in err and "แก้ไข" in err and "Traceback" not in err

@@ -1,0 +1,210 @@
+"""A run's writers side by side: the outputs of one plan written in parallel lanes.
+
+Every writer reads the finished plan and writes its own file, and almost all of their time is Python
+(rows, cells, pages), which one process runs on one core. So the steps are shared out over lanes
+by their expected cost (longest first, each to the least loaded lane): this process runs the
+first lane and a *forked* copy of it runs each other lane. The copies see the plan as it is —
+nothing is pickled — and send back only what each step returns, its log lines and its warnings,
+which this process gives out as if the step had run here. An error in a lane is raised here once
+every lane has ended, so no file is left half written; a copy dies with this process (a killed run
+stops every lane, each output still atomic).
+
+Lanes need ``fork`` (Linux) and a process that may have children (not a Dask or pool worker);
+elsewhere, with ``settings.processes = 1`` or with one step, the steps run one after another in
+this process, as before.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from planmap_gis import settings
+from planmap_gis._errors import OutputError
+
+__all__ = ["Step", "lane_count", "side_by_side"]
+
+log = logging.getLogger("planmap_gis")
+
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One output: what the log calls it, its expected cost (any unit, compared between steps),
+    the writer, and whether it must run in this process (a database connection, a progress bar
+    the caller watches)."""
+
+    label: str
+    cost: float
+    write: Callable[[], Any]
+    here: bool = False
+
+
+def lane_count(steps: int, processes: int | None = None) -> int:
+    """Lanes for ``steps`` outputs: ``processes``, else ``settings.processes``, else one per core; at
+    most one a step; 1 where a process cannot be forked safely."""
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if multiprocessing.current_process().daemon:  # a Dask or pool worker may not have children
+        return 1
+    wanted = processes or settings.processes or len(os.sched_getaffinity(0))
+    return max(1, min(wanted, steps))
+
+
+def _lanes(steps: Sequence[Step], count: int) -> list[list[int]]:
+    """Step positions per lane, longest first to the least loaded; lane 0 takes the ``here`` steps."""
+    lanes: list[list[int]] = [[] for _ in range(count)]
+    load = [0.0] * count
+    for i in (i for i, s in enumerate(steps) if s.here):
+        lanes[0].append(i)
+        load[0] += steps[i].cost
+    for i in sorted((i for i, s in enumerate(steps) if not s.here), key=lambda i: -steps[i].cost):
+        lane = min(range(count), key=lambda k: (load[k], k))
+        lanes[lane].append(i)
+        load[lane] += steps[i].cost
+    return [sorted(lane) for lane in lanes]
+
+
+def _run(steps: Sequence[Step], i: int) -> Any:
+    log.info("writing %d/%d: %s … / กำลังเขียน", i + 1, len(steps), steps[i].label)
+    started = time.perf_counter()
+    out = steps[i].write()
+    log.info("written %d/%d in %.1f s", i + 1, len(steps), time.perf_counter() - started)
+    return out
+
+
+class _Send:
+    """A queue for :class:`logging.handlers.QueueHandler` that is the lane's pipe."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def put_nowait(self, record: logging.LogRecord) -> None:
+        self.conn.send(("log", record))
+
+
+def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int) -> None:
+    """A forked lane: its steps, each result, log record and warning sent to the parent."""
+    try:  # die with the parent: a killed run must not go on writing into the folder
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    # Log records go to the parent, which has the handlers that matter (the console, a test's capture).
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        if isinstance(logger, logging.Logger):
+            logger.handlers = []
+            logger.propagate = True
+    logging.getLogger().addHandler(logging.handlers.QueueHandler(_Send(conn)))
+    for i in mine:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")  # the parent's filters decide
+                out = _run(steps, i)
+            for w in caught:
+                conn.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
+            conn.send(("done", i, out))
+        except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which raises it
+            try:
+                conn.send(("error", i, exc))
+            except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
+                conn.send(("error", i, RuntimeError("".join(traceback.format_exception(exc)))))
+            break
+    conn.close()
+
+
+def _pump(conn: Any, inbox: list[tuple[Any, ...]]) -> None:
+    """A lane's messages as they come: log lines given out at once (the console shows each step as
+    it starts and ends), the rest kept for the caller's thread, until the lane closes its end."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message[0] == "log":
+            logging.getLogger(message[1].name).handle(message[1])
+        else:
+            inbox.append(message)
+
+
+def side_by_side(steps: Sequence[Step], processes: int | None = None) -> list[Any]:
+    """Run ``steps`` in :func:`lane_count` lanes; what each returned, in the order given.
+
+    Raises the first failed step's exception (in step order) once every lane has ended.
+    """
+    count = lane_count(len(steps), processes)
+    if count == 1:
+        return [_run(steps, i) for i in range(len(steps))]
+    lanes = _lanes(steps, count)
+    context = multiprocessing.get_context("fork")
+    results: dict[int, Any] = {}
+    errors: dict[int, BaseException] = {}
+    children = []
+    # Frozen objects are not visited by the copies' garbage collector, so the plan's pages stay shared.
+    gc.freeze()
+    try:
+        for mine in lanes[1:]:
+            ours, theirs = context.Pipe(duplex=False)
+            child = context.Process(target=_lane, args=(steps, mine, theirs, os.getpid()), daemon=True)
+            child.start()
+            theirs.close()
+            inbox: list[tuple[Any, ...]] = []
+            children.append((child, threading.Thread(target=_pump, args=(ours, inbox), daemon=True), inbox, mine))
+    finally:
+        gc.unfreeze()
+    for _, pump, _, _ in children:
+        pump.start()
+    try:
+        for i in lanes[0]:
+            try:
+                results[i] = _run(steps, i)
+            except Exception as exc:  # noqa: BLE001 - the other lanes still end before it is raised
+                errors[i] = exc
+                break
+    except BaseException:  # Ctrl-C: the lanes stop too, removing their partial files
+        for child, _, _, _ in children:
+            if child.pid is not None:
+                os.kill(child.pid, signal.SIGINT)
+        for child, _, _, _ in children:
+            child.join(10)
+        raise
+    for child, pump, inbox, mine in children:
+        pump.join()
+        child.join()
+        for kind, *what in inbox:  # in this thread: the caller's warning filters and records apply
+            if kind == "warning":
+                text, category, filename, lineno = what[0]
+                warnings.warn_explicit(text, category, filename, lineno)
+            elif kind == "done":
+                results[what[0]] = what[1]
+            else:
+                errors[what[0]] = what[1]
+        missing = [i for i in mine if i not in results and i not in errors]
+        if missing and not errors:
+            errors[missing[0]] = _died(steps[missing[0]], child.exitcode)
+    if errors:
+        raise errors[min(errors)]
+    return [results[i] for i in range(len(steps))]
+
+
+def _died(step: Step, code: int | None) -> BaseException:
+    why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return OutputError(f"the process writing {step.label} ended without finishing ({why}); the previous "
+                       "file, if any, is intact. Run again; if it happens again, run with settings.processes "
+                       "= 1 (planmap … --processes 1).",
+                       th=f"กระบวนการที่เขียน {step.label} หยุดก่อนเสร็จ ({why}) ไฟล์เดิมยังอยู่ครบ โปรดรันใหม่")

@@ -1,0 +1,115 @@
+"""The writers side by side (planmap_gis._lanes): same results, logs, warnings and errors as one
+after another, and a forked lane never outlives the run."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import warnings
+
+import pytest
+
+from planmap_gis._errors import OutputError, PlanmapWarning
+from planmap_gis._lanes import Step, _lanes, lane_count, side_by_side
+
+pytestmark = pytest.mark.skipif(lane_count(2, 2) == 1, reason="lanes need fork (Linux)")
+
+
+def _pid_step(label: str, cost: float) -> Step:
+    def write() -> tuple[str, int]:
+        logging.getLogger("planmap_gis").info("inside %s", label)
+        return label, os.getpid()
+    return Step(label, cost, write)
+
+
+def test_results_come_back_in_the_order_given_from_two_processes(caplog):
+    steps = [_pid_step(name, cost) for name, cost in [("a", 1), ("b", 5), ("c", 1), ("d", 3)]]
+    with caplog.at_level(logging.INFO, logger="planmap_gis"):
+        out = side_by_side(steps, processes=2)
+    assert [label for label, _ in out] == ["a", "b", "c", "d"]
+    pids = {label: pid for label, pid in out}
+    # longest first to the least loaded lane: b (5) here, d (3) there, a and c there too
+    assert pids["b"] == os.getpid() and pids["d"] != os.getpid()
+    assert len(set(pids.values())) == 2
+    said = [r.getMessage() for r in caplog.records]
+    for name in "abcd":  # the forked lane's log lines reach this process's handlers
+        assert f"inside {name}" in said
+    assert sum(m.startswith("written ") for m in said) == 4
+
+
+def test_one_process_runs_every_step_here():
+    out = side_by_side([_pid_step("a", 1), _pid_step("b", 1)], processes=1)
+    assert {pid for _, pid in out} == {os.getpid()}
+
+
+def test_the_lanes_are_shared_longest_first_and_here_steps_stay_here():
+    steps = [Step("db", 1, lambda: None, here=True), Step("atlas", 30, lambda: None),
+             Step("matrix", 3, lambda: None), Step("tables", 3, lambda: None), Step("web", 2, lambda: None)]
+    assert _lanes(steps, 2) == [[0, 2, 3, 4], [1]]
+    assert _lanes(steps[2:], 2) == [[0, 2], [1]]
+
+
+def test_a_warning_of_a_forked_lane_is_given_here():
+    def warns() -> int:
+        warnings.warn("cut to 32,767 characters", PlanmapWarning, stacklevel=1)
+        return 1
+    with pytest.warns(PlanmapWarning, match="32,767"):
+        assert side_by_side([Step("here", 5, lambda: 0), Step("there", 1, warns)], processes=2) == [0, 1]
+
+
+def test_an_error_in_a_forked_lane_is_raised_here_after_every_lane_ended(tmp_path):
+    def full_disk() -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "matrix.xlsx")
+
+    def slow() -> str:
+        time.sleep(0.5)
+        (tmp_path / "done").write_text("yes")
+        return "ok"
+    with pytest.raises(OSError) as caught:
+        side_by_side([Step("slow", 5, slow), Step("matrix", 1, full_disk)], processes=2)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == "matrix.xlsx"
+    assert (tmp_path / "done").read_text() == "yes"
+
+
+def test_a_lane_that_dies_is_a_message_not_a_hang():
+    with pytest.raises(OutputError, match="ended without finishing"):
+        side_by_side([Step("here", 5, lambda: 0), Step("matrix", 1, lambda: os._exit(9))], processes=2)
+
+
+def test_a_killed_run_stops_its_forked_lanes(tmp_path):
+    script = textwrap.dedent(f"""
+        import os, time
+        from pathlib import Path
+        from planmap_gis._lanes import Step, side_by_side
+
+        def there():
+            Path({str(tmp_path / "child")!r}).write_text(str(os.getpid()))
+            time.sleep(60)
+            Path({str(tmp_path / "late")!r}).write_text("written after the run was killed")
+
+        side_by_side([Step("here", 5, lambda: time.sleep(60)), Step("there", 1, there)], processes=2)
+    """)
+    run = subprocess.Popen([sys.executable, "-c", script])
+    for _ in range(200):
+        if (tmp_path / "child").exists() and (tmp_path / "child").read_text():
+            break
+        time.sleep(0.05)
+    child = int((tmp_path / "child").read_text())
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    for _ in range(100):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the forked lane outlived the killed run")
+    assert not (tmp_path / "late").exists()
