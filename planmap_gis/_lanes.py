@@ -79,11 +79,12 @@ def _lanes(steps: Sequence[Step], count: int) -> list[list[int]]:
     return [sorted(lane) for lane in lanes]
 
 
-def _run(steps: Sequence[Step], i: int) -> Any:
-    log.info("writing %d/%d: %s … / กำลังเขียน", i + 1, len(steps), steps[i].label)
+def _run(steps: Sequence[Step], i: int, say: bool = True) -> Any:
+    level = logging.INFO if say else logging.DEBUG
+    log.log(level, "writing %d/%d: %s … / กำลังเขียน", i + 1, len(steps), steps[i].label)
     started = time.perf_counter()
     out = steps[i].write()
-    log.info("written %d/%d in %.1f s", i + 1, len(steps), time.perf_counter() - started)
+    log.log(level, "written %d/%d in %.1f s", i + 1, len(steps), time.perf_counter() - started)
     return out
 
 
@@ -97,7 +98,7 @@ class _Send:
         self.conn.send(("log", record))
 
 
-def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int) -> None:
+def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: bool) -> None:
     """A forked lane: its steps, each result, log record and warning sent to the parent."""
     try:  # die with the parent: a killed run must not go on writing into the folder
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -115,7 +116,7 @@ def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int) -> Non
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")  # the parent's filters decide
-                out = _run(steps, i)
+                out = _run(steps, i, say)
             for w in caught:
                 conn.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
             conn.send(("done", i, out))
@@ -142,14 +143,17 @@ def _pump(conn: Any, inbox: list[tuple[Any, ...]]) -> None:
             inbox.append(message)
 
 
-def side_by_side(steps: Sequence[Step], processes: int | None = None) -> list[Any]:
+def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bool = True) -> list[Any]:
     """Run ``steps`` in :func:`lane_count` lanes; what each returned, in the order given.
 
-    Raises the first failed step's exception (in step order) once every lane has ended.
+    ``say``: each step's start and end are logged at INFO (a run's outputs), else at DEBUG (the
+    parts of an analysis). What a forked lane returns comes back pickled: keep it small, and keep
+    the large results in the first lane (the costliest step), which is this process. Raises the
+    first failed step's exception (in step order) once every lane has ended.
     """
     count = lane_count(len(steps), processes)
     if count == 1:
-        return [_run(steps, i) for i in range(len(steps))]
+        return [_run(steps, i, say) for i in range(len(steps))]
     lanes = _lanes(steps, count)
     context = multiprocessing.get_context("fork")
     results: dict[int, Any] = {}
@@ -160,7 +164,8 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None) -> list[An
     try:
         for mine in lanes[1:]:
             ours, theirs = context.Pipe(duplex=False)
-            child = context.Process(target=_lane, args=(steps, mine, theirs, os.getpid()), daemon=True)
+            child = context.Process(target=_lane, args=(steps, mine, theirs, os.getpid(), say),
+                                    daemon=True)
             child.start()
             theirs.close()
             inbox: list[tuple[Any, ...]] = []
@@ -172,7 +177,7 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None) -> list[An
     try:
         for i in lanes[0]:
             try:
-                results[i] = _run(steps, i)
+                results[i] = _run(steps, i, say)
             except Exception as exc:  # noqa: BLE001 - the other lanes still end before it is raised
                 errors[i] = exc
                 break

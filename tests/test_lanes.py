@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing.context
 import os
 import signal
 import subprocess
@@ -13,10 +14,14 @@ import textwrap
 import time
 import warnings
 
+import pandas as pd
 import pytest
 
+import planmap_gis as pm
+from planmap_gis import settings
 from planmap_gis._errors import OutputError, PlanmapWarning
 from planmap_gis._lanes import Step, _lanes, lane_count, side_by_side
+from planmap_gis.plan import run
 
 pytestmark = pytest.mark.skipif(lane_count(2, 2) == 1, reason="lanes need fork (Linux)")
 
@@ -113,3 +118,30 @@ def test_a_killed_run_stops_its_forked_lanes(tmp_path):
         os.kill(child, signal.SIGKILL)
         pytest.fail("the forked lane outlived the killed run")
     assert not (tmp_path / "late").exists()
+
+
+def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
+    data = pm.demo.load(fictional=True)
+    areas = pm.village_areas(data.villages, data.tambons)
+
+    def plan() -> pm.Plan:
+        return pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
+                          permutations=19)
+    monkeypatch.setattr(settings, "processes", 1)
+    one = plan()
+    monkeypatch.setattr(settings, "processes", 2)
+    monkeypatch.setattr(run, "LANES_FROM", 0)  # the demo is small: lanes are used from 200,000 rows
+    forked = []
+    start = multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
+                        lambda self: (forked.append(self), start(self))[1])
+    two = plan()
+    assert len(forked) == 1  # the equity figures and hot spots went to the second lane
+    for name in ("equity", "lorenz", "hotspots", "amphoes", "villages"):
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
+    assert two.hotspots.attrs == one.hotspots.attrs
+    for name in ("metrics", "duplication", "yearly", "load"):
+        assert getattr(two, name).keys() == getattr(one, name).keys()
+        for level, table in getattr(one, name).items():
+            pd.testing.assert_frame_equal(getattr(two, name)[level], table, obj=f"{name}[{level}]")
+    assert two.summary() == one.summary()

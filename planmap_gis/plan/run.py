@@ -13,6 +13,7 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import SchemaError
+from planmap_gis._lanes import Step, side_by_side
 from planmap_gis._schema import (
     HOUSEHOLDS,
     KCHCH2C,
@@ -51,6 +52,10 @@ from planmap_gis.report import ImportReport, origin
 __all__ = ["analyse", "reanalyse"]
 
 log = logging.getLogger("planmap_gis")
+
+#: Allocation rows from which the analysis uses a second lane: below it (a province: tens of
+#: thousands) the permutations take about a second and a fork would not pay for itself.
+LANES_FROM = 200_000
 
 
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,
@@ -178,7 +183,6 @@ def analyse(
     allocation, alloc_report = allocate(projects, areas, method=method, return_report=True)
     units = {"village": None, "tambon": tambons, "amphoe": tambons}
     cover = {lv: coverage(allocation, projects, areas, level=lv, units=u) for lv, u in units.items()}
-    dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
     village_table = areas.set_index(areas[VILLAGE_CODE].astype(str), drop=False)
     village_table.index.name = None
     village_cov = cover["village"]
@@ -200,14 +204,26 @@ def analyse(
     reports["need"] = ImportReport(source="need against response", rows_in=len(village_table),
                                    rows_loaded=len(village_table), rows_rejected=0)
     need_tables(village_table, cover, need, reports["need"])
-    yearly = {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
-    for level in cover:
-        cover[level] = cover[level].join(yearly_trend(allocation, projects, cover[level], level,
-                                                      yearly=yearly[level]))
-    equity, curve = equity_table(allocation, projects, village_cov, strength, seed, areas=village_table,
-                                 weights=weights, permutations=permutations)
-    spots = hotspots(village_table, "budget_per_household", weights=weights,
-                     permutations=permutations, seed=seed)
+
+    def spatial() -> tuple[pd.DataFrame, ...]:
+        equity, curve = equity_table(allocation, projects, village_cov, strength, seed, areas=village_table,
+                                     weights=weights, permutations=permutations)
+        return equity, curve, hotspots(village_table, "budget_per_household", weights=weights,
+                                       permutations=permutations, seed=seed), amphoes(tambons)
+
+    def tables() -> tuple[dict[str, pd.DataFrame], ...]:
+        dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
+        yearly = {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
+        trend = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
+                 for lv, table in cover.items()}
+        return trend, dup, yearly, facilitator_load(projects, allocation)
+
+    # The permutations and bootstraps of the equity figures and hot spots, and the amphoe outlines,
+    # take a second lane at scale (a forked process; what they return is small); the large tables
+    # are made here.
+    (equity, curve, spots, districts), (cover, dup, yearly, load) = side_by_side(
+        [Step("equity, hot spots and amphoe outlines", 1, spatial), Step("duplication, years and loads", 2, tables)],
+        None if len(allocation) >= LANES_FROM else 1, say=False)
     islands = spots.attrs.get("islands", [])
     if islands:
         reports["hotspots"] = ImportReport(source="hot spots", rows_in=len(spots), rows_loaded=len(spots),
@@ -222,10 +238,10 @@ def analyse(
         needs = needs_met(master_plans, allocation, projects, top=top_needs, within=needs_within)
         aligned = {lv: alignment(needs, lv, units=cover[lv].index) for lv in ("village", "tambon", "amphoe")}
     result = Plan(
-        tambons=tambons, amphoes=amphoes(tambons), villages=gpd.GeoDataFrame(village_table),
+        tambons=tambons, amphoes=districts, villages=gpd.GeoDataFrame(village_table),
         projects=projects, allocation=allocation, metrics=cover, duplication=dup,
         equity=equity, lorenz=curve, hotspots=spots, priorities=ranks,
-        load=facilitator_load(projects, allocation), needs=needs, alignment=aligned,
+        load=load, needs=needs, alignment=aligned,
         reports={**reports, "allocation": alloc_report}, method=method, notes=notes,
         years=chosen, underserved=underserved(cover["village"], village_table),
         facilitators=facilitators, support=support_tables(projects, allocation, facilitators, cover),
