@@ -94,7 +94,8 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: p
                    screening: Any = None) -> list[tuple[str, Path]]:
     steps = output_steps(plan, out, atlas=not args.no_atlas, paper=args.paper, metric=args.metric,
                          project_sheets=not args.no_project_sheets, offline=not args.online,
-                         database=args.database, schema=args.schema, progress=not args.quiet, screening=screening)
+                         database=args.database, schema=args.schema, progress=not args.quiet, screening=screening,
+                         processes=getattr(args, "processes", None))
     if plan.reports:
         steps.append(Step("Import report (XLSX)", 0.5, lambda: _report_book(plan.reports, out / "import_report.xlsx",
                                                                           submitted)))

@@ -46,7 +46,7 @@ _PR_SET_PDEATHSIG = 1
 class Step:
     """One output: what the log calls it, its expected cost (any unit, compared between steps),
     the writer, and whether it must run in this process (a database connection, a progress bar
-    the caller watches)."""
+    the caller watches, a step with lanes of its own: a forked lane has no children)."""
 
     label: str
     cost: float

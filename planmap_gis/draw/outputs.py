@@ -26,7 +26,7 @@ __all__ = ["output_steps", "save_outputs"]
 def output_steps(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: str = "A3",
                  metric: str = "budget_per_household", project_sheets: bool = True, offline: bool = True,
                  database: str | None = None, schema: str = "planmap", progress: bool = False,
-                 screening: Any = None) -> list[Step]:
+                 screening: Any = None, processes: int | None = None) -> list[Step]:
     """The writers of :func:`save_outputs`, each a :class:`~planmap_gis._lanes.Step` (label, cost, writer)."""
     out = Path(folder)
     steps: list[Step] = []
@@ -43,10 +43,11 @@ def output_steps(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: s
                       2, lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
     if atlas:
         pages = atlas_pages(plan, paper=paper, project_sheets=project_sheets, screening=screening)
+        # Here: the atlas draws its pages in lanes of its own, and its progress bar is the one shown.
         steps.append(Step(f"Atlas (PDF, {paper}, {pages} pages)", 0.5 * pages,
                           lambda: write_atlas(plan, out / "atlas.pdf", metric=metric, paper=paper,
                                               project_sheets=project_sheets, progress=progress,
-                                              screening=screening)))
+                                              screening=screening, processes=processes), here=True))
     steps.append(Step("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", 3, lambda: save_matrix(plan, out / "matrix.xlsx")))
     steps.append(Step("Tables (CSV and XLSX)", 3, lambda: save_tables(plan, out / "tables")))
     return steps
@@ -87,5 +88,5 @@ def save_outputs(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: s
     """
     steps = output_steps(plan, folder, atlas=atlas, paper=paper, metric=metric, project_sheets=project_sheets,
                          offline=offline, database=database, schema=schema, progress=progress,
-                         screening=screening)
+                         screening=screening, processes=processes)
     return dict(zip([s.label for s in steps], side_by_side(steps, processes), strict=True))

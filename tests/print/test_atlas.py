@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.context
 import os
 import re
 import shutil
@@ -163,3 +164,27 @@ def test_a_page_is_drawn_once_when_saved_not_after_every_layer(plan, monkeypatch
     fig = district_map(plan, "8012")
     assert draws == []  # geopandas's redraw requests are ignored while the page is built
     assert len(fig.axes) >= 2 and any(t.get_text().startswith("ต.") for t in fig.axes[0].texts)
+
+
+def test_an_atlas_drawn_in_two_lanes_is_the_atlas_drawn_in_one(plan, tmp_path, monkeypatch):
+    forked = []
+    start = multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
+                        lambda self: (forked.append(self), start(self))[1])
+    one = atlas(plan, tmp_path / "one.pdf", project_sheets=False, progress=False, processes=1)
+    assert not forked
+    two = atlas(plan, tmp_path / "two.pdf", project_sheets=False, progress=False, processes=2)
+    assert len(forked) == 1  # the second run of pages was drawn in a forked lane
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.pdf", "two.pdf"]  # no part left behind
+    pages = atlas_pages(plan, project_sheets=False)
+    for pdf in (one, two):
+        assert re.search(rf"^Pages:\s+{pages}$", run("pdfinfo", str(pdf)), re.M)
+    # the same pages in the same order, the Thai searchable as typed, the document's title kept
+    assert run("pdftotext", "-layout", str(two), "-") == run("pdftotext", "-layout", str(one), "-")
+    info = {line.split(":")[0]: line for line in run("pdfinfo", str(two)).splitlines()}
+    assert info["Title"] == {line.split(":")[0]: line for line in run("pdfinfo", str(one)).splitlines()}["Title"]
+    assert "Nakhon Si Thammarat" in info["Title"]
+    for page in (1, pages // 2, pages // 2 + 1, pages):  # each page looks the same, around the join too
+        shots = [subprocess.run(["pdftoppm", "-r", "20", "-f", str(page), "-l", str(page), "-gray", str(pdf)],
+                                capture_output=True, check=True).stdout for pdf in (one, two)]
+        assert shots[0] == shots[1], page
