@@ -15,6 +15,7 @@ import pytest
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.read.sheets import read_table
+from planmap_gis.read.sheets.headers import clean_cells
 from planmap_gis.read.villages import ALIASES as VILLAGE_ALIASES
 
 SOFFICE = shutil.which("soffice")
@@ -140,3 +141,14 @@ def test_a_zip_that_is_no_workbook(tmp_path):
         archive.writestr("readme.txt", "hello")
     with pytest.raises(pm.InputFileError, match="ZIP archive, not a workbook"):
         pm.read_projects(tmp_path / "p.xlsx")
+
+
+def test_each_distinct_text_is_cleaned_once_and_every_changed_cell_counted():
+    zwsp, sara_am = "\u200b", "\u0e4d\u0e32"  # an invisible space; ำ typed as ํ + า
+    raw = pd.DataFrame({"a": [f"ท่า{zwsp}งิ้ว", f"ท่า{zwsp}งิ้ว", "  ถนน  ", f"น{sara_am}"],
+                        "b": [1, 1.0, True, " x\x07 "]}, dtype=object)
+    out, changed = clean_cells(raw)
+    assert out["a"].tolist() == ["ท่างิ้ว", "ท่างิ้ว", "ถนน", "นำ"]
+    assert out["b"].tolist() == ["1", "1.0", "True", "x"]  # not one key: 1, 1.0 and True are three texts
+    assert changed == 4  # both copies of the invisible space, ำ, the bell; stripping spaces is not a change
+    assert out.dtypes.tolist() == [object, object] and out.columns.tolist() == ["a", "b"]

@@ -98,6 +98,8 @@ class RowReader:
         self.seen: dict[str, int] = {}
         #: {column: (factor, where the unit was stated)} from the sheet layer
         self.units: dict[str, tuple[float, str]] = {}
+        #: each distinct area text resolved once (a sheet repeats its tambon); read, never changed
+        self._resolved: dict[str, Any] = {}
 
     def problem(self, severity: str, row: int, column: str | None, value: object,
                 en: str, th: str) -> None:
@@ -274,7 +276,7 @@ class RowReader:
             column = next((p for p in reversed(AREA_PARTS) if not is_blank(rec.get(p))), AREA_CODES)
             for part, value, en, th in conflicts:
                 self.problem("error", row, part, value, en, th)
-        found = self.index.resolve(cell)
+        found = self._resolve(cell)
         codes += found.codes
         percent_shares = self._percentages(rec, row, found)
         for severity, token, en, th in found.problems:
@@ -318,6 +320,14 @@ class RowReader:
                              "shares ignored", "ระบุจำนวนเงินไม่ครบทุกพื้นที่ ไม่ใช้สัดส่วน")
         return codes, shares, True
 
+
+    def _resolve(self, cell: object) -> Any:
+        if not isinstance(cell, str):
+            return self.index.resolve(cell)
+        found = self._resolved.get(cell)
+        if found is None:
+            found = self._resolved[cell] = self.index.resolve(cell)
+        return found
 
     def _percentages(self, rec: dict[str, Any], row: int, found: Any) -> dict[str, float] | str | None:
         """Shares by code from the percentages in the area cell or column.

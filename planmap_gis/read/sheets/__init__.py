@@ -98,8 +98,7 @@ def stream_table(
         size, position = 0, (lambda: 0)
     head_rows = list(itertools.islice(rows, _HEADER_SCAN + 2))
     width = max((len(r) for r in head_rows), default=0)
-    head, cleaned = clean_cells(pd.DataFrame([r + [""] * (width - len(r)) for r in head_rows], dtype=object)
-                                .map(lambda v: str(v).strip()))
+    head, cleaned = clean_cells(pd.DataFrame([r + [""] * (width - len(r)) for r in head_rows], dtype=object))
     nonblank = head.ne("").any(axis=1) if not head.empty else pd.Series(dtype=bool)
     if head.empty or not nonblank.any():
         raise InputFileError(f"{path}{_sheet(sheet_name)}: the table is empty.{_other_sheets(path, sheet_name)}",
@@ -192,9 +191,8 @@ def _chunks(stream: TableStream, rows: Iterator[list[str]], first_row: int, hidd
             for row, cells in zip(numbers, batch, strict=True):
                 if len(cells) > width and any(str(c).strip() for c in cells[width:]):
                     extra.append(row)
-            frame = pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in batch], columns=stream.columns,
-                                 dtype=object).map(lambda v: str(v).strip())
-            frame, changed = clean_cells(frame)
+            frame, changed = clean_cells(pd.DataFrame([r[:width] + [""] * (width - len(r)) for r in batch],
+                                                      columns=stream.columns, dtype=object))
             cleaned += changed
             frame[ROW] = numbers
             frame = frame[frame.drop(columns=ROW).ne("").any(axis=1).to_numpy()]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planmap_gis._errors import SchemaError
@@ -105,19 +106,35 @@ def unit_row(raw: pd.DataFrame, header_at: int) -> tuple[float, str] | None:
 
 
 def clean_cells(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Cells in one comparable form (see :func:`~planmap_gis._text.normalise_thai`), control
-    characters dropped; returns how many cells changed."""
+    """Cells as stripped text in one comparable form (see :func:`~planmap_gis._text.normalise_thai`),
+    control characters dropped; returns how many cells that form changed (stripping aside).
+
+    Each distinct text of a column is cleaned once (a sheet repeats its agencies, years and tambon
+    in every row); a column holding other values than text is cleaned cell by cell.
+    """
     changed = 0
+    columns = []
+    for position in range(raw.shape[1]):
+        values = raw.iloc[:, position].to_numpy(dtype=object)
+        if len(values) and pd.api.types.infer_dtype(values, skipna=False) == "string":
+            codes, distinct = pd.factorize(values)
+        else:  # 1, 1.0 and True are one key to a hash table, and three texts
+            codes, distinct = np.arange(len(values)), values
+        stripped = [str(value).strip() for value in distinct]
+        clean = [_clean(text) for text in stripped]
+        differ = np.fromiter((a != b for a, b in zip(clean, stripped, strict=True)), bool, len(clean))
+        if differ.any():
+            changed += int(np.bincount(codes, minlength=len(clean))[differ].sum())
+        columns.append(np.asarray(clean, dtype=object)[codes])
+    out = pd.DataFrame(dict(enumerate(columns)), index=raw.index, dtype=object) if columns else raw.copy()
+    out.columns = raw.columns
+    return out, changed
 
-    def clean(value: str) -> str:
-        nonlocal changed
-        if value.isascii() and not CONTROL.search(value):
-            return value
-        out = CONTROL.sub("", normalise_thai(value)).strip()
-        changed += out != value
-        return out
 
-    return raw.map(clean), changed
+def _clean(text: str) -> str:
+    if text.isascii() and not CONTROL.search(text):
+        return text
+    return CONTROL.sub("", normalise_thai(text)).strip()
 
 
 def column_map(specs: list[str] | None, aliases: Mapping[str, str]) -> dict[str, str]:
