@@ -33,7 +33,8 @@ def write_csv(path: Path) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        codes, _ = pm.read_boundaries(province="80").tambon_code.tolist()
+        tambons, _ = pm.read_boundaries(province="80")  # read_* return (frame, report) since issue 24
+    codes = tambons.tambon_code.tolist()
     amounts = rng.integers(10, 5000, ROWS) * 1000
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)

@@ -301,7 +301,7 @@ def atlas(args: argparse.Namespace) -> int:
     refuse_foreign(out, replace=args.replace)
     sheets = not args.no_project_sheets
     path = write_atlas(plan, out, metric=args.metric, paper=args.paper, orientation=args.orientation,
-                       project_sheets=sheets, progress=not args.quiet)
+                       project_sheets=sheets, progress=not args.quiet, processes=args.processes)
     print(f"Atlas (PDF, {args.paper}, {atlas_pages(plan, paper=args.paper, project_sheets=sheets)} pages): "
           f"{path}")
     return 0

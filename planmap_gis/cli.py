@@ -33,6 +33,13 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _processes_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--processes", type=_positive, metavar="N",
+                        help=_h("processes writing the outputs side by side (default: one per core; 1: one "
+                                "after another)", "จำนวนกระบวนการที่เขียนไฟล์ผลลัพธ์พร้อมกัน "
+                                "(ค่าเริ่มต้น เท่าจำนวนแกนประมวลผล; 1 คือเขียนทีละไฟล์)"))
+
+
 def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | None) -> None:
     parser.add_argument("--out", type=Path, required=default_out is None, default=default_out,
                         help=_h("output folder", "โฟลเดอร์ผลลัพธ์"))
@@ -60,10 +67,7 @@ def _outputs_options(parser: argparse.ArgumentParser, *, default_out: Path | Non
     _database_options(parser, _h("write the workspace to this PostGIS database instead of "
                                  "workspace.gpkg, e.g. postgresql://user@host:5432/db",
                                  "บันทึกพื้นที่ทำงานลงฐานข้อมูล PostGIS แทนไฟล์ workspace.gpkg"))
-    parser.add_argument("--processes", type=_positive, metavar="N",
-                        help=_h("processes writing the outputs side by side (default: one per core; 1: one "
-                                "after another)", "จำนวนกระบวนการที่เขียนไฟล์ผลลัพธ์พร้อมกัน "
-                                "(ค่าเริ่มต้น เท่าจำนวนแกนประมวลผล; 1 คือเขียนทีละไฟล์)"))
+    _processes_option(parser)
 
 
 def _sheets_option(parser: argparse.ArgumentParser) -> None:
@@ -263,6 +267,7 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--orientation", choices=("auto", "portrait", "landscape"), default="auto",
                        help=_h("page orientation (default: fits each map)",
                                "แนวกระดาษ (ค่าเริ่มต้น: ตามรูปร่างของแผนที่)"))
+    _processes_option(atlas)
     atlas.set_defaults(func=_commands.atlas)
 
     _screen_command.add_parser(commands, _h)

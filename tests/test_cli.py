@@ -174,7 +174,7 @@ def test_webmap_and_atlas_from_a_workspace(demo_out, tmp_path, capsys):
                  "--layer", "n_projects@tambon", "--lang", "en"]) == 0
     assert "Number of projects (tambon)" in html.read_text("utf-8")
     assert main(["-q", "atlas", str(demo_out / "workspace.gpkg"), "--out", str(pdf), "--paper", "A4",
-                 "--metric", "strength_index", "--no-project-sheets"]) == 0
+                 "--metric", "strength_index", "--no-project-sheets", "--processes", "1"]) == 0
     assert pdf.read_bytes()[:5] == b"%PDF-"
     # overview, unmet needs (the demo has master plans), need × budget, facilitators, then one per amphoe:
     # as many as the command said and the PDF holds
@@ -193,6 +193,16 @@ def test_demo_on_a_fresh_machine_maps_the_real_province(no_reference, tmp_path, 
     assert "170 tambon, 23 amphoe" in out
     assert main(["-q", "demo", "--fictional", "--out", str(tmp_path / "f"), "--no-atlas"]) == 0
     assert "fictional province" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", ["0", "two", "-1"])
+def test_processes_is_a_whole_number_of_one_or_more(given, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "--province", "80", "--projects", str(tmp_path), "--out", str(tmp_path / "out"),
+              "--processes", given])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "a whole number of 1 or more" in err and "จำนวนเต็ม" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_user_mistake_exits_2_without_traceback(tmp_path, capsys):
