@@ -89,13 +89,18 @@ def _run(steps: Sequence[Step], i: int, say: bool = True) -> Any:
 
 
 class _Send:
-    """A queue for :class:`logging.handlers.QueueHandler` that is the lane's pipe."""
+    """The lane's end of the pipe, one message at a time (a step's own threads may log too), and a
+    queue for :class:`logging.handlers.QueueHandler`."""
 
     def __init__(self, conn: Any) -> None:
-        self.conn = conn
+        self.conn, self.lock = conn, threading.Lock()
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        with self.lock:
+            self.conn.send(message)
 
     def put_nowait(self, record: logging.LogRecord) -> None:
-        self.conn.send(("log", record))
+        self.send(("log", record))
 
 
 def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: bool) -> None:
@@ -111,20 +116,21 @@ def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: b
         if isinstance(logger, logging.Logger):
             logger.handlers = []
             logger.propagate = True
-    logging.getLogger().addHandler(logging.handlers.QueueHandler(_Send(conn)))
+    pipe = _Send(conn)
+    logging.getLogger().addHandler(logging.handlers.QueueHandler(pipe))
     for i in mine:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")  # the parent's filters decide
                 out = _run(steps, i, say)
             for w in caught:
-                conn.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
-            conn.send(("done", i, out))
+                pipe.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
+            pipe.send(("done", i, out))
         except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which raises it
             try:
-                conn.send(("error", i, exc))
+                pipe.send(("error", i, exc))
             except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
-                conn.send(("error", i, RuntimeError("".join(traceback.format_exception(exc)))))
+                pipe.send(("error", i, RuntimeError("".join(traceback.format_exception(exc)))))
             break
     conn.close()
 
