@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
 
 
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: pd.DataFrame | None = None,
-                   screening: Any = None) -> list[tuple[str, Path]]:
+                   screening: Any = None, extra: Sequence[Step] = ()) -> list[tuple[str, Any]]:
     steps = output_steps(plan, out, atlas=not args.no_atlas, paper=args.paper, metric=args.metric,
                          project_sheets=not args.no_project_sheets, offline=not args.online,
                          database=args.database, schema=args.schema, progress=not args.quiet, screening=screening,
@@ -99,6 +99,7 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: p
     if plan.reports:
         steps.append(Step("Import report (XLSX)", 0.5, lambda: _report_book(plan.reports, out / "import_report.xlsx",
                                                                           submitted)))
+    steps += extra
     # A large plan takes minutes: each step is said as it starts and ends, the writers side by side.
     return [(step.label, path) for step, path in zip(steps, side_by_side(steps, getattr(args, "processes", None)),
                                                     strict=True)]
@@ -145,10 +146,12 @@ def demo(args: argparse.Namespace) -> int:
     print(screening.summary())
 
     def write() -> list[tuple[str, Path]]:
-        written = _write_outputs(plan, args.out, args, screening=screening)
-        written += screening_outputs(plan, screening, args.out, offline=not args.online)
-        sheets = demo_data.write_demo_sheets(data, args.out / "sheets")
-        return written + [(f"Demo input ({name})", path) for name, path in sheets.items()]
+        # The screening's outputs and the demo's input sheets are written beside the others.
+        extra = [Step("Screening outputs", 1, lambda: screening_outputs(plan, screening, args.out,
+                                                                        offline=not args.online)),
+                 Step("Demo input sheets", 1.5, lambda: demo_data.write_demo_sheets(data, args.out / "sheets"))]
+        *written, (_, screened), (_, sheets) = _write_outputs(plan, args.out, args, screening=screening, extra=extra)
+        return [*written, *screened, *((f"Demo input ({name})", path) for name, path in sheets.items())]
 
     _print_written(_outputs(args.out, [args.boundaries], args, write))
     return 0
