@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -227,7 +226,7 @@ def projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
 
 def thread_count() -> int:
     """Threads for geometry and array work: ``settings.threads``, else every core."""
-    return settings.threads or os.cpu_count() or 1
+    return settings.threads or settings.cores()
 
 
 def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,

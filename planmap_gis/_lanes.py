@@ -61,7 +61,7 @@ def lane_count(steps: int, processes: int | None = None) -> int:
         return 1
     if multiprocessing.current_process().daemon:  # a Dask or pool worker may not have children
         return 1
-    wanted = processes or settings.processes or len(os.sched_getaffinity(0))
+    wanted = processes or settings.processes or settings.cores()
     return max(1, min(wanted, steps))
 
 

@@ -69,6 +69,15 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("planmap", appauthor=False))
 
 
+def cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system says it), at least 1: what
+    "every core" means for :data:`threads` and :data:`processes`."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def language(lang: str | None) -> str:
     """The language an output uses: ``lang`` when given, else :data:`lang`."""
     return lang or globals()["lang"]

@@ -41,7 +41,7 @@ from planmap_gis._schema import (
 from planmap_gis._text import clean_id, id_key
 from planmap_gis._years import parse_fiscal_year
 from planmap_gis.read.area_columns import AREA_PARTS, compose
-from planmap_gis.read.areas import AreaIndex
+from planmap_gis.read.areas import AreaIndex, Resolved
 from planmap_gis.read.cells import (
     CONTACTS_TAKEN,
     is_blank,
@@ -99,7 +99,7 @@ class RowReader:
         #: {column: (factor, where the unit was stated)} from the sheet layer
         self.units: dict[str, tuple[float, str]] = {}
         #: each distinct area text resolved once (a sheet repeats its tambon); read, never changed
-        self._resolved: dict[str, Any] = {}
+        self._resolved: dict[str, Resolved] = {}
 
     def problem(self, severity: str, row: int, column: str | None, value: object,
                 en: str, th: str) -> None:
@@ -321,7 +321,7 @@ class RowReader:
         return codes, shares, True
 
 
-    def _resolve(self, cell: object) -> Any:
+    def _resolve(self, cell: object) -> Resolved:
         if not isinstance(cell, str):
             return self.index.resolve(cell)
         found = self._resolved.get(cell)

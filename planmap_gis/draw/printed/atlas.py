@@ -116,11 +116,14 @@ def atlas_figures(plan: Plan, *, metric: str = "budget_per_household", paper: st
                   orientation: str = "auto", lang: str | None = None, project_sheets: bool = True,
                   progress: bool = False, screening: Any = None) -> Iterator[Figure]:
     """The atlas's pages in order, one Figure at a time (call inside the Thai font context)."""
-    groups = _page_groups(plan, metric=metric, paper=paper, orientation=orientation, lang=lang,
-                          project_sheets=project_sheets, screening=screening)
-    yield from groups[0][1]()
-    for _, pages in tqdm(groups[1:], desc="atlas pages", unit="amphoe", disable=not progress):
-        yield from pages()
+    yield from _drawn(_page_groups(plan, metric=metric, paper=paper, orientation=orientation, lang=lang,
+                                   project_sheets=project_sheets, screening=screening), progress)
+
+
+def _drawn(groups: list[tuple[int, Callable[[], Iterator[Figure]]]], progress: bool) -> Iterator[Figure]:
+    """The pages of ``groups`` in order, with a progress bar of the groups."""
+    for _, draw in tqdm(groups, desc="atlas pages", unit="group", disable=not progress):
+        yield from draw()
 
 
 def _page_groups(plan: Plan, *, metric: str, paper: str, orientation: str, lang: str | None,
@@ -244,10 +247,9 @@ def _write_pages(path: Path, groups: list[tuple[int, Callable[[], Iterator[Figur
     """The pages of ``groups`` into one PDF; how many."""
     pages = 0
     with matplotlib.rc_context(_fonts.rc()), _fonts.searchable_thai(), PdfPages(path, metadata=metadata) as pdf:
-        for _, draw in tqdm(groups, desc="atlas pages", unit="group", disable=not progress):
-            for fig in draw():
-                pdf.savefig(fig)
-                pages += 1
+        for fig in _drawn(groups, progress):
+            pdf.savefig(fig)
+            pages += 1
     return pages
 
 
