@@ -35,7 +35,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from planmap_gis._xlsx import EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, frame_tails
+from planmap_gis._xlsx import EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails
 
 from planmap_gis._errors import (
     InputFileError,
@@ -183,7 +183,7 @@ def save_book(book: Any, path: str | Path, *, changed: list[str] | None = None) 
             log.warning("XLSX output: %s", line)
     else:
         defuse_workbook(book)
-    with atomic(path) as tmp:
+    with atomic(path) as tmp, fast_deflate():
         book.save(tmp)
     return Path(path)
 

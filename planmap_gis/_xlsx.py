@@ -17,7 +17,10 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from copy import copy
 from typing import Any
 
@@ -26,8 +29,9 @@ import pandas as pd
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from zlib_ng import zlib_ng
 
-__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value"]
+__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "fast_deflate"]
 
 EXCEL_CELL_LIMIT = 32_767
 #: Characters XML 1.0 (so XLSX) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
@@ -228,3 +232,31 @@ def frame_tails(rows: SheetRows, frame: pd.DataFrame, first_row: int,
                      for row, v in enumerate(values.tolist(), start=first_row)]
         columns.append([rows.tail(v, style) for v in clean])
     return columns
+
+
+_swapped = {"depth": 0, "saved": None}
+_swap_lock = threading.Lock()
+
+
+@contextmanager
+def fast_deflate() -> Iterator[None]:
+    """While the block runs, :mod:`zipfile` deflates with zlib-ng instead of zlib.
+
+    An XLSX is a zip of XML; deflating it took a third of the national matrix's and tables' time.
+    zlib-ng writes the same format (any zip reader opens it) at the same level about 1.8 times as
+    fast and slightly smaller (1,021 MB of national sheets: 17.9 s and 110 MB with zlib, 9.9 s and
+    108 MB with zlib-ng). openpyxl offers no way to give the compressor, so the ``zlib`` that
+    zipfile calls is swapped for the block; threads saving at the same time share one swap.
+    """
+    with _swap_lock:
+        if _swapped["depth"] == 0:
+            _swapped["saved"] = zipfile.zlib  # type: ignore[attr-defined]
+            zipfile.zlib = zlib_ng  # type: ignore[attr-defined]
+        _swapped["depth"] += 1
+    try:
+        yield
+    finally:
+        with _swap_lock:
+            _swapped["depth"] -= 1
+            if _swapped["depth"] == 0:
+                zipfile.zlib = _swapped["saved"]  # type: ignore[attr-defined]

@@ -35,8 +35,9 @@ def _positive(text: str) -> int:
 
 def _processes_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--processes", type=_positive, metavar="N",
-                        help=_h("processes writing the outputs side by side (default: one per core; 1: one "
-                                "after another)", "จำนวนกระบวนการที่เขียนไฟล์ผลลัพธ์พร้อมกัน "
+                        help=_h("processes writing the outputs side by side, and with a national village register "
+                                "making the village areas while the projects are read (default: one per core; "
+                                "1: one after another)", "จำนวนกระบวนการที่เขียนไฟล์ผลลัพธ์พร้อมกัน "
                                 "(ค่าเริ่มต้น เท่าจำนวนแกนประมวลผล; 1 คือเขียนทีละไฟล์)"))
 
 

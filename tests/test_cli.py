@@ -11,6 +11,7 @@ import pyogrio
 import pytest
 from openpyxl import Workbook
 
+from planmap_gis import _commands
 from planmap_gis.cli import main
 
 
@@ -286,3 +287,22 @@ def test_validate_names_the_project_headers_when_nothing_fits(tmp_path, capsys):
     assert main(["-q", "validate", str(tmp_path / "wrong_header.xlsx")]) == 2
     out = capsys.readouterr().out
     assert "no header row found" in out and "name_th" in out and "pass --kind" in out
+
+
+def test_run_makes_village_areas_beside_the_project_files(demo_out, tmp_path, monkeypatch):
+    # A national register (10,000 villages and more) has its areas made in a lane of its own while
+    # the projects are read: the same plan and the same reports as one after another.
+    sheets = demo_out / "sheets"
+    outputs = {}
+    for name, threshold in (("beside", 0), ("in turn", 10**9)):
+        monkeypatch.setattr(_commands, "AREAS_BESIDE_FROM", threshold)
+        out = tmp_path / name.replace(" ", "_")
+        assert main(["-q", "run", "--province", "80", "--projects", str(sheets / "projects_long.xlsx"),
+                     "--villages", str(sheets / "villages.csv"), "--out", str(out), "--no-atlas",
+                     "--processes", "2"]) == 0
+        summary = pd.read_excel(out / "import_report.xlsx", sheet_name="summary", engine="calamine")
+        outputs[name] = (pd.read_csv(out / "tables" / "metrics_village.csv", index_col=0), summary)
+    (beside, said), (in_turn, said_in_turn) = outputs["beside"], outputs["in turn"]
+    pd.testing.assert_frame_equal(beside, in_turn)
+    pd.testing.assert_frame_equal(said, said_in_turn)
+    assert {"villages", "village_areas"} <= set(said["input"])  # the register's and the areas' reports
