@@ -10,7 +10,7 @@ import pytest
 from inequality.theil import TheilD
 
 from planmap_gis import PlanmapError
-from planmap_gis.measure.equity import concentration_index, gini, lorenz, theil
+from planmap_gis.measure.equity import concentration_index, concentration_indices, gini, lorenz, theil
 
 
 def reference_gini(y):
@@ -96,3 +96,20 @@ def test_villages_of_equal_strength_share_their_mean_rank():
     rank = (rankdata(strength) - 0.5) / len(y)
     expected = 2 * np.mean((y - y.mean()) * (rank - rank.mean())) / y.mean()
     assert concentration_index(y, strength, n_boot=0)["C"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_several_series_share_their_resamples_and_give_each_series_its_own_index():
+    # A plan's whole budget and each layer: one set of resamples, each series' result what it gets alone.
+    rng = np.random.default_rng(8)
+    strength = rng.integers(0, 12, 400).astype(float)  # ties: villages share their strength level
+    whole = rng.gamma(0.8, 1000.0, 400)
+    layer = np.where(rng.random(400) < 0.5, whole, 0.0)
+    sparse = np.zeros(400)
+    sparse[:5] = 100.0  # too few villages with a value for an interval
+    together = concentration_indices([whole, layer, sparse], strength, n_boot=199, seed=4)
+    for values, got in zip([whole, layer, sparse], together, strict=True):
+        assert pd.Series(got).equals(pd.Series(concentration_index(values, strength, n_boot=199, seed=4)))
+    assert together[0]["low"] < together[0]["C"] < together[0]["high"]
+    assert np.isnan(together[2]["low"]) and "no interval" in together[2]["note"]
+    with pytest.raises(PlanmapError):
+        concentration_indices([whole, whole[:10]], strength)

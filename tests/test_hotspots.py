@@ -13,7 +13,8 @@ import shapely.affinity
 
 import planmap_gis as pm
 from planmap_gis import demo
-from planmap_gis.measure.hotspots import contiguity, hotspots
+from planmap_gis.measure.combined import equity_table
+from planmap_gis.measure.hotspots import contiguity, hotspots, neighbour_matrix, neighbours_within
 from planmap_gis.measure.localstats import esda_ids, local_pseudo_p
 from tests import layout
 
@@ -209,3 +210,30 @@ def test_fuzzy_weights_and_p_values_are_libpysal_and_esda_s(nst_tambons):
     # The island has no local statistic worth a label: esda gives it a p-value, we do not.
     assert np.isnan(result.gi_p[last]) and result.hotspot[last] == "island"
     assert result.attrs["islands"] == [last] and "Benjamini–Hochberg" in result.attrs["test"]
+
+
+def test_shared_contiguity_gives_what_each_subset_would_make(nst_tambons):
+    # The analysis makes the villages' contiguity once and each measure takes its rows: the same
+    # matrix as made on the subset itself, so the same hot spots and spatial Gini.
+    areas = pm.village_areas(demo.demo_villages(nst_tambons), nst_tambons).set_index("village_code", drop=False)
+    areas.index.name = None
+    rng = np.random.default_rng(3)
+    areas["value"] = rng.lognormal(size=len(areas))
+    areas.loc[areas.index[rng.random(len(areas)) < 0.2], "value"] = np.nan  # a fifth without a value
+    shared = neighbour_matrix(areas)
+    subset = areas.index[areas["value"].notna()]
+    kind, own = neighbour_matrix(areas.loc[subset])
+    taken = neighbours_within(shared, areas.index, subset)[1]
+    assert kind == "fuzzy" and (own != taken).nnz == 0 and own.nnz > 2 * len(subset)
+    pd.testing.assert_frame_equal(hotspots(areas, "value", permutations=99, seed=5, neighbours=shared),
+                                  hotspots(areas, "value", permutations=99, seed=5))
+    # The spatial Gini over the villages with households, each budget layer apart.
+    cov = pd.DataFrame({"households": np.where(areas["value"].notna(), rng.integers(20, 300, len(areas)), 0),
+                        "budget_thb": rng.gamma(1.0, 1e6, len(areas))}, index=areas.index)
+    allocation = pd.DataFrame({"project_id": "P1", "village_code": areas.index, "budget_thb": cov["budget_thb"]})
+    projects = pd.DataFrame({"project_id": ["P1"], "budget_layer": [2]})
+    with_shared = equity_table(allocation, projects, cov, None, 7, areas=areas, permutations=99, neighbours=shared)
+    alone = equity_table(allocation, projects, cov, None, 7, areas=areas, permutations=99)
+    pd.testing.assert_frame_equal(with_shared[0], alone[0])
+    assert with_shared[0].loc["all", "spatial_inequality"] in ("no spatial pattern", "between regions",
+                                                             "between neighbours")

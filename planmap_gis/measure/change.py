@@ -267,7 +267,7 @@ def _figure(name: str, y: np.ndarray, grade: np.ndarray | None, picks: np.ndarra
         return gini_rows(y[picks])
     if name == "theil":
         return theil_rows(y[picks])
-    return _ci(y, grade, picks)
+    return _ci(y[None, :], grade, picks)[0]
 
 
 def gini_rows(y: np.ndarray) -> np.ndarray:

@@ -29,13 +29,13 @@ from planmap_gis._schema import (
 )
 from planmap_gis._years import parse_years, years_held, years_label
 from planmap_gis.measure.equity import (
-    concentration_index,
+    concentration_indices,
     gini,
     lorenz,
     spatial_gini,
     theil,
 )
-from planmap_gis.measure.hotspots import neighbour_matrix
+from planmap_gis.measure.hotspots import neighbour_matrix, neighbours_within
 from planmap_gis.measure.need import (
     bivariate_classes,
     fair_shares,
@@ -81,8 +81,13 @@ def select_years(projects: gpd.GeoDataFrame, years: object
 
 def equity_table(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: pd.DataFrame,
                  strength: pd.DataFrame | None, seed: int, *, areas: gpd.GeoDataFrame | None = None,
-                 weights: Any = "fuzzy", permutations: int = 999) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Equity of budget per household across villages with households: overall and per layer."""
+                 weights: Any = "fuzzy", permutations: int = 999,
+                 neighbours: tuple[str, Any] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Equity of budget per household across villages with households: overall and per layer.
+
+    ``neighbours``: the contiguity of every row of ``areas`` (:func:`~planmap_gis.measure.hotspots.neighbour_matrix`)
+    when it is already made, for the spatial Gini; made here from ``areas`` and ``weights`` when None.
+    """
     households = village_cov["households"]
     usable = households > 0
     if strength is not None:
@@ -95,23 +100,29 @@ def equity_table(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: 
         part = per_layer[per_layer["layer"] == layer].groupby(VILLAGE_CODE)["budget_thb"].sum()
         series[f"layer_{layer}"] = part.reindex(village_cov.index).fillna(0.0)
     groups = village_cov.index[usable].str[:4]
-    neighbours = None
-    if areas is not None:
-        _, neighbours = neighbour_matrix(gpd.GeoDataFrame(areas.reindex(village_cov.index[usable])), weights)
+    contiguity = None
+    if areas is not None and neighbours is not None:
+        _, contiguity = neighbours_within(neighbours, areas.index, village_cov.index[usable])
+    elif areas is not None:
+        _, contiguity = neighbour_matrix(gpd.GeoDataFrame(areas.reindex(village_cov.index[usable])), weights)
+    values = {name: (budget[usable] / households[usable]).fillna(0.0).to_numpy() for name, budget in series.items()}
+    # Every series over the same villages: the bootstrap's resamples drawn once for all of them.
+    cis = dict(zip(values, concentration_indices(list(values.values()), strength[STRENGTH].reindex(
+        village_cov.index)[usable], seed=seed), strict=True)) if strength is not None else {}
     for name, budget in series.items():
-        y = (budget[usable] / households[usable]).fillna(0.0).to_numpy()
+        y = values[name]
         t = theil(y, groups)
         row = {"budget_thb": float(budget[usable].sum()), "villages": int(usable.sum()),
                "gini": gini(y), "theil": t["T"], "theil_between": t["between"],
                "theil_within": t["within"], "theil_between_share": t["between_share"]}
         if strength is not None:
-            ci = concentration_index(y, strength[STRENGTH].reindex(village_cov.index)[usable], seed=seed)
+            ci = cis[name]
             row.update(concentration=ci["C"], concentration_low=ci["low"], concentration_high=ci["high"],
                        concentration_note=ci["note"])
         else:
             row.update(concentration=float("nan"), concentration_low=float("nan"),
                        concentration_high=float("nan"), concentration_note="")
-        row.update(_spatial(y, neighbours, permutations, seed))
+        row.update(_spatial(y, contiguity, permutations, seed))
         rows[name] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "budget"

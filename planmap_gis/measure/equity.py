@@ -37,7 +37,7 @@ from planmap_gis._errors import PlanmapError
 from planmap_gis._geo import thread_count
 from planmap_gis._schema import MIN_NONZERO
 
-__all__ = ["concentration_index", "gini", "lorenz", "spatial_gini", "theil"]
+__all__ = ["concentration_index", "concentration_indices", "gini", "lorenz", "spatial_gini", "theil"]
 
 SMALL = np.finfo(float).tiny
 
@@ -139,36 +139,59 @@ def concentration_index(
         :data:`~planmap_gis._schema.MIN_NONZERO` villages with a non-zero value; ``low`` and
         ``high`` are then NaN), else "".
     """
+    return concentration_indices([values], strength, n_boot=n_boot, level=level, seed=seed)[0]
+
+
+def concentration_indices(
+    series: list[Any],
+    strength: object,
+    *,
+    n_boot: int = 999,
+    level: float = 0.95,
+    seed: int | None = None,
+) -> list[dict[str, float]]:
+    """:func:`concentration_index` of several value series over the same villages and strengths
+    (a plan's whole budget and each budget layer), each resample drawn once for all of them.
+
+    The resamples do not depend on the values, so each series' result is what
+    :func:`concentration_index` gives for it with the same seed; drawing and ranking them once
+    instead of once a series saves about half the time (999 resamples of 66,000 villages, five series).
+    """
     seed = settings.seed if seed is None else seed
-    y = _clean(values)
     rank_by = np.asarray(strength, dtype=float)
-    if len(rank_by) != len(y) or np.isnan(rank_by).any():
+    n = len(rank_by)
+    cleaned = [_clean(values) for values in series]
+    if any(len(y) != n for y in cleaned) or np.isnan(rank_by).any():
         raise PlanmapError("concentration_index: one strength value per village, none missing.")
+    ys = np.stack(cleaned) if cleaned else np.zeros((0, n))
     # Villages of equal strength share a level (and so their mean rank).
     _, grade = np.unique(rank_by, return_inverse=True)
-    c = float(_ci(y, grade, np.arange(len(y))[None, :])[0])
-    low = high = float("nan")
-    nonzero = int(np.count_nonzero(y))
-    note = "" if not n_boot or nonzero >= MIN_NONZERO else interval_note(nonzero)
-    if n_boot and len(y) > 2 and not note:
+    c = _ci(ys, grade, np.arange(n)[None, :])[:, 0]
+    nonzero = np.count_nonzero(ys, axis=1)
+    notes = ["" if not n_boot or k >= MIN_NONZERO else interval_note(int(k)) for k in nonzero]
+    low, high = np.full(len(ys), np.nan), np.full(len(ys), np.nan)
+    tested = [j for j, note in enumerate(notes) if n_boot and n > 2 and not note]
+    if tested:
         rng = np.random.default_rng(seed)
         # Resamples in blocks of about 4 million values, one block per thread at a time, keep
         # memory flat for 75,000 villages. The draws are made in order, so the interval does
         # not depend on the threads.
-        block = max(1, 4_000_000 // len(y))
+        block = max(1, 4_000_000 // n)
         threads = thread_count()
         starts = list(range(0, n_boot, block))
         parts = []
         with ThreadPoolExecutor(threads) as pool:
             for wave in range(0, len(starts), threads):
-                picks = [rng.integers(0, len(y), size=(min(block, n_boot - s), len(y)))
+                picks = [rng.integers(0, n, size=(min(block, n_boot - s), n))
                          for s in starts[wave:wave + threads]]
-                parts += list(pool.map(lambda p: _ci(y, grade, p), picks))
-        draws = np.concatenate(parts)
-        draws = draws[~np.isnan(draws)]
-        if len(draws):
-            low, high = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
-    return {"C": c, "low": float(low), "high": float(high), "n": len(y), "note": note}
+                parts += list(pool.map(lambda p: _ci(ys[tested], grade, p), picks))
+        draws = np.concatenate(parts, axis=1)
+        for row, j in enumerate(tested):
+            kept = draws[row][~np.isnan(draws[row])]
+            if len(kept):
+                low[j], high[j] = np.quantile(kept, [(1 - level) / 2, (1 + level) / 2])
+    return [{"C": float(c[j]), "low": float(low[j]), "high": float(high[j]), "n": n, "note": notes[j]}
+            for j in range(len(ys))]
 
 
 def interval_note(nonzero: int) -> str:
@@ -181,8 +204,9 @@ def interval_note(nonzero: int) -> str:
             f"/ ไม่ให้ช่วงความเชื่อมั่น: มีเพียง {nonzero} หมู่บ้านที่ได้งบ ต้องมีอย่างน้อย {MIN_NONZERO} หมู่บ้าน")
 
 
-def _ci(y: np.ndarray, grade: np.ndarray, picks: np.ndarray) -> np.ndarray:
-    """Concentration index of each resample (a row of ``picks``, village positions).
+def _ci(ys: np.ndarray, grade: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """Concentration index of each series (a row of ``ys``) in each resample (a row of ``picks``,
+    village positions): one row per series, one column per resample.
 
     The fractional rank of a village in a resample is (villages of lower strength level
     + half of its own level's count) / n: counting per level replaces a sort per resample
@@ -192,13 +216,16 @@ def _ci(y: np.ndarray, grade: np.ndarray, picks: np.ndarray) -> np.ndarray:
     levels = int(grade.max()) + 1
     flat = (grade[picks] + levels * np.arange(rows)[:, None]).ravel()
     count = np.bincount(flat, minlength=rows * levels).reshape(rows, levels)
-    y_sum = np.bincount(flat, weights=y[picks].ravel(), minlength=rows * levels).reshape(rows, levels)
     rank = (np.cumsum(count, axis=1) - count / 2) / n
-    mean = y_sum.sum(axis=1) / n
-    # cov(y, R) with the ranks' own mean, 1/2 by construction
-    cov = (y_sum * rank).sum(axis=1) / n - mean * 0.5
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(mean > 0, 2 * cov / mean, np.nan)
+    out = np.empty((len(ys), rows))
+    for j, y in enumerate(ys):
+        y_sum = np.bincount(flat, weights=y[picks].ravel(), minlength=rows * levels).reshape(rows, levels)
+        mean = y_sum.sum(axis=1) / n
+        # cov(y, R) with the ranks' own mean, 1/2 by construction
+        cov = (y_sum * rank).sum(axis=1) / n - mean * 0.5
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[j] = np.where(mean > 0, 2 * cov / mean, np.nan)
+    return out
 
 
 def spatial_gini(values: object, neighbours: Any, *, permutations: int = 999,

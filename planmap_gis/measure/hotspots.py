@@ -64,7 +64,7 @@ from planmap_gis.measure.localstats import (
     local_pseudo_p,
 )
 
-__all__ = ["HOTSPOT_LABELS", "TEST_NAME", "contiguity", "hotspots", "neighbour_matrix"]
+__all__ = ["HOTSPOT_LABELS", "TEST_NAME", "contiguity", "hotspots", "neighbour_matrix", "neighbours_within"]
 
 #: label → (Thai, English)
 HOTSPOT_LABELS: dict[str, tuple[str, str]] = {
@@ -165,6 +165,24 @@ def neighbour_matrix(units: gpd.GeoDataFrame, weights: str | lps.W = "fuzzy") ->
     return "given", _binary(weights)
 
 
+def neighbours_within(shared: tuple[str, Any], index: pd.Index, subset: pd.Index) -> tuple[str, Any]:
+    """The contiguity of the units ``subset`` out of ``shared``, the contiguity of every unit of
+    ``index`` (:func:`neighbour_matrix` of the whole frame, in its row order).
+
+    Whether two units are neighbours depends on those two units only (they meet, or their grown
+    outlines do), so the rows and columns of the subset are the matrix :func:`neighbour_matrix`
+    gives for the subset itself: the villages' contiguity is built once for the hot spots and the
+    spatial Gini (1.4 s at 66,000 villages).
+    """
+    kind, matrix = shared
+    at = index.get_indexer(subset)
+    if (at < 0).any():
+        raise PlanmapError("neighbours_within: the subset holds units the shared contiguity does not.")
+    part = matrix[at][:, at].tocsr()
+    part.sort_indices()
+    return kind, part
+
+
 def hotspots(
     units: gpd.GeoDataFrame,
     column: str,
@@ -173,6 +191,7 @@ def hotspots(
     permutations: int = 999,
     alpha: float = 0.05,
     seed: int | None = None,
+    neighbours: tuple[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Gi* hot/cold spots and local Moran's I of one column over polygons.
 
@@ -191,6 +210,9 @@ def hotspots(
         False discovery rate for the hot/cold labels.
     seed : int, optional
         Permutation seed; ``settings.seed`` by default.
+    neighbours : (kind, CSR matrix), optional
+        The contiguity of every row of ``units`` (:func:`neighbour_matrix`), when it is already
+        made; ``weights`` is then not used. Made here when None.
 
     Returns
     -------
@@ -212,7 +234,8 @@ def hotspots(
     if len(subset) < 3:
         out["hotspot_th"] = out["hotspot"].map(lambda k: HOTSPOT_LABELS[k][0])
         return out
-    kind, matrix = neighbour_matrix(subset, weights)
+    kind, matrix = (neighbour_matrix(subset, weights) if neighbours is None
+                    else neighbours_within(neighbours, units.index, subset.index))
     y = value[usable].to_numpy(dtype=float)
     cardinality = np.diff(matrix.indptr)
     gi, gi_z = gi_star(matrix, y)

@@ -32,7 +32,7 @@ from planmap_gis.measure.combined import (
     one_household_source,
     select_years,
 )
-from planmap_gis.measure.hotspots import hotspots
+from planmap_gis.measure.hotspots import hotspots, neighbour_matrix
 from planmap_gis.measure.metrics import (
     coverage,
     duplication,
@@ -206,10 +206,14 @@ def analyse(
     need_tables(village_table, cover, need, reports["need"])
 
     def spatial() -> tuple[pd.DataFrame, ...]:
+        # The villages' contiguity, made once for the spatial Gini and the hot spots (each takes its rows).
+        # Fuzzy only: it gives villages without an area no neighbours, where libpysal's queen and rook
+        # fail on them, so those are made per subset of villages with areas, as before.
+        shared = neighbour_matrix(village_table, weights) if weights == "fuzzy" else None
         equity, curve = equity_table(allocation, projects, village_cov, strength, seed, areas=village_table,
-                                     weights=weights, permutations=permutations)
+                                     weights=weights, permutations=permutations, neighbours=shared)
         return equity, curve, hotspots(village_table, "budget_per_household", weights=weights,
-                                       permutations=permutations, seed=seed), amphoes(tambons)
+                                       permutations=permutations, seed=seed, neighbours=shared), amphoes(tambons)
 
     def tables() -> tuple[dict[str, pd.DataFrame], ...]:
         dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
