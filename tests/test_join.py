@@ -201,3 +201,42 @@ def test_threads_never_share_a_prepared_geometry(monkeypatch):
     assert all(len(slices) == 1 for slices in seen.values())
     one_key = np.zeros(5_000, dtype=int)  # a single key: one slice, whatever the threads
     assert (_geo.threaded(lambda k: (k + 1,), one_key, min_chunk=1_000, keys=one_key)[0] == 1).all()
+
+
+def test_area_lists_with_warts_are_placed_merged_and_reported(villages):
+    # Offices list a village the register lacks, a tambon without villages, an amphoe and one of
+    # its tambon together, a village twice through its tambon; a register misses a household count.
+    villages.loc[villages.village_code == "99010202", "households"] = np.nan
+    p = projects({"project_id": "FB", "area_codes": ["99010109"], "budget_thb": 1.0},
+                 {"project_id": "MISS", "area_codes": ["990103", "990101"], "budget_thb": 1.0},
+                 {"project_id": "NONE", "area_codes": ["990199"], "budget_thb": 1.0},
+                 {"project_id": "POOL", "area_codes": ["9901", "990101"], "budget_thb": 1.0},
+                 {"project_id": "TWICE", "area_codes": ["990102", "99010203"], "area_shares": [0.5, 0.5],
+                  "budget_thb": 1.0})
+
+    with pytest.warns(pm.PlanmapWarning, match="1 projects? reach(es)? no village"):
+        a, report = allocate(p, villages, method="households", return_report=True)
+
+    # A village the register lacks: placed on its tambon, by households (100, 300).
+    assert shares(a, "FB") == {"99010101": 0.25, "99010102": 0.75}
+    # An area without villages: its share goes to the project's other areas.
+    assert shares(a, "MISS") == {"99010101": 0.25, "99010102": 0.75}
+    assert "NONE" not in set(a.project_id)
+    # Pooled areas: each village once; the missing count weighs as the mean of the pool's others (175).
+    assert shares(a, "POOL") == pytest.approx({"99010101": 100 / 875, "99010102": 300 / 875,
+                                               "99010201": 100 / 875, "99010202": 175 / 875,
+                                               "99010203": 200 / 875})
+    # Given shares: the village reached through its tambon and by name gets both, at the finer
+    # precision; the tambon's missing count weighs as the mean of its others (150).
+    twice = a[a.project_id == "TWICE"].set_index("village_code")
+    assert twice.share.to_dict() == pytest.approx({"99010201": 0.5 * 100 / 450, "99010202": 0.5 * 150 / 450,
+                                                   "99010203": 0.5 * 200 / 450 + 0.5})
+    assert twice.location_precision.to_dict() == {"99010201": "tambon", "99010202": "tambon",
+                                                  "99010203": "village"}
+    assert np.allclose(a.groupby("project_id").share.sum(), 1.0)
+    said = report.problems.set_index("value")
+    assert said.loc["99010109", "severity"] == "info" and "placed on its tambon 990101" in said.loc[
+        "99010109", "message_en"]
+    assert said.loc["990103", "severity"] == "warning" and "has no villages" in said.loc["990103", "message_en"]
+    assert "none of its areas" in " ".join(report.problems.message_en)
+    assert "some villages have no households" in " ".join(report.problems.message_en)
