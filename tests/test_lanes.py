@@ -131,13 +131,16 @@ def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
     one = plan()
     monkeypatch.setattr(settings, "processes", 2)
     monkeypatch.setattr(run, "LANES_FROM", 0)  # the demo is small: lanes are used from 200,000 rows
+    monkeypatch.setattr(run, "OUTLINES_BESIDE_FROM", 0)  # and from 10,000 villages
     forked = []
     start = multiprocessing.context.ForkProcess.start
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
                         lambda self: (forked.append(self), start(self))[1])
     two = plan()
-    assert len(forked) == 1  # the equity figures and hot spots went to the second lane
-    for name in ("equity", "lorenz", "hotspots", "amphoes", "villages"):
+    # The contiguity and amphoe outlines beside the allocation; the equity figures, hot spots and
+    # loads beside the duplication tables.
+    assert len(forked) == 2
+    for name in ("equity", "lorenz", "hotspots", "amphoes", "villages", "allocation"):
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
     assert two.hotspots.attrs == one.hotspots.attrs
     for name in ("metrics", "duplication", "yearly", "load"):

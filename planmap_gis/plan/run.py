@@ -34,10 +34,12 @@ from planmap_gis.measure.combined import (
 )
 from planmap_gis.measure.hotspots import hotspots, neighbour_matrix
 from planmap_gis.measure.metrics import (
+    amphoe_placements,
     coverage,
     duplication,
     facilitator_load,
     priorities,
+    projects_by_amphoe,
 )
 from planmap_gis.measure.need import underserved
 from planmap_gis.measure.strength import strength_index
@@ -56,6 +58,9 @@ log = logging.getLogger("planmap_gis")
 #: Allocation rows from which the analysis uses a second lane: below it (a province: tens of
 #: thousands) the permutations take about a second and a fork would not pay for itself.
 LANES_FROM = 200_000
+#: Villages from which the villages' contiguity and the amphoe outlines (which need the areas alone)
+#: are made in a second lane while the projects are allocated: 2–3 s for a national register.
+OUTLINES_BESIDE_FROM = 10_000
 
 
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,
@@ -180,9 +185,25 @@ def analyse(
         method = "area"
     if not areas[VILLAGE_CODE].is_unique:
         raise SchemaError("analyse: village codes repeat.")
-    allocation, alloc_report = allocate(projects, areas, method=method, return_report=True)
     units = {"village": None, "tambon": tambons, "amphoe": tambons}
-    cover = {lv: coverage(allocation, projects, areas, level=lv, units=u) for lv, u in units.items()}
+
+    def allocated() -> tuple[Any, ...]:
+        allocation, alloc_report = allocate(projects, areas, method=method, return_report=True)
+        return allocation, alloc_report, {lv: coverage(allocation, projects, areas, level=lv, units=u)
+                                          for lv, u in units.items()}
+
+    def outlines() -> tuple[Any, ...]:
+        # The villages' contiguity (made once for the spatial Gini and the hot spots, each takes its
+        # rows, in the villages' order) and the amphoe outlines need the areas alone. Fuzzy only: it
+        # gives villages without an area no neighbours, where libpysal's queen and rook fail on
+        # them, so those are made per subset of villages with areas, as before.
+        return (neighbour_matrix(areas, weights) if weights == "fuzzy" else None), amphoes(tambons)
+
+    # At national scale the outlines take a second lane while this process allocates (what they
+    # return is small: a sparse matrix and some hundred amphoe).
+    (allocation, alloc_report, cover), (shared, districts) = side_by_side(
+        [Step("allocation and coverage", 2, allocated), Step("village neighbours and amphoe outlines", 1, outlines)],
+        None if len(areas) >= OUTLINES_BESIDE_FROM else 1, say=False)
     village_table = areas.set_index(areas[VILLAGE_CODE].astype(str), drop=False)
     village_table.index.name = None
     village_cov = cover["village"]
@@ -206,27 +227,25 @@ def analyse(
     need_tables(village_table, cover, need, reports["need"])
 
     def spatial() -> tuple[pd.DataFrame, ...]:
-        # The villages' contiguity, made once for the spatial Gini and the hot spots (each takes its rows).
-        # Fuzzy only: it gives villages without an area no neighbours, where libpysal's queen and rook
-        # fail on them, so those are made per subset of villages with areas, as before.
-        shared = neighbour_matrix(village_table, weights) if weights == "fuzzy" else None
         equity, curve = equity_table(allocation, projects, village_cov, strength, seed, areas=village_table,
                                      weights=weights, permutations=permutations, neighbours=shared)
         return equity, curve, hotspots(village_table, "budget_per_household", weights=weights,
-                                       permutations=permutations, seed=seed, neighbours=shared), amphoes(tambons)
+                                       permutations=permutations, seed=seed,
+                                       neighbours=shared), facilitator_load(projects, allocation), \
+            amphoe_placements(allocation)
 
     def tables() -> tuple[dict[str, pd.DataFrame], ...]:
         dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
         yearly = {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
         trend = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
                  for lv, table in cover.items()}
-        return trend, dup, yearly, facilitator_load(projects, allocation)
+        return trend, dup, yearly
 
-    # The permutations and bootstraps of the equity figures and hot spots, and the amphoe outlines,
-    # take a second lane at scale (a forked process; what they return is small); the large tables
-    # are made here.
-    (equity, curve, spots, districts), (cover, dup, yearly, load) = side_by_side(
-        [Step("equity, hot spots and amphoe outlines", 1, spatial), Step("duplication, years and loads", 2, tables)],
+    # The permutations and bootstraps of the equity figures and hot spots, the facilitators' loads
+    # and each project's place in each amphoe take a second lane at scale (a forked process; what
+    # they return is small); the large tables are made here.
+    (equity, curve, spots, load, placed), (cover, dup, yearly) = side_by_side(
+        [Step("equity, hot spots and loads", 1, spatial), Step("duplication and years", 2, tables)],
         None if len(allocation) >= LANES_FROM else 1, say=False)
     islands = spots.attrs.get("islands", [])
     if islands:
@@ -250,6 +269,7 @@ def analyse(
         years=chosen, underserved=underserved(cover["village"], village_table),
         facilitators=facilitators, support=support_tables(projects, allocation, facilitators, cover),
         yearly=yearly, options=options,
+        amphoe_projects=projects_by_amphoe(allocation, dup["tambon"], placed=placed),
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
