@@ -113,9 +113,12 @@ def matrix_cells(plan: Plan, *, by: str = "amphoe",
         ``duplicated`` (the one duplication rule, :func:`~planmap_gis.measure.metrics.duplicated`).
     """
     long, units = _long(plan, by), unit_codes(plan, by)
-    projects = pd.DataFrame(plan.projects).reset_index(drop=True)
+    cache = plan.__dict__.setdefault("_matrix_long", {})
+    if "projects" not in cache:  # once per plan: copying 100,000 projects for each of 929 sheets took 3 s
+        cache["projects"] = pd.DataFrame(plan.projects).reset_index(drop=True)
+    projects = cache["projects"]
     if within is None:
-        return projects, units, long.sort_values(["row", "column"], ignore_index=True)
+        return projects.copy(), units, long.sort_values(["row", "column"], ignore_index=True)
     if units and len(within) > len(units[0]):
         raise PlanmapError(f"within must be a code of the {by} level or a coarser one, got {within!r}.")
     lo, hi = bisect.bisect_left(units, within), bisect.bisect_left(units, within + "\uffff")
