@@ -156,7 +156,9 @@ def test_totals_equal_the_allocation_and_highlights_sit_on_duplication(plan, boo
     totals = {sheet.cell(r, name_col).value: r for r in range(HEADER_ROW + 1, sheet.max_row + 1)}
     per_tambon = plan.allocation.groupby("tambon_code").budget_thb.sum()
     for code, col in columns.items():
-        assert sheet.cell(totals["รวมงบประมาณ"], col).value == pytest.approx(per_tambon[code])
+        # Exact baht in the cell, shown in millions: a marks sheet's area columns are too narrow for baht.
+        budget_total = sheet.cell(totals["รวมงบประมาณ (ล้านบาท)"], col)
+        assert budget_total.value == pytest.approx(per_tambon[code]) and budget_total.number_format == "#,##0.0,,"
         assert sheet.cell(totals["รวม"], col).value == plan.allocation[
             plan.allocation.tambon_code == code].project_id.nunique()
     assert sheet.cell(rows["C"], header["รวม (พื้นที่)"]).value == 2

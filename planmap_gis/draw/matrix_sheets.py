@@ -190,13 +190,19 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
         line.append((last, rows.tail(whole, total)))
         marked += hi > lo
         rows.add(line)
-    for name, series, whole in ((TOTAL_COUNT, busy.tolist(), marked),
-                                (TOTAL_BUDGET, baht.tolist(), float(baht.sum()))):
+    # A marks sheet's area columns are 5.5 wide: an area's baht ("12,345,678") printed as "###". Its
+    # baht total row shows millions with one decimal (the cells keep the exact baht) and shrinks
+    # what still does not fit.
+    millions = values == "mark"
+    for name, series, whole, fmt in ((TOTAL_COUNT, busy.tolist(), marked, "#,##0"),
+                                     (f"{TOTAL_BUDGET} (ล้านบาท)" if millions else TOTAL_BUDGET, baht.tolist(),
+                                      float(baht.sum()), "#,##0.0,," if millions else "#,##0")):
         line = [None] * first + series + [whole]
         line[labels.index("name_th")] = name
-        rows.append([rows.cell(value, ("sum",), lambda: {
+        rows.append([rows.cell(value, ("sum", fmt if c != labels.index("name_th") else ""), lambda fmt=fmt: {
             "font": font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID,
-            "number_format": "#,##0"}) for value in line])
+            **({"number_format": fmt, "alignment": Alignment(shrink_to_fit=True)} if fmt else {})})
+            for c, value in enumerate(line)])
     rows.close()
 
 
