@@ -21,7 +21,7 @@ from planmap_gis._desk import (
     screening_outputs,
 )
 from planmap_gis._errors import PlanmapError, PlanmapWarning
-from planmap_gis._lanes import Step, side_by_side
+from planmap_gis._lanes import LANE_VILLAGES, Step, side_by_side
 from planmap_gis._output import (
     MANIFEST,
     _warnings_to_log,
@@ -65,10 +65,6 @@ from planmap_gis.report import ImportReport
 
 log = logging.getLogger("planmap_gis")
 
-
-#: Villages in the register from which ``planmap run`` makes their areas in a lane of their own while
-#: the project files are read (a country: 70,000 villages, 6 s); a province's take a second or less.
-AREAS_BESIDE_FROM = 10_000
 
 #: The files a run writes into --out (besides tables/ and, for the demo, sheets/).
 OUTPUT_NAMES = ("workspace.gpkg", "webmap.html", "atlas.pdf", "matrix.xlsx", "import_report.xlsx",
@@ -174,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
             paths, boundaries=tambons, villages=points, crs=args.crs, sheet=args.sheet, columns=columns or None))]
         if points is not None:  # the areas need the register, not the projects: made side by side at scale
             steps.append(Step("village areas", 1, lambda: village_areas(points, tambons, return_report=True)))
-        lanes = args.processes if points is not None and len(points) >= AREAS_BESIDE_FROM else 1
+        lanes = args.processes if points is not None and len(points) >= LANE_VILLAGES else 1
         (projects, project_reports), *made = side_by_side(steps, lanes, say=False)
         if made:
             areas, reports["village_areas"] = made[0]

@@ -295,7 +295,7 @@ def test_run_makes_village_areas_beside_the_project_files(demo_out, tmp_path, mo
     sheets = demo_out / "sheets"
     outputs = {}
     for name, threshold in (("beside", 0), ("in turn", 10**9)):
-        monkeypatch.setattr(_commands, "AREAS_BESIDE_FROM", threshold)
+        monkeypatch.setattr(_commands, "LANE_VILLAGES", threshold)
         out = tmp_path / name.replace(" ", "_")
         assert main(["-q", "run", "--province", "80", "--projects", str(sheets / "projects_long.xlsx"),
                      "--villages", str(sheets / "villages.csv"), "--out", str(out), "--no-atlas",

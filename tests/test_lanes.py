@@ -131,7 +131,7 @@ def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
     one = plan()
     monkeypatch.setattr(settings, "processes", 2)
     monkeypatch.setattr(run, "LANES_FROM", 0)  # the demo is small: lanes are used from 200,000 rows
-    monkeypatch.setattr(run, "OUTLINES_BESIDE_FROM", 0)  # and from 10,000 villages
+    monkeypatch.setattr(run, "LANE_VILLAGES", 0)  # and from 10,000 villages
     forked = []
     start = multiprocessing.context.ForkProcess.start
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",

@@ -194,15 +194,17 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
     # baht total row shows millions with one decimal (the cells keep the exact baht) and shrinks
     # what still does not fit.
     millions = values == "mark"
+    named = labels.index("name_th")
+    shaded = {"font": font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID}
     for name, series, whole, fmt in ((TOTAL_COUNT, busy.tolist(), marked, "#,##0"),
                                      (f"{TOTAL_BUDGET} (ล้านบาท)" if millions else TOTAL_BUDGET, baht.tolist(),
                                       float(baht.sum()), "#,##0.0,," if millions else "#,##0")):
         line = [None] * first + series + [whole]
-        line[labels.index("name_th")] = name
-        rows.append([rows.cell(value, ("sum", fmt if c != labels.index("name_th") else ""), lambda fmt=fmt: {
-            "font": font(size=9, bold=True), "fill": PatternFill("solid", fgColor=TOTAL_FILL), "border": _GRID,
-            **({"number_format": fmt, "alignment": Alignment(shrink_to_fit=True)} if fmt else {})})
-            for c, value in enumerate(line)])
+        line[named] = name
+        figure = ("sum", fmt), lambda fmt=fmt: {**shaded, "number_format": fmt,
+                                                "alignment": Alignment(shrink_to_fit=True)}
+        label = ("sum", ""), lambda: shaded
+        rows.append([rows.cell(value, *(label if c == named else figure)) for c, value in enumerate(line)])
     rows.close()
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import SchemaError
-from planmap_gis._lanes import Step, side_by_side
+from planmap_gis._lanes import LANE_VILLAGES, Step, side_by_side
 from planmap_gis._schema import (
     HOUSEHOLDS,
     KCHCH2C,
@@ -58,9 +58,6 @@ log = logging.getLogger("planmap_gis")
 #: Allocation rows from which the analysis uses a second lane: below it (a province: tens of
 #: thousands) the permutations take about a second and a fork would not pay for itself.
 LANES_FROM = 200_000
-#: Villages from which the villages' contiguity and the amphoe outlines (which need the areas alone)
-#: are made in a second lane while the projects are allocated: 2–3 s for a national register.
-OUTLINES_BESIDE_FROM = 10_000
 
 
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,
@@ -203,7 +200,7 @@ def analyse(
     # return is small: a sparse matrix and some hundred amphoe).
     (allocation, alloc_report, cover), (shared, districts) = side_by_side(
         [Step("allocation and coverage", 2, allocated), Step("village neighbours and amphoe outlines", 1, outlines)],
-        None if len(areas) >= OUTLINES_BESIDE_FROM else 1, say=False)
+        None if len(areas) >= LANE_VILLAGES else 1, say=False)
     village_table = areas.set_index(areas[VILLAGE_CODE].astype(str), drop=False)
     village_table.index.name = None
     village_cov = cover["village"]
