@@ -18,6 +18,7 @@ from planmap_gis._desk import (
     for_cli,
     nothing_loaded,
     read_any,
+    report_book,
     screening_outputs,
 )
 from planmap_gis._errors import PlanmapError, PlanmapWarning
@@ -26,11 +27,11 @@ from planmap_gis._output import (
     MANIFEST,
     _warnings_to_log,
     folder_lock,
+    refuse_file_as_folder,
     refuse_foreign,
     refuse_foreign_outputs,
     refuse_inputs,
     write_csv,
-    write_excel,
     write_manifest,
 )
 from planmap_gis._schema import BUDGET
@@ -75,6 +76,20 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
              write: Callable[[], list[tuple[str, Path]]]) -> list[tuple[str, Path]]:
     """Write a run's outputs into ``out``: one run at a time, never over an input, each file
     atomic, and ``outputs.json`` saying what the folder holds (stale files removed)."""
+    _check_out(out, inputs, args)
+    with folder_lock(out):
+        written = write()
+        # Only the files this run wrote: an earlier run's tables in the folder are stale, not listed.
+        files = [f for _, p in written for f in (p if isinstance(p, list) else [p]) if isinstance(f, Path)]
+        write_manifest(out, files, inputs, version=__version__, command=f"planmap {args.command}")
+    return written
+
+
+def _check_out(out: Path, inputs: list[Any], args: argparse.Namespace) -> None:
+    """Stop when the outputs cannot go into ``out`` (a file, another program's files, an input's
+    place, the returned folder): checked before the inputs are read, so a national run does not
+    read and analyse for a minute first, and again before writing."""
+    refuse_file_as_folder(out)
     refuse_inputs([out / name for name in OUTPUT_NAMES], inputs, folders=[out / "tables"])
     refuse_foreign_outputs(out, OUTPUT_NAMES, replace=getattr(args, "replace", False))
     for given in getattr(args, "projects", None) or []:  # outputs among the returns would be read next time
@@ -82,12 +97,6 @@ def _outputs(out: Path, inputs: list[Any], args: argparse.Namespace,
             raise PlanmapError(f"--out {out} lies inside the returned folder {given}: the outputs would be read as "
                                "an agency's file next time. Fix: choose an --out folder outside it.",
                                th=f"--out {out} อยู่ในโฟลเดอร์ที่หน่วยงานส่งคืน ({given}) เลือกโฟลเดอร์ --out อื่นนอกโฟลเดอร์นี้")
-    with folder_lock(out):
-        written = write()
-        # Only the files this run wrote: an earlier run's tables in the folder are stale, not listed.
-        files = [f for _, p in written for f in (p if isinstance(p, list) else [p]) if isinstance(f, Path)]
-        write_manifest(out, files, inputs, version=__version__, command=f"planmap {args.command}")
-    return written
 
 
 def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: pd.DataFrame | None = None,
@@ -97,29 +106,12 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: p
                          database=args.database, schema=args.schema, progress=not args.quiet, screening=screening,
                          processes=getattr(args, "processes", None))
     if plan.reports:
-        steps.append(Step("Import report (XLSX)", 0.5, lambda: _report_book(plan.reports, out / "import_report.xlsx",
+        steps.append(Step("Import report (XLSX)", 0.5, lambda: report_book(plan.reports, out / "import_report.xlsx",
                                                                           submitted)))
     steps += extra
     # A large plan takes minutes: each step is said as it starts and ends, the writers side by side.
     return [(step.label, path) for step, path in zip(steps, side_by_side(steps, getattr(args, "processes", None)),
                                                     strict=True)]
-
-
-def _report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.DataFrame | None = None) -> Path:
-    summary = pd.DataFrame([{"input": name, "source": r.source, "rows_in": r.rows_in,
-                             "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected,
-                             "errors": r.count("error"), "warnings": r.count("warning"),
-                             "notes": r.count("info")} for name, r in reports.items()])
-    problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
-    # The book opens on what an agency must fix: errors, then warnings; the notes (documented
-    # repairs, "no need on record" …) come last, apart.
-    rank = problems["severity"].map({"error": 0, "warning": 1, "info": 2})
-    problems = problems.assign(_rank=rank).sort_values(["_rank", "input", "row"], kind="stable").drop(columns="_rank")
-    sheets = {"problems": problems[problems["severity"] != "info"], "summary": summary}
-    if submitted is not None:
-        sheets["submissions"] = submitted
-    sheets["notes"] = problems[problems["severity"] == "info"]
-    return write_excel(sheets, path)
 
 
 def _print_written(written: list[tuple[str, Any]]) -> None:
@@ -128,6 +120,7 @@ def _print_written(written: list[tuple[str, Any]]) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
+    _check_out(args.out, [args.boundaries], args)
     with _warnings_to_log():
         data = demo_data.load(boundaries=args.boundaries, seed=args.seed, fictional=args.fictional)
         areas = village_areas(data.villages, data.tambons)
@@ -165,6 +158,8 @@ def run(args: argparse.Namespace) -> int:
         if args.villages:
             points, reports["villages"] = read_villages(args.villages)
         paths, skipped = project_paths(args.projects)
+        inputs = [args.boundaries, *paths, args.villages, args.indicators, args.master_plans, args.facilitators]
+        _check_out(args.out, inputs, args)
         columns = column_map(args.columns, PROJECT_ALIASES)
         steps = [Step("project files", 2, lambda: read_project_files(
             paths, boundaries=tambons, villages=points, crs=args.crs, sheet=args.sheet, columns=columns or None))]
@@ -207,7 +202,6 @@ def run(args: argparse.Namespace) -> int:
     for line in submission_lines(returned):
         print(f"  {line}")
     print(plan.summary())
-    inputs = [args.boundaries, *paths, args.villages, args.indicators, args.master_plans, args.facilitators]
     _print_written(_outputs(args.out, inputs, args,
                             lambda: _write_outputs(plan, args.out, args, submitted=returned)))
     return 0
@@ -262,7 +256,7 @@ def validate(args: argparse.Namespace) -> int:
         worst = max(worst, code)
     if args.report and reports:
         if args.report.suffix.lower() == ".xlsx":
-            _report_book(reports, args.report)
+            report_book(reports, args.report)
         else:
             write_csv(pd.concat([r.problems for r in reports.values()]), args.report)
         print(f"report written to {args.report}")

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from planmap_gis._errors import PlanmapError, SchemaError
+from planmap_gis._output import write_excel
 from planmap_gis.draw.screening import save_screening
 from planmap_gis.draw.webmap import save_webmap
 from planmap_gis.read.facilitators import read_facilitators
@@ -24,7 +25,7 @@ from planmap_gis.read.template import template_stamp
 from planmap_gis.read.villages import read_villages
 from planmap_gis.report import ImportReport
 
-__all__ = ["EXPECTED_HEADERS", "file_lines", "for_cli", "nothing_loaded", "read_any"]
+__all__ = ["EXPECTED_HEADERS", "file_lines", "for_cli", "nothing_loaded", "read_any", "report_book"]
 
 #: The headers a project sheet needs, as an agency would write them (Thai, English).
 EXPECTED_HEADERS = ("ชื่อโครงการ / project name", "งบประมาณ (บาท) / budget (THB)",
@@ -135,3 +136,22 @@ def screening_outputs(plan: Any, screening: Any, folder: Path, *, lang: str = "t
                       lang=lang, offline=offline, title=title)
     return [("Screening workbook (XLSX, คัดกรองข้อเสนอ)", book), ("Screening layer (GeoPackage)", layer),
             ("Screening web map (HTML)", web)]
+
+
+def report_book(reports: dict[str, ImportReport], path: Path, submitted: pd.DataFrame | None = None) -> Path:
+    """The import report workbook: what each agency must fix first, then a summary per input, the
+    returned files (``submitted``) and the documented repairs."""
+    summary = pd.DataFrame([{"input": name, "source": r.source, "rows_in": r.rows_in,
+                             "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected,
+                             "errors": r.count("error"), "warnings": r.count("warning"),
+                             "notes": r.count("info")} for name, r in reports.items()])
+    problems = pd.concat([r.problems.assign(input=name) for name, r in reports.items()], ignore_index=True)
+    # The book opens on what an agency must fix: errors, then warnings; the notes (documented
+    # repairs, "no need on record" …) come last, apart.
+    rank = problems["severity"].map({"error": 0, "warning": 1, "info": 2})
+    problems = problems.assign(_rank=rank).sort_values(["_rank", "input", "row"], kind="stable").drop(columns="_rank")
+    sheets = {"problems": problems[problems["severity"] != "info"], "summary": summary}
+    if submitted is not None:
+        sheets["submissions"] = submitted
+    sheets["notes"] = problems[problems["severity"] == "info"]
+    return write_excel(sheets, path)

@@ -45,7 +45,7 @@ from planmap_gis._errors import (
 )
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
-           "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
+           "refuse_file_as_folder", "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -211,6 +211,17 @@ def defuse_workbook(book: Any) -> list[str]:
     return changed
 
 
+def refuse_file_as_folder(folder: str | Path) -> Path:
+    """``folder`` as a Path, unless it names a file (a run's ``--out`` is a folder)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise PlanmapError(
+            f"--out {folder}: this is a file, not a folder. Fix: give a folder name for the outputs.",
+            th=f"--out {folder}: เป็นไฟล์ ไม่ใช่โฟลเดอร์ แก้ไข: ระบุชื่อโฟลเดอร์สำหรับผลลัพธ์",
+        )
+    return folder
+
+
 @contextlib.contextmanager
 def folder_lock(folder: str | Path) -> Iterator[None]:
     """Hold ``folder/.planmap.lock`` while the block runs; a second run into it stops at once.
@@ -219,12 +230,7 @@ def folder_lock(folder: str | Path) -> Iterator[None]:
     process ends, however it ends: a killed run leaves no stale lock. A run that ends removes the
     file too, so the folder holds only outputs.
     """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise PlanmapError(
-            f"--out {folder}: this is a file, not a folder. Fix: give a folder name for the outputs.",
-            th=f"--out {folder}: เป็นไฟล์ ไม่ใช่โฟลเดอร์ แก้ไข: ระบุชื่อโฟลเดอร์สำหรับผลลัพธ์",
-        )
+    folder = refuse_file_as_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     lock = folder / ".planmap.lock"
     handle = open(lock, "a+")  # noqa: SIM115 - held for the block

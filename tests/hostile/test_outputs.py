@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 import planmap_gis as pm
+from planmap_gis import _commands
 from planmap_gis.cli import main
 
 from .conftest import PAYLOADS, agency_sheet
@@ -94,6 +95,23 @@ def test_out_naming_a_file_is_a_clear_error(injected_sheet, tmp_path, capsys):
     assert target.read_text() == "ของเดิม"
     err = capsys.readouterr().err
     assert "is a file, not a folder" in err and "ไม่ใช่โฟลเดอร์" in err
+
+
+def test_an_out_that_cannot_take_the_outputs_stops_the_run_before_anything_is_read(injected_sheet, tmp_path,
+                                                                                 monkeypatch, capsys):
+    # A national run reads and analyses for a minute: an --out that cannot be written is said first.
+    read = []
+    monkeypatch.setattr(_commands, "read_project_files", lambda *a, **k: read.append(a) or pytest.fail("read"))
+    target = tmp_path / "notes.txt"
+    target.write_text("ของเดิม")
+    assert main([*RUN, "--projects", str(injected_sheet), "--out", str(target)]) == 2
+    inside = tmp_path / "out" / "matrix.xlsx"  # an agency's sheet where the matrix would go
+    inside.parent.mkdir()
+    inside.write_bytes(injected_sheet.read_bytes())
+    assert main([*RUN, "--projects", str(inside), "--out", str(inside.parent)]) == 2
+    assert read == [] and target.read_text() == "ของเดิม" and inside.read_bytes() == injected_sheet.read_bytes()
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "would overwrite the input" in err
 
 
 def test_reports_of_same_named_files_from_two_agencies_are_both_kept(tmp_path, capsys):
