@@ -32,6 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow
+
 from planmap_gis import settings
 from planmap_gis._errors import OutputError
 
@@ -172,6 +174,7 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bo
     children = []
     # Frozen objects are not visited by the copies' garbage collector, so the plan's pages stay shared.
     gc.freeze()
+    _release_free_pages()
     try:
         for mine in lanes[1:]:
             ours, theirs = context.Pipe(duplex=False)
@@ -216,6 +219,23 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bo
     if errors:
         raise errors[min(errors)]
     return [results[i] for i in range(len(steps))]
+
+
+def _release_free_pages() -> None:
+    """Give the pages of memory freed so far back to the system before a fork.
+
+    The C allocator (glibc's malloc; Arrow's pool for text columns) keeps freed memory for reuse:
+    after a national analysis this process held 2.2 GiB of which 0.75 GiB free. A forked lane
+    shares those pages, and the first write to one, by either process, copies it, so the same
+    free memory came to be held twice. Returned before the fork (``malloc_trim``, 43 ms), the
+    writers' peak at 100,000 projects fell from 3.15 to 2.80 GiB and P8's from 3.4–3.6 to 3.2 GiB.
+    Elsewhere (no glibc) a no-op.
+    """
+    try:
+        pyarrow.default_memory_pool().release_unused()
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _died(step: Step, code: int | None) -> BaseException:
