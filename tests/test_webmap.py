@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -13,6 +15,7 @@ import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.draw.classify import NO_DATA_COLOR, classify
 from planmap_gis.draw.webmap import encode
+from planmap_gis.draw.webmap_popups import _names
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +135,12 @@ def test_the_need_budget_legend_prints_its_tercile_ranges(small_plan, tmp_path):
     assert f"{budget['low']:,.0f}\\u2013{budget['high']:,.0f}" in html or \
         f"{budget['low']:,.0f}–{budget['high']:,.0f}" in html
     assert "THB per household" in html or "บาท/ครัวเรือน" in html
+
+
+def test_a_village_the_register_leaves_unnamed_is_shown_by_its_number_never_nan(small_plan):
+    villages = small_plan.villages.copy()
+    unnamed = villages["village_code"].astype(str).iloc[:2].tolist()
+    villages.loc[villages.index[:2], "village_th"] = None  # a blank cell in the register
+    names = _names(replace(small_plan, villages=villages), "village", pd.Series(unnamed), "th")["n"]
+    assert names == [f"ม.{int(code[6:])}" for code in unnamed]
+    assert not any("nan" in n or "None" in n for n in names)

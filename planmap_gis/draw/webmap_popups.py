@@ -54,27 +54,37 @@ def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, la
             for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
 
 
+def _text_or_blank(value: Any) -> str:
+    """A name as text, blank when the register gives none (never "nan")."""
+    return value if isinstance(value, str) else ""
+
+
 def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool = True) -> dict[str, Any]:
     """Unit names without repeating the parent's: own name, parent index, parent names; with a
     Thai page, the English own and parent names too (``ne``, ``pne``: the place search finds
     both) unless ``english`` is False (a lean map without popups keeps its size)."""
-    t = plan.tambons.drop_duplicates("tambon_code").set_index("tambon_code")
-    a = plan.amphoes.set_index("amphoe_code")
+    # Names as plain dicts: a lookup per unit through pandas (.at, .get) took a second for the
+    # 66,000 villages of a national map.
+    tambons = plan.tambons.drop_duplicates("tambon_code").set_index("tambon_code")
+    t_th, t_en = tambons["tambon_th"].to_dict(), tambons["tambon_en"].to_dict()
+    amphoes = plan.amphoes.set_index("amphoe_code")
+    a_th, a_en = amphoes["amphoe_th"].to_dict(), amphoes["amphoe_en"].to_dict()
     th = lang != "en"
     if level == "amphoe":
-        names = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in codes]
-        return {"n": names, **({"ne": [a.at[c, "amphoe_en"] for c in codes]} if th and english else {})}
+        names = [("อ." + a_th[c]) if th else a_en[c] for c in codes]
+        return {"n": names, **({"ne": [a_en[c] for c in codes]} if th and english else {})}
     if level == "tambon":
         parents = sorted(set(codes.str[:4]))
-        pn = [("อ." + a.at[c, "amphoe_th"]) if th else a.at[c, "amphoe_en"] for c in parents]
-        names = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in codes]
-        english_names = {"ne": [t.at[c, "tambon_en"] for c in codes], "pne": [a.at[c, "amphoe_en"] for c in parents]}
+        pn = [("อ." + a_th[c]) if th else a_en[c] for c in parents]
+        names = [("ต." + t_th[c]) if th else t_en[c] for c in codes]
+        english_names = {"ne": [t_en[c] for c in codes], "pne": [a_en[c] for c in parents]}
     else:
         parents = sorted(set(codes.str[:6]))
-        pn = [("ต." + t.at[c, "tambon_th"]) if th else t.at[c, "tambon_en"] for c in parents]
-        v = plan.villages.set_index(plan.villages["village_code"].astype(str))
-        own = v["village_th"] if "village_th" in v else pd.Series("", index=v.index)
-        names = [(f"{own.get(c) or ''} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}") for c in codes]
+        pn = [("ต." + t_th[c]) if th else t_en[c] for c in parents]
+        v = plan.villages
+        own = dict(zip(v["village_code"].astype(str), v["village_th"])) if "village_th" in v else {}
+        names = [(f"{_text_or_blank(own.get(c))} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}")
+                 for c in codes]
         english_names = {}
     index = {c: i for i, c in enumerate(parents)}
     prefix = 6 if level == "village" else 4

@@ -211,7 +211,9 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     joined[FISCAL_YEAR] = joined[FISCAL_YEAR].fillna(-1)
     groups = [key, SECTOR, FISCAL_YEAR]
     per_project = joined.groupby([*groups, PROJECT_ID, AGENCY], sort=False, as_index=False)[BUDGET].sum()
+    del joined  # each a row per allocation row (3.4 million at national scale): freed as soon as read
     busy = per_project[duplicated(per_project, key)]
+    del per_project
     grouped = busy.groupby(groups, sort=True)
     out = pd.DataFrame({
         "n_agencies": grouped[AGENCY].nunique(),
