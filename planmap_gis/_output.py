@@ -35,7 +35,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from planmap_gis._xlsx import EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails
+from planmap_gis._xlsx import (EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails,
+                               repairs_said)
 
 from planmap_gis._errors import (
     InputFileError,
@@ -179,7 +180,7 @@ def save_book(book: Any, path: str | Path, *, changed: list[str] | None = None) 
     inert as they were written (:func:`~planmap_gis._xlsx.clean_value`); ``changed`` says how."""
     if book.write_only:
         close_rows(book)
-        for line in changed or []:
+        for line in repairs_said(changed or []):
             log.warning("XLSX output: %s", line)
     else:
         defuse_workbook(book)
@@ -206,7 +207,7 @@ def defuse_workbook(book: Any) -> list[str]:
                 if text != value or cell.data_type == "f":
                     cell.value = text
                     cell.data_type = "s"  # text, never a formula
-    for line in changed:
+    for line in repairs_said(changed):
         log.warning("XLSX output: %s", line)
     return changed
 

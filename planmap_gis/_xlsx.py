@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from zlib_ng import zlib_ng
 
-__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "fast_deflate"]
+__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "fast_deflate", "repairs_said"]
 
 EXCEL_CELL_LIMIT = 32_767
 #: Characters XML 1.0 (so XLSX) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
@@ -67,6 +67,36 @@ def clean_value(value: Any, changed: list[str], name: str, row: int) -> Any:
     elif clean != text:
         changed.append(f"{name}, row {row}: control characters removed")
     return clean
+
+
+#: A repair as :func:`clean_value` says it: where (sheet, or sheet!column), the row, what was done.
+_REPAIR = re.compile(r"^(?P<where>.*), row (?P<row>\d+): (?P<what>.*)$")
+#: Repairs said one by one up to this many of a kind in a sheet; beyond, counted in one line.
+REPAIRS_LISTED = 3
+_KINDS = {"cut": ("cells longer than Excel's 32,767 characters cut", "ข้อความยาวเกินช่อง Excel ถูกตัด"),
+          "control": ("cells with control characters removed", "ลบอักขระควบคุมที่ XLSX เก็บไม่ได้")}
+
+
+def repairs_said(changed: Sequence[str]) -> list[str]:
+    """The repairs :func:`clean_value` made, as lines to log: each one while a sheet has few of a
+    kind, else one line per sheet and kind with the count and the first and last rows (a national
+    matrix cut 1,014 cells of one sheet, and said so in 1,014 lines)."""
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for line in changed:
+        found = _REPAIR.match(line)
+        kind = ("cut" if "cut to" in found["what"] else "control") if found else line
+        groups.setdefault((found["where"] if found else "", kind), []).append(
+            (line, found["row"] if found else ""))
+    said = []
+    for (where, kind), lines in groups.items():
+        if len(lines) <= REPAIRS_LISTED or kind not in _KINDS:
+            said += [line for line, _ in lines]
+            continue
+        rows = [int(row) for _, row in lines]
+        en, th = _KINDS[kind]
+        said.append(f"{where}: {len(lines):,} {en} (rows {', '.join(f'{r:,}' for r in rows[:REPAIRS_LISTED])} … "
+                    f"{rows[-1]:,}) / {th} {len(lines):,} ช่อง")
+    return said
 
 
 def _number(value: float) -> float | str | None:

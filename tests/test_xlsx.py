@@ -76,3 +76,23 @@ def test_csv_text_columns_of_either_kind_are_defused(tmp_path):
     expected = ["'=1+1", "ok", "", "'-2+3", "'\tแท็บ", "'@SUM(A1)", "'+66", "ปกติ"]
     assert back["arrow"].tolist() == back["object"].tolist() == expected
     assert back["number"].tolist()[0] == "-2.5"  # a number is data
+
+
+def test_many_repairs_in_a_sheet_are_counted_in_one_line_a_few_said_one_by_one(tmp_path, caplog):
+    book = Workbook(write_only=True)
+    changed: list[str] = []
+    many, few = SheetRows(book.create_sheet("ซ้ำซ้อน"), changed), SheetRows(book.create_sheet("few"), changed)
+    for _ in range(1014):  # a national matrix's project lists, each longer than a cell holds
+        many.append([many.cell("P-0001; " * 5000)])
+    for _ in range(2):
+        few.append([few.cell("ok\x07")])
+    with caplog.at_level(logging.WARNING, logger="planmap_gis"):
+        save_book(book, tmp_path / "m.xlsx", changed=changed)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("XLSX output")]
+    assert len(changed) == 1016 and len(lines) == 3
+    assert lines[0] == ("XLSX output: ซ้ำซ้อน: 1,014 cells longer than Excel's 32,767 characters cut (rows 1, 2, 3 "
+                        "… 1,014) / ข้อความยาวเกินช่อง Excel ถูกตัด 1,014 ช่อง")
+    assert lines[1:] == ["XLSX output: few, row 1: control characters removed",
+                         "XLSX output: few, row 2: control characters removed"]
+    back = load_workbook(tmp_path / "m.xlsx", read_only=True)
+    assert len(next(back["ซ้ำซ้อน"].iter_rows(values_only=True))[0]) == 32_767
