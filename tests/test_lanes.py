@@ -137,9 +137,9 @@ def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
                         lambda self: (forked.append(self), start(self))[1])
     two = plan()
-    # The contiguity and amphoe outlines beside the allocation; the equity figures, hot spots and
-    # loads beside the duplication tables.
-    assert len(forked) == 2
+    # The contiguity and amphoe outlines beside the allocation; the tambon and amphoe coverage beside
+    # the villages'; the equity figures, hot spots, loads and years beside the duplication tables.
+    assert len(forked) == 3
     for name in ("equity", "lorenz", "hotspots", "amphoes", "villages", "allocation"):
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)
     assert two.hotspots.attrs == one.hotspots.attrs

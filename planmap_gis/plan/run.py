@@ -185,9 +185,7 @@ def analyse(
     units = {"village": None, "tambon": tambons, "amphoe": tambons}
 
     def allocated() -> tuple[Any, ...]:
-        allocation, alloc_report = allocate(projects, areas, method=method, return_report=True)
-        return allocation, alloc_report, {lv: coverage(allocation, projects, areas, level=lv, units=u)
-                                          for lv, u in units.items()}
+        return allocate(projects, areas, method=method, return_report=True)
 
     def outlines() -> tuple[Any, ...]:
         # The villages' contiguity (made once for the spatial Gini and the hot spots, each takes its
@@ -198,9 +196,19 @@ def analyse(
 
     # At national scale the outlines take a second lane while this process allocates (what they
     # return is small: a sparse matrix and some hundred amphoe).
-    (allocation, alloc_report, cover), (shared, districts) = side_by_side(
-        [Step("allocation and coverage", 2, allocated), Step("village neighbours and amphoe outlines", 1, outlines)],
+    (allocation, alloc_report), (shared, districts) = side_by_side(
+        [Step("allocation", 2, allocated), Step("village neighbours and amphoe outlines", 1, outlines)],
         None if len(areas) >= LANE_VILLAGES else 1, say=False)
+
+    def covered(*levels: str) -> Any:
+        return lambda: {lv: coverage(allocation, projects, areas, level=lv, units=units[lv]) for lv in levels}
+
+    # Each level's coverage reads the whole allocation: the villages' here, the tambon's and
+    # amphoe's beside it at scale (what they return is small: a row per tambon or amphoe).
+    near, far = side_by_side([Step("village coverage", 2, covered("village")),
+                              Step("tambon and amphoe coverage", 1, covered("tambon", "amphoe"))],
+                             None if len(allocation) >= LANES_FROM else 1, say=False)
+    cover = {**near, **far}
     village_table = areas.set_index(areas[VILLAGE_CODE].astype(str), drop=False)
     village_table.index.name = None
     village_cov = cover["village"]
@@ -229,21 +237,19 @@ def analyse(
         return equity, curve, hotspots(village_table, "budget_per_household", weights=weights,
                                        permutations=permutations, seed=seed,
                                        neighbours=shared), facilitator_load(projects, allocation), \
-            amphoe_placements(allocation)
+            {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
 
     def tables() -> tuple[dict[str, pd.DataFrame], ...]:
-        dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
-        yearly = {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
-        trend = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
-                 for lv, table in cover.items()}
-        return trend, dup, yearly
+        return {lv: duplication(allocation, projects, level=lv) for lv in units}, amphoe_placements(allocation)
 
     # The permutations and bootstraps of the equity figures and hot spots, the facilitators' loads
-    # and each project's place in each amphoe take a second lane at scale (a forked process; what
-    # they return is small); the large tables are made here.
-    (equity, curve, spots, load, placed), (cover, dup, yearly) = side_by_side(
-        [Step("equity, hot spots and loads", 1, spatial), Step("duplication and years", 2, tables)],
+    # and the yearly tables take a second lane at scale (a forked process; what they return is
+    # small); the large tables (duplication, each project's place in each amphoe) are made here.
+    (equity, curve, spots, load, yearly), (dup, placed) = side_by_side(
+        [Step("equity, hot spots, loads and years", 1, spatial), Step("duplication and placements", 2, tables)],
         None if len(allocation) >= LANES_FROM else 1, say=False)
+    cover = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
+             for lv, table in cover.items()}
     islands = spots.attrs.get("islands", [])
     if islands:
         reports["hotspots"] = ImportReport(source="hot spots", rows_in=len(spots), rows_loaded=len(spots),
