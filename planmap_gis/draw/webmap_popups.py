@@ -54,11 +54,6 @@ def _tooltip_values(plan: Plan, metric: str, level: str, frame: pd.DataFrame, la
             for v, c in zip(shown, frame[_mapdata.CODE], strict=True)]
 
 
-def _text_or_blank(value: Any) -> str:
-    """A name as text, blank when the register gives none (never "nan")."""
-    return value if isinstance(value, str) else ""
-
-
 def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool = True) -> dict[str, Any]:
     """Unit names without repeating the parent's: own name, parent index, parent names; with a
     Thai page, the English own and parent names too (``ne``, ``pne``: the place search finds
@@ -82,9 +77,9 @@ def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool
         parents = sorted(set(codes.str[:6]))
         pn = [("ต." + t_th[c]) if th else t_en[c] for c in parents]
         v = plan.villages
-        own = dict(zip(v["village_code"].astype(str), v["village_th"])) if "village_th" in v else {}
-        names = [(f"{_text_or_blank(own.get(c))} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}")
-                 for c in codes]
+        # A name the register leaves blank is blank, as the printed maps show it (never "nan").
+        own = dict(zip(v["village_code"].astype(str), v["village_th"].fillna(""))) if "village_th" in v else {}
+        names = [(f"{own.get(c, '')} ม.{int(c[6:])}".strip() if th else f"Moo {int(c[6:])}") for c in codes]
         english_names = {}
     index = {c: i for i, c in enumerate(parents)}
     prefix = 6 if level == "village" else 4

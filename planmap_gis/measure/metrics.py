@@ -319,16 +319,7 @@ def _reason(r: dict[str, object], lang: str) -> str:
             f"(ความขาดแคลน {v['under_coverage']:.2f}) คะแนน {v['score']:.2f}")
 
 
-def amphoe_placements(allocation: pd.DataFrame) -> pd.DataFrame:
-    """Each project's baht in each amphoe and the sorted tambon codes it reaches there, indexed by
-    (``amphoe_code``, ``project_id``), sorted: :func:`projects_by_amphoe` without its duplication flag."""
-    grouped = allocation.groupby([AMPHOE_CODE, PROJECT_ID], sort=True)
-    return pd.DataFrame({BUDGET: grouped[BUDGET].sum(),
-                         "tambon_codes": sorted_texts(allocation, [AMPHOE_CODE, PROJECT_ID], TAMBON_CODE)})
-
-
-def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFrame, *,
-                       placed: pd.DataFrame | None = None) -> pd.DataFrame:
+def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFrame) -> pd.DataFrame:
     """Every project working in each amphoe: what the atlas's project sheets print.
 
     Parameters
@@ -337,9 +328,6 @@ def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFram
         Project × village rows with ``amphoe_code`` and ``tambon_code`` (:func:`~planmap_gis.allocate`).
     tambon_duplication : DataFrame
         :func:`duplication` at tambon level.
-    placed : DataFrame, optional
-        :func:`amphoe_placements` of ``allocation`` when already made (the analysis makes it
-        beside the duplication tables, which this needs).
 
     Returns
     -------
@@ -351,7 +339,9 @@ def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFram
     columns = [AMPHOE_CODE, PROJECT_ID, BUDGET, "tambon_codes", "duplicated"]
     if allocation.empty:
         return pd.DataFrame(columns=columns)
-    out = (amphoe_placements(allocation) if placed is None else placed).copy()
+    grouped = allocation.groupby([AMPHOE_CODE, PROJECT_ID], sort=True)
+    out = pd.DataFrame({BUDGET: grouped[BUDGET].sum(),
+                        "tambon_codes": sorted_texts(allocation, [AMPHOE_CODE, PROJECT_ID], TAMBON_CODE)})
     pairs = [(str(t)[:CODE_LENGTH[AMPHOE_CODE]], pid) for t, ids in
              zip(tambon_duplication[TAMBON_CODE], tambon_duplication["project_ids"], strict=True)
              for pid in str(ids).split("; ")]

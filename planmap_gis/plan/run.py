@@ -34,7 +34,6 @@ from planmap_gis.measure.combined import (
 )
 from planmap_gis.measure.hotspots import hotspots, neighbour_matrix
 from planmap_gis.measure.metrics import (
-    amphoe_placements,
     coverage,
     duplication,
     facilitator_load,
@@ -239,13 +238,14 @@ def analyse(
                                        neighbours=shared), facilitator_load(projects, allocation), \
             {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
 
-    def tables() -> tuple[dict[str, pd.DataFrame], ...]:
-        return {lv: duplication(allocation, projects, level=lv) for lv in units}, amphoe_placements(allocation)
+    def tables() -> tuple[Any, ...]:
+        dup = {lv: duplication(allocation, projects, level=lv) for lv in units}
+        return dup, projects_by_amphoe(allocation, dup["tambon"])
 
     # The permutations and bootstraps of the equity figures and hot spots, the facilitators' loads
     # and the yearly tables take a second lane at scale (a forked process; what they return is
     # small); the large tables (duplication, each project's place in each amphoe) are made here.
-    (equity, curve, spots, load, yearly), (dup, placed) = side_by_side(
+    (equity, curve, spots, load, yearly), (dup, by_amphoe) = side_by_side(
         [Step("equity, hot spots, loads and years", 1, spatial), Step("duplication and placements", 2, tables)],
         None if len(allocation) >= LANES_FROM else 1, say=False)
     cover = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
@@ -272,7 +272,7 @@ def analyse(
         years=chosen, underserved=underserved(cover["village"], village_table),
         facilitators=facilitators, support=support_tables(projects, allocation, facilitators, cover),
         yearly=yearly, options=options,
-        amphoe_projects=projects_by_amphoe(allocation, dup["tambon"], placed=placed),
+        amphoe_projects=by_amphoe,
     )
     log.info("analyse: %d projects over %d villages in %.2f s", len(projects), len(areas),
              time.perf_counter() - start)
