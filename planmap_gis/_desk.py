@@ -21,6 +21,7 @@ from planmap_gis.read.facilitators import read_facilitators
 from planmap_gis.read.indicators import read_indicators
 from planmap_gis.read.masterplan import read_master_plans
 from planmap_gis.read.projects import read_projects
+from planmap_gis.read.submissions import UNREAD
 from planmap_gis.read.template import template_stamp
 from planmap_gis.read.villages import read_villages
 from planmap_gis.report import ImportReport
@@ -113,7 +114,17 @@ def _headers_not_used(reports: Iterable[ImportReport]) -> list[str]:
 
 def nothing_loaded(reports: dict[str, ImportReport], what: str) -> PlanmapError:
     """The error for a run from whose files nothing (or no baht) could be loaded: the headers the
-    files had that planmap did not use, the headers it expects, and the ``--columns`` fix."""
+    files had that planmap did not use, the headers it expects, and the ``--columns`` fix; or, when
+    no file could be read at all, why each was not (its headers were never looked at)."""
+    unread = [(name, en[len(UNREAD[0]):], th[len(UNREAD[1]):]) for name, r in reports.items()
+              for en, th in zip(r.problems["message_en"], r.problems["message_th"], strict=True)
+              if str(en).startswith(UNREAD[0])]
+    if unread and len(unread) == len(reports):
+        # A reason names its file in most cases already; else it is named here.
+        def named(name: str, text: str) -> str:
+            return text if name in text else f"{name}: {text}"
+        return SchemaError(f"{what}: no file could be read. " + " ".join(named(n, en) for n, en, _ in unread),
+                           th=f"{what}: อ่านไฟล์ไม่ได้เลย " + " ".join(named(n, th) for n, _, th in unread))
     unused = _headers_not_used(reports.values())
     found = ", ".join(unused) if unused else "(none besides those read)"
     expected = "; ".join(EXPECTED_HEADERS)

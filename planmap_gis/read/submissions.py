@@ -39,7 +39,7 @@ from planmap_gis.read.sheets.files import sheet_names
 from planmap_gis.read.template.read import template_stamp
 from planmap_gis.report import ImportReport
 
-__all__ = ["SUBMISSION_COLUMNS", "project_paths", "read_project_files", "report_key", "submission_lines",
+__all__ = ["SUBMISSION_COLUMNS", "UNREAD", "project_paths", "read_project_files", "report_key", "submission_lines",
            "submissions"]
 
 log = logging.getLogger("planmap_gis")
@@ -167,10 +167,14 @@ def read_project_files(
     return gpd.GeoDataFrame(projects, geometry=GEOMETRY, crs=settings.data_crs), reports
 
 
+#: How a file that could not be read at all opens its one problem (and the Thai of it).
+UNREAD = ("file not read: ", "อ่านไฟล์ไม่ได้: ")
+
+
 def _unread(path: Path, exc: PlanmapError) -> ImportReport:
     """The report of a file that could not be read at all: one error with the reason and the fix."""
     report = ImportReport(source=str(path))
-    report.add("error", f"file not read: {exc.message_en}", f"อ่านไฟล์ไม่ได้: {exc.thai}")
+    report.add("error", UNREAD[0] + exc.message_en, UNREAD[1] + exc.thai)
     log.warning("%s: not read (%s); the other files go on", path, exc.message_en.splitlines()[0])
     return report
 

@@ -57,6 +57,19 @@ def test_nothing_loadable_in_the_whole_folder_exits_2(tmp_path):
     assert main(["-q", "run", "--province", "80", "--projects", str(returned), "--out", str(tmp_path / "o")]) == 2
 
 
+def test_when_no_file_could_be_read_the_error_says_why_not_which_headers_to_rename(tmp_path, capsys):
+    sheet = _sheet(tmp_path / "เกษตร.xlsx", [["ฝาย", "เกษตร", 50_000, 2569, "ชะอวด", "ชะอวด"]])
+    book = openpyxl.load_workbook(sheet)
+    book.active["G1"] = "wkt"  # footprints without a CRS: the file is not read at all
+    book.active["G2"] = "POINT (100.1 8.1)"
+    book.save(sheet)
+    assert main(["-q", "run", "--province", "80", "--projects", str(sheet), "--out", str(tmp_path / "o")]) == 2
+    said = capsys.readouterr().err
+    assert "no file could be read" in said and "has no declared CRS" in said and "EPSG:4326" in said
+    assert "อ่านไฟล์ไม่ได้เลย" in said and "ไม่ระบุระบบพิกัด" in said
+    assert "Headers it expects" not in said  # its headers were never the trouble
+
+
 def test_same_named_files_of_two_days_without_ids_do_not_clash(tmp_path):
     day1 = _sheet(tmp_path / "วันที่1" / "โครงการ.xlsx", [["ฝาย", "เกษตร", 50_000, 2569, "ชะอวด", "ชะอวด"]])
     day2 = tmp_path / "วันที่2" / "โครงการ.xlsx"
