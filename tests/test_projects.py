@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.context
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +16,8 @@ from openpyxl import Workbook
 
 import planmap_gis as pm
 from planmap_gis import demo
+from planmap_gis import settings as settings_module
+from planmap_gis.read import row_halves
 
 HEADER = ["รหัสโครงการ", "ชื่อโครงการ", "หน่วยงาน", "ระดับหน่วยงาน", "ชั้นงบประมาณ", "ด้าน",
           "ปีงบประมาณ", "งบประมาณ (บาท)", "พื้นที่ดำเนินการ"]
@@ -334,3 +337,41 @@ def test_shares_survive_the_long_writer(fictional, tmp_path):
 
     assert back.area_shares.iloc[0] == pytest.approx([0.625, 0.375])
     assert back.area_shares.iloc[1] is None and report.count("warning") == 0
+
+
+@pytest.mark.parametrize("again", [None, "D1"], ids=["ids-apart", "an-id-in-both-halves"])
+def test_a_long_sheet_read_in_two_halves_is_the_sheet_read_row_by_row(fictional, tmp_path, monkeypatch, again):
+    """From 20,000 rows the second half of a sheet is read in a forked lane: the same projects and the
+    same report, row for row, as one by one; an id in both halves is said of the later row either way."""
+    rows = [HEADER,
+            project("D1", "990101", budget="1.5 ล้านบาท"),
+            project("D2", "990102", name="ซ่อมถนน โทร 086-555-1234"),  # a contact taken out
+            project("D3", "ไม่มีตำบลนี้"),  # rejected
+            project(None, "990103"),  # a generated id
+            project("D4", "990104", budget=None),
+            project("D5", "990101, 990102"),
+            project(again or "D6", "990105"),  # the second half from here
+            project("D7", "990201", budget=-1),  # rejected
+            project("D8", "990202", year="พ.ศ. ๒๕๖๙"),
+            project("D8", "990203"),  # the same id in the same half
+            project(None, "", name="รวมทั้งสิ้น"),  # a total row: skipped
+            project("D9", "990102", name="ฝึกอาชีพ line: somchai99")]
+    sheet = xlsx(tmp_path / "long.xlsx", rows)
+    monkeypatch.setattr(settings_module, "processes", 1)
+    one, one_report = pm.read_projects(sheet, boundaries=fictional)
+    monkeypatch.setattr(settings_module, "processes", 2)
+    monkeypatch.setattr(row_halves, "LANE_ROWS", 4)
+    forked = []
+    start = multiprocessing.context.ForkProcess.start
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
+                        lambda self: (forked.append(self), start(self))[1])
+    two, two_report = pm.read_projects(sheet, boundaries=fictional)
+    assert len(forked) == 1
+    pd.testing.assert_frame_equal(two, one, check_exact=True)
+    pd.testing.assert_frame_equal(two_report.problems, one_report.problems)
+    assert (two_report.rows_in, two_report.rows_loaded, two_report.rows_rejected) == \
+        (one_report.rows_in, one_report.rows_loaded, one_report.rows_rejected) == (12, 7 if again else 8, 5 if again else 4)
+    if again:
+        said = two_report.problems.set_index("row").loc[10, "message_en"]  # the title, a blank row, the header
+        assert "is the same as row 4's" in " ".join(np.atleast_1d(said))
+    assert "086-555-1234" not in " ".join(two.name_th) and "somchai99" not in " ".join(two.name_th)

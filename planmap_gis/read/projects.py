@@ -58,6 +58,7 @@ from planmap_gis.read.area_columns import AREA_PARTS
 from planmap_gis.read.areas import AreaIndex
 from planmap_gis.read.boundaries import read_boundaries
 from planmap_gis.read.cells import is_blank
+from planmap_gis.read.row_halves import read_rows
 from planmap_gis.read.rows import (  # noqa: F401  (HEADERS and ALIASES are public here)
     ALIASES,
     CODE_IN_HEADER,
@@ -228,7 +229,7 @@ def _read_once(path: Path, boundaries: Any, *, sheet: Any, columns: Any, village
             _report_missing_fields(table, wide, unused, body, sheet_name)
             reader = RowReader(path, sheet_name, index, wide, body)
             reader.units = opened.attrs.get("units", {})
-        records = [rec for rec in (reader.read(row) for row in table.to_dict("records")) if rec]
+        records = read_rows(reader, table.to_dict("records"))
         provinces |= _provinces(records)
         if keep:
             frames.append(_project_frame(records, geometry_crs))
