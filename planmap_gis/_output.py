@@ -11,8 +11,7 @@ Every file planmap writes goes through here:
   written as a string, never as a formula; characters XLSX cannot hold (control
   characters) are dropped and cells over Excel's 32,767 characters are cut, each said;
 * :func:`folder_lock` — one run at a time writes into an output folder;
-* :func:`refuse_inputs` — an output path that is an input is refused before anything
-  is written.
+* :func:`refuse_inputs` — an output path that is an input is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -32,18 +31,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from planmap_gis._xlsx import (EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails,
                                repairs_said)
 
-from planmap_gis._errors import (
-    InputFileError,
-    OutputError,
-    PlanmapError,
-    PlanmapWarning,
-)
+from planmap_gis._errors import InputFileError, OutputError, PlanmapError, PlanmapWarning
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_file_as_folder", "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
@@ -122,9 +118,17 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """A table as CSV (UTF-8 with BOM, which Excel opens as Thai), inert and atomic."""
+    """A table as CSV (UTF-8 with BOM, which Excel opens as Thai), inert and atomic: by Arrow (10× pandas;
+    numbers in their shortest exact text, texts quoted), by pandas a table Arrow cannot hold (lists)."""
+    safe = defuse_frame(frame)
     with atomic(path) as tmp:
-        defuse_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+        try:
+            table = pa.Table.from_pandas(safe, preserve_index=False)
+            safe.head(0).to_csv(tmp, index=False, encoding="utf-8-sig")  # the header, as pandas writes it
+            with open(tmp, "ab") as out:
+                pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False))
+        except (pa.ArrowException, TypeError, ValueError):
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig")
     return Path(path)
 
 

@@ -13,6 +13,7 @@ import shapely
 
 import planmap_gis as pm
 from planmap_gis import demo
+from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.classify import NO_DATA_COLOR, classify
 from planmap_gis.draw.webmap import encode
 from planmap_gis.draw.webmap_popups import _names
@@ -144,3 +145,13 @@ def test_a_village_the_register_leaves_unnamed_is_shown_by_its_number_never_nan(
     names = _names(replace(small_plan, villages=villages), "village", pd.Series(unnamed), "th")["n"]
     assert names == [f"ม.{int(code[6:])}" for code in unnamed]
     assert not any("nan" in n or "None" in n for n in names)
+
+
+def test_numbers_are_written_with_separators_and_a_dash_where_there_is_none():
+    for missing in (None, pd.NA, pd.NaT, float("nan"), float("inf"), -float("inf"), np.float64("nan")):
+        assert format_number(missing) == "–"
+    assert format_number(1_234_567.5) == "1,234,568" and format_number(np.int64(1234), 1) == "1,234.0"
+    assert format_number(-0.0001) == "0" and format_number(-0.4, 0) == "0" and format_number(-1.5, 1) == "-1.5"
+    assert format_number(1234, thai_digits=True) == "๑,๒๓๔"
+    with pytest.raises(ValueError):
+        format_number("not a number")

@@ -96,3 +96,28 @@ def test_many_repairs_in_a_sheet_are_counted_in_one_line_a_few_said_one_by_one(t
                          "XLSX output: few, row 2: control characters removed"]
     back = load_workbook(tmp_path / "m.xlsx", read_only=True)
     assert len(next(back["ซ้ำซ้อน"].iter_rows(values_only=True))[0]) == 32_767
+
+
+def test_csv_written_by_arrow_reads_back_as_the_table_and_lists_fall_back_to_pandas(tmp_path):
+    from planmap_gis._output import write_csv
+
+    frame = pd.DataFrame({
+        "code": pd.Series(["80010101", "80010102", None, "8001, 0103"], dtype="str"),
+        "ชื่อ": ['บ้าน "ใหม่"', "line\nbreak", "ปกติ", "=cmd"],
+        "baht": [1_234_567.125, float("nan"), 3.01566614e11, 0.1 + 0.2],
+        "n": [1, 2, 3, 4], "year": pd.array([2569, None, 2570, 2569], dtype="Int64"),
+        "flag": [True, False, True, False]})
+    path = write_csv(frame, tmp_path / "t.csv")
+    text = path.read_text("utf-8-sig")
+    assert text.startswith("code,ชื่อ,baht,n,year,flag\n")  # the header as pandas writes it
+    assert '"ปกติ"' in text  # the rows by Arrow, which quotes every text (pandas quotes what needs it)
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype={"code": "str", "year": "Int64"})
+    assert back["code"].tolist()[:2] == ["80010101", "80010102"] and pd.isna(back["code"][2])
+    assert back["code"][3] == "8001, 0103" and back["ชื่อ"].tolist() == ['บ้าน "ใหม่"', "line\nbreak", "ปกติ", "'=cmd"]
+    assert back["baht"][0] == 1_234_567.125 and pd.isna(back["baht"][1]) and back["baht"][2] == 3.01566614e11
+    assert back["baht"][3] == 0.1 + 0.2  # every digit kept
+    assert back["n"].tolist() == [1, 2, 3, 4] and back["year"].tolist()[::2] == [2569, 2570]
+    assert pd.isna(back["year"][1]) and back["flag"].tolist() == [True, False, True, False]
+    lists = pd.DataFrame({"codes": [["80010101", "80010102"], []], "x": ["a", "=b"]})  # Arrow writes no lists
+    again = pd.read_csv(write_csv(lists, tmp_path / "l.csv"), encoding="utf-8-sig")
+    assert again["codes"].tolist() == ["['80010101', '80010102']", "[]"] and again["x"].tolist() == ["a", "'=b"]
