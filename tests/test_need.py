@@ -11,7 +11,7 @@ import shapely
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis._schema import PROJECT_COLUMNS
-from planmap_gis.measure.need import BIVARIATE, bivariate_classes, village_need
+from planmap_gis.measure.need import BIVARIATE, LEFT_OUT_LISTED, bivariate_classes, fair_shares, village_need
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +196,21 @@ def test_households_come_from_one_source_and_disagreements_are_said(layout):
     said = plan.reports["households"].problems
     assert said.query("severity == 'warning'").value.tolist() == [villages.village_code.iloc[0]]
     assert said.message_en.str.contains("0 households in the register, 149 in the indicator sheet").any()
+
+
+@pytest.mark.parametrize("missing", [2, 170])
+def test_villages_without_need_are_said_one_by_one_when_few_and_counted_when_many(missing):
+    codes = [f"8001{i:04d}" for i in range(200)]
+    budgets = pd.DataFrame({f"budget_layer_{k}": 1000.0 for k in (1, 2, 3, 4)}, index=pd.Index(codes))
+    need = pd.Series([np.nan] * missing + [5.0] * (200 - missing), index=codes)
+    report = pm.ImportReport(source="need")
+    out = fair_shares(budgets, need, pd.Series(10.0, index=codes), report)
+    assert out["fair_thb"].isna().sum() == missing and out["fair_thb"].sum() == pytest.approx(4 * 1000.0 * (200 - missing))
+    said = report.problems
+    if missing <= LEFT_OUT_LISTED:
+        assert said["value"].tolist() == codes[:missing]
+        assert said["message_en"].str.startswith(tuple(f"village {c}: no need on record" for c in codes)).all()
+    else:  # a workshop's stand-in villages: one line, with the count and the first and last codes
+        assert len(said) == 1 and said["message_en"][0].startswith("170 villages: no need on record")
+        assert said["message_th"][0].startswith("170 หมู่บ้าน") and said["value"][0].endswith(f"… {codes[169]}")
+        assert said["value"][0].startswith(", ".join(codes[:LEFT_OUT_LISTED]))

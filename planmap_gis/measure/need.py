@@ -134,15 +134,29 @@ def fair_shares(budgets: pd.DataFrame, need: pd.Series, households: pd.Series,
     hh = pd.to_numeric(households.reindex(budgets.index), errors="coerce")
     out["fair_share_gap_per_household"] = out["fair_share_gap"] / hh.where(hh > 0)
     if report is not None:
-        for code in budgets.index[~pool]:
-            report.add("info", f"village {code}: no need on record (no strength index or households); "
-                       "left out of the fair shares", f"หมู่บ้าน {code}: ไม่มีข้อมูลความจำเป็น "
-                       "(ไม่มีดัชนีความเข้มแข็งหรือจำนวนครัวเรือน) จึงไม่คำนวณส่วนที่ควรได้", value=code,
-                       column=NEED)
+        _left_out(report, budgets.index[~pool].tolist())
         if total_need == 0:
             report.add("warning", "no village has a need above 0: no fair shares",
                        "ไม่มีหมู่บ้านใดมีความจำเป็นมากกว่า 0 จึงคำนวณส่วนที่ควรได้ไม่ได้")
     return out
+
+
+#: Villages without need said one by one up to this many; beyond, one line with their count (a
+#: workshop without a register has a stand-in village per tambon: 170 lines saying the same).
+LEFT_OUT_LISTED = 10
+
+
+def _left_out(report: ImportReport, codes: list[str]) -> None:
+    """The villages left out of the fair shares for want of need, in the report."""
+    why_en, why_th = "no need on record (no strength index or households); left out of the fair shares", \
+        "ไม่มีข้อมูลความจำเป็น (ไม่มีดัชนีความเข้มแข็งหรือจำนวนครัวเรือน) จึงไม่คำนวณส่วนที่ควรได้"
+    if len(codes) <= LEFT_OUT_LISTED:
+        for code in codes:
+            report.add("info", f"village {code}: {why_en}", f"หมู่บ้าน {code}: {why_th}", value=code, column=NEED)
+        return
+    shown = ", ".join(map(str, codes[:LEFT_OUT_LISTED])) + f" … {codes[-1]}"
+    report.add("info", f"{len(codes):,} villages: {why_en} (their need is blank in the village tables)",
+               f"{len(codes):,} หมู่บ้าน: {why_th} (ช่องความจำเป็นในตารางหมู่บ้านว่าง)", value=shown, column=NEED)
 
 
 def money_to_move(gap: object) -> float:
