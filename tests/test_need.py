@@ -198,7 +198,7 @@ def test_households_come_from_one_source_and_disagreements_are_said(layout):
     assert said.message_en.str.contains("0 households in the register, 149 in the indicator sheet").any()
 
 
-@pytest.mark.parametrize("missing", [2, 170])
+@pytest.mark.parametrize("missing", [2, 170, 200])
 def test_villages_without_need_are_said_one_by_one_when_few_and_counted_when_many(missing):
     codes = [f"8001{i:04d}" for i in range(200)]
     budgets = pd.DataFrame({f"budget_layer_{k}": 1000.0 for k in (1, 2, 3, 4)}, index=pd.Index(codes))
@@ -207,10 +207,14 @@ def test_villages_without_need_are_said_one_by_one_when_few_and_counted_when_man
     out = fair_shares(budgets, need, pd.Series(10.0, index=codes), report)
     assert out["fair_thb"].isna().sum() == missing and out["fair_thb"].sum() == pytest.approx(4 * 1000.0 * (200 - missing))
     said = report.problems
+    notes = said[said.severity == "info"]
     if missing <= LEFT_OUT_LISTED:
-        assert said["value"].tolist() == codes[:missing]
-        assert said["message_en"].str.startswith(tuple(f"village {c}: no need on record" for c in codes)).all()
+        assert notes["value"].tolist() == codes[:missing]
+        assert notes["message_en"].str.startswith(tuple(f"village {c}: no need on record" for c in codes)).all()
     else:  # a workshop's stand-in villages: one line, with the count and the first and last codes
-        assert len(said) == 1 and said["message_en"][0].startswith("170 villages: no need on record")
-        assert said["message_th"][0].startswith("170 หมู่บ้าน") and said["value"][0].endswith(f"… {codes[169]}")
-        assert said["value"][0].startswith(", ".join(codes[:LEFT_OUT_LISTED]))
+        assert len(notes) == 1 and notes["message_en"].iloc[0].startswith(f"{missing} villages: no need on record")
+        assert notes["message_th"].iloc[0].startswith(f"{missing} หมู่บ้าน")
+        assert notes["value"].iloc[0] == ", ".join(codes[:LEFT_OUT_LISTED]) + f" … {codes[missing - 1]}"
+    # No need anywhere is said as that, not as needs of 0.
+    warned = said.loc[said.severity == "warning", "message_en"].tolist()
+    assert warned == (["no village has need on record: no fair shares"] if missing == 200 else [])

@@ -135,7 +135,10 @@ def fair_shares(budgets: pd.DataFrame, need: pd.Series, households: pd.Series,
     out["fair_share_gap_per_household"] = out["fair_share_gap"] / hh.where(hh > 0)
     if report is not None:
         _left_out(report, budgets.index[~pool].tolist())
-        if total_need == 0:
+        if not pool.any():  # a workshop without a register: said as such, not as needs of 0
+            report.add("warning", "no village has need on record: no fair shares",
+                       "ไม่มีหมู่บ้านใดมีข้อมูลความจำเป็น จึงคำนวณส่วนที่ควรได้ไม่ได้")
+        elif total_need == 0:
             report.add("warning", "no village has a need above 0: no fair shares",
                        "ไม่มีหมู่บ้านใดมีความจำเป็นมากกว่า 0 จึงคำนวณส่วนที่ควรได้ไม่ได้")
     return out
