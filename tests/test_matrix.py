@@ -250,3 +250,19 @@ def test_the_matrix_prints_like_a_document(tmp_path):
     assert "แผ่นงาน ซ้ำซ้อน" in text and "จัดทำเมื่อ" in text
     # A year printed as money ("2,569"), not a sum that happens to hold those digits ("12,569,000").
     assert not re.search(r"(?<![\d,])2,56[89](?![\d,])", text)
+
+
+def test_a_repeated_label_needing_a_repair_is_said_on_each_row(tmp_path, caplog):
+    """Labels are rendered once per distinct value, but a value that needed a repair is rendered,
+    and said, on every row that holds it."""
+    frame = projects()
+    frame["agency"] = ["กรม\x07ทดสอบ", "กรม\x07ทดสอบ", "สาธารณสุขจังหวัด", "สาธารณสุขจังหวัด"]
+    plan = pm.analyse(layout.tambons(), frame, villages=layout.villages(), permutations=0)
+    with caplog.at_level("WARNING", logger="planmap_gis"):
+        book = load_workbook(pm.save_matrix(plan, tmp_path / "m.xlsx"))
+    said = [r.getMessage() for r in caplog.records if "matrix labels" in r.getMessage()]
+    assert said == [f"XLSX output: matrix labels, project table, row {r}: control characters removed" for r in (2, 3)]
+    sheet = book["อ.ทดสอบ"]
+    header, rows = _grid(sheet)
+    agencies = [sheet.cell(rows[p], header["หน่วยงาน"]).value for p in "ABCD"]
+    assert agencies == ["กรมทดสอบ", "กรมทดสอบ", "สาธารณสุขจังหวัด", "สาธารณสุขจังหวัด"]

@@ -29,7 +29,7 @@ from planmap_gis._schema import (
 )
 from planmap_gis._xlsx import SheetRows, clean_value
 from planmap_gis._years import thai_date
-from planmap_gis.draw.matrix import ROW_LABELS, matrix_cells
+from planmap_gis.draw.matrix import ROW_LABELS, marked_cells
 from planmap_gis.plan import Plan
 from planmap_gis.read.areas import AreaIndex
 
@@ -125,11 +125,28 @@ def _label_tails(rows: SheetRows, plan: Plan) -> list[list[str]]:
         styles = [rows.style(("label", c == BUDGET), lambda money=c == BUDGET: {
             "font": font(size=9), "border": _GRID, **({"number_format": "#,##0"} if money else {})})
             for c in LABEL_HEADERS]
-        columns = [[shown(c, v) for v in (projects[c].tolist() if c in projects else [None] * len(projects))]
-                   for c in LABEL_HEADERS]
-        cache["rows"] = [[rows.tail(clean_value(v, rows.changed, "matrix labels, project table", r + 2), style)
-                          for v, style in zip(row, styles, strict=True)]
-                         for r, row in enumerate(zip(*columns, strict=True))]
+        columns = [projects[c].tolist() if c in projects else [None] * len(projects) for c in LABEL_HEADERS]
+        made: list[dict[tuple[type, object], str | None]] = [{} for _ in LABEL_HEADERS]
+
+        def tail(k: int, column: str, value: object, row: int) -> str | None:
+            # A column's repeated values (agency, sector, tier, year) rendered once; a value that
+            # needed a repair is rendered on each row, so each row's repair is said.
+            key, keep = (type(value), value), True
+            try:
+                return made[k][key]
+            except KeyError:
+                pass
+            except TypeError:  # a value that cannot be a key (a list): rendered on each row
+                keep = False
+            said = len(rows.changed)
+            out = rows.tail(clean_value(shown(column, value), rows.changed, "matrix labels, project table", row),
+                            styles[k])
+            if keep and len(rows.changed) == said:
+                made[k][key] = out
+            return out
+
+        cache["rows"] = [[tail(k, c, v, r) for k, (c, v) in enumerate(zip(LABEL_HEADERS, row, strict=True))]
+                         for r, row in enumerate(zip(*columns, strict=True), start=2)]
     return cache["rows"]
 
 
@@ -137,10 +154,10 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
                  within: str | None, values: str, title: str) -> None:
     """Projects × areas of one level, streamed: labels, a mark (or baht) where a project works,
     duplicated cells filled, a total per row and two total rows (projects, baht) per area."""
-    projects, areas, cells = matrix_cells(plan, by=by, within=within)
+    positions, areas, cells = marked_cells(plan, by=by, within=within)
     labels = list(LABEL_HEADERS)
     first = len(labels)  # zero-based position of the first area column
-    n_rows, n_areas = len(projects), len(areas)
+    n_rows, n_areas = len(positions), len(areas)
     rows_of, cols = cells["row"].to_numpy(), cells["column"].to_numpy()
     amounts, flags = cells[BUDGET].to_numpy(), cells["duplicated"].to_numpy()
     busy = np.bincount(cols, minlength=n_areas)
@@ -177,7 +194,7 @@ def matrix_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex, *, b
     starts = np.searchsorted(rows_of, np.arange(n_rows + 1)).tolist()
     columns, amount_list, flag_list = (cols + first).tolist(), amounts.tolist(), flags.tolist()
     last, marked = first + n_areas, 0
-    for r, position in enumerate(projects.index.tolist()):
+    for r, position in enumerate(positions.tolist()):
         lo, hi = starts[r], starts[r + 1]
         line = list(enumerate(label_tails[position]))
         if values == "mark":
