@@ -15,6 +15,7 @@ from planmap_gis import demo
 from planmap_gis.draw.printed import fonts as _fonts
 from planmap_gis.demo.proposals import demo_caps, demo_proposals
 from planmap_gis.draw.printed.atlas import atlas_figures
+from planmap_gis.draw.printed.elements import _whole_columns, _wrapped
 from planmap_gis.draw.printed.layout import MARGIN_MM, MIN_PT
 
 #: Elements that must not touch each other; labels, scale bar and north arrow live inside a map.
@@ -171,3 +172,21 @@ def test_every_page_keeps_its_layout(plan, paper):
           f"({stats['landscape']} landscape), {stats['elements']} elements checked, smallest type "
           f"{stats['smallest']:.1f} pt, smallest margin {stats['margin']:.1f} mm")
     assert stats["pages"] > len(plan.amphoes) * 2 and stats["smallest"] >= MIN_PT
+
+
+def test_a_narrow_table_breaks_no_header_word_between_letters():
+    """An A4 page's amphoe table: ความเข้มแข็ง came out as ความเข้มแข็ / ง. Each column is widened to
+    its header's longest word, the room taken from the column with the most to spare beyond its own
+    longest word (an amphoe's name is one word: it is not broken in its turn)."""
+    header = ["อำเภอ", "โครงการ", "หน่วยงาน", "ล้านบาท", "บาท/ครัวเรือน", "ความเข้มแข็ง", "ซ้ำซ้อน"]
+    rows = [["8001 เมืองนครศรีธรรมราช", "4", "3", "10.6", "–", "–", "1"],
+            ["8002 พรหมคีรี", "1", "1", "0.3", "–", "–", "0"]]
+    narrow = [0.40, 0.1, 0.1, 0.1, 0.13, 0.08, 0.09]  # 160 mm at 7.5 pt
+    before = _wrapped(rows, header, narrow, 160.0, 7.5)[0][0]
+    assert "\n" in before[5] and " " not in header[5]  # as it was: broken between letters
+    widths = _whole_columns(rows, header, narrow, (), 160.0, 7.5)
+    cells, lines = _wrapped(rows, header, widths, 160.0, 7.5)
+    assert cells[0] == header and lines[0] == 1
+    assert sum(widths) == pytest.approx(1.0) and min(widths) > 0
+    for row, cells_of_row in zip(rows, cells[1:], strict=True):  # breaks only where a space was
+        assert [c.replace("\n", " ") for c in cells_of_row] == row

@@ -298,16 +298,36 @@ def _chars(width_mm: float, size: float) -> int:
 
 def _whole_columns(rows: list[list[str]], header: list[str], widths: list[float], whole: tuple[int, ...],
                    w: float, size: float) -> list[float]:
-    """Widths with each ``whole`` column as wide as its longest text, the room taken from the widest other."""
+    """Widths with each ``whole`` column as wide as its longest text, and each column as wide as the
+    longest word of its header (a Thai word such as ความเข้มแข็ง broken between letters, its last
+    letter alone on a line, on an A4 page's narrow column), the room taken from the widest other."""
     widths = list(widths)
+
+    def need(chars: int) -> float:
+        return (chars + 2) * size * PT_MM * 0.62 / w
+
     for c in whole:
         longest = max([width_of(str(r[c])) for r in rows] + [1])
-        need = (longest + 2) * size * PT_MM * 0.62 / w
-        if need > widths[c]:
+        if need(longest) > widths[c]:
             donor = max((i for i in range(len(widths)) if i not in whole), key=lambda i: widths[i])
-            extra = min(need - widths[c], widths[donor] * 0.5)
+            extra = min(need(longest) - widths[c], widths[donor] * 0.5)
             widths[c] += extra
             widths[donor] -= extra
+    words = [max([width_of(word) for word in str(h).split()] + [1]) for h in header]
+    # A donor keeps room for its own longest word, header or cell (an amphoe's name is one word).
+    keep = [max([words[i]] + [width_of(word) for r in rows for word in str(r[i]).split()]) for i in range(len(widths))]
+    lines = sum(_wrapped(rows, header, widths, w, size)[1])
+    for c in range(len(widths)):
+        donors = [i for i in range(len(widths)) if i != c and i not in whole]
+        if need(words[c]) > widths[c] and donors:
+            donor = max(donors, key=lambda i: widths[i] - need(keep[i]))
+            extra = min(need(words[c]) - widths[c], max(0.0, widths[donor] - need(keep[donor])), widths[donor] * 0.5)
+            trial = list(widths)
+            trial[c] += extra
+            trial[donor] -= extra
+            taken = sum(_wrapped(rows, header, trial, w, size)[1])
+            if taken <= lines:  # never a line more: the pages broke the table for this many
+                widths, lines = trial, taken
     return widths
 
 
