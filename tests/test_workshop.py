@@ -104,6 +104,14 @@ def test_atlas_pages_show_the_budget_not_grey(run):
     assert "งบประมาณต่อครัวเรือน (" not in text.split("\f")[0]  # the overview's theme has data
 
 
+def test_project_sheets_name_a_tambon_without_a_register_as_a_tambon_not_as_moo_0(run):
+    out, _ = run
+    text = subprocess.run(["pdftotext", str(out / "atlas.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "ตำบลที่ไม่มีโครงการ" in text and "(ไม่มีทะเบียนหมู่บ้าน)" in text and ": ทั้งตำบล" in text
+    assert not re.search(r"ม\.0(?![0-9])", text) and "หมู่บ้านที่ไม่มีโครงการ" not in text
+    assert re.search(r"อำเภอเมืองนครศรีธรรมราช: \d+ ตำบล \(ไม่มีทะเบียนหมู่บ้าน\)", text)  # the map page
+
+
 def test_the_import_report_opens_on_the_real_errors(run, workshop):
     out, _ = run
     book = openpyxl.load_workbook(out / "import_report.xlsx", read_only=True)

@@ -59,6 +59,10 @@ log = logging.getLogger("planmap_gis")
 LANES_FROM = 200_000
 
 
+#: A tambon's stand-in village, when no register is given, is coded <tambon>00 (no หมู่ is numbered 0).
+STAND_IN = "00"
+
+
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,
                    reports: dict[str, ImportReport]) -> gpd.GeoDataFrame:
     """Villages as given, or one stand-in unit per tambon (code tambon + '00') without them.
@@ -86,7 +90,7 @@ def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,
                     "import report)", int((~inside).sum()))
         return villages[inside.to_numpy()]
     log.info("no villages given: each tambon stands for one village (code <tambon>00)")
-    return gpd.GeoDataFrame({VILLAGE_CODE: tambons[TAMBON_CODE] + "00", TAMBON_CODE: tambons[TAMBON_CODE],
+    return gpd.GeoDataFrame({VILLAGE_CODE: tambons[TAMBON_CODE] + STAND_IN, TAMBON_CODE: tambons[TAMBON_CODE],
                              VILLAGE_TH: tambons["tambon_th"], HOUSEHOLDS: pd.NA, POPULATION: pd.NA},
                             geometry=tambons.geometry.values, crs=tambons.crs)
 

@@ -29,6 +29,7 @@ from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
+from planmap_gis.plan.run import STAND_IN
 
 #: Priority villages numbered on each amphoe page.
 PRIORITY_MARKS = 5
@@ -314,12 +315,14 @@ def _summary_lines(plan: Plan, code: str, name_th: str, marks: pd.DataFrame, dro
     here = villages[villages.index.str[:4] == code]
     strength = _mapdata.values(plan, "strength_index", "amphoe").get(code, np.nan)
     gaps = int(no_project(here).sum())
+    # Without a register each tambon stands for one village: counted as tambon, not as villages.
+    unit = "ตำบล" if len(here) and here.index.str.endswith(STAND_IN).all() else "หมู่บ้าน"
     lines = [
-        f"อำเภอ{name_th}: {len(here)} หมู่บ้าน · {int(row['n_projects'])} โครงการ จาก "
-        f"{int(row['n_agencies'])} หน่วยงาน",
+        f"อำเภอ{name_th}: {len(here)} {unit}{' (ไม่มีทะเบียนหมู่บ้าน)' if unit == 'ตำบล' else ''} · "
+        f"{int(row['n_projects'])} โครงการ จาก {int(row['n_agencies'])} หน่วยงาน",
         f"งบประมาณ {format_number(row['budget_thb'] / 1e6, 1)} ล้านบาท · "
         f"{format_number(row['budget_per_household'])} บาท/ครัวเรือน",
-        f"หมู่บ้านที่ไม่มีโครงการ {gaps} ({NO_PROJECT_RULE[0]})",
+        f"{unit}ที่ไม่มีโครงการ {gaps} ({NO_PROJECT_RULE[0]})",
         f"ความซ้ำซ้อน (ด้านเดียวกัน ปีเดียวกัน ≥2 หน่วยงาน) {int(row['n_duplications'])} กรณี",
     ]
     if not pd.isna(strength):

@@ -35,6 +35,7 @@ from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
 from planmap_gis.draw.printed.maps import priority_key, priority_villages
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
+from planmap_gis.plan.run import STAND_IN
 
 HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
 WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
@@ -85,9 +86,14 @@ def villages_without_project(plan: Plan, code: str) -> list[str]:
     moo = plan.villages[MOO].reindex(empty.index) if MOO in plan.villages else pd.Series(index=empty.index)
     lines = []
     for tambon, codes in empty.groupby(empty, sort=True):
-        numbers = [f"ม.{int(moo[c])}" if pd.notna(moo[c]) else f"ม.{int(c[-2:])}" for c in sorted(codes.index)]
+        numbers = [WHOLE_TAMBON if c.endswith(STAND_IN) else f"ม.{int(moo[c])}" if pd.notna(moo[c]) else
+                   f"ม.{int(c[-2:])}" for c in sorted(codes.index)]
         lines.append(f"ต.{tambon_names.get(tambon, tambon)}: {', '.join(numbers)}")
     return lines
+
+
+#: What a tambon's stand-in village (a plan without a village register) is called on a page: not "ม.0".
+WHOLE_TAMBON = "ทั้งตำบล"
 
 
 def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame], list[str], bool]:
@@ -154,7 +160,10 @@ def sheet_pages(plan: Plan, code: str, paper: str) -> list[Figure]:
 def _gap_lines(gaps: list[str]) -> list[str]:
     if not gaps:
         return []
-    return [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {sum(len(x.split(',')) for x in gaps)} หมู่บ้าน", *gaps]
+    count = sum(len(x.split(',')) for x in gaps)
+    if all(x.endswith(f": {WHOLE_TAMBON}") for x in gaps):  # no register: the tambon are the units
+        return [f"ตำบลที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {count} ตำบล (ไม่มีทะเบียนหมู่บ้าน)", *gaps]
+    return [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {count} หมู่บ้าน", *gaps]
 
 
 def _gap_block(fig: Figure, g: Grid, rect: Rect, lines: list[str]) -> None:
