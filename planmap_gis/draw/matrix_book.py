@@ -42,7 +42,7 @@ from planmap_gis.draw.matrix_sheets import (
     print_setup,
 )
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import STAND_IN
+from planmap_gis.plan.run import stand_ins
 from planmap_gis.read.areas import AreaIndex
 
 __all__ = ["DUPLICATION_FILL", "GAP_FILL", "HEADER_ROW", "LABEL_HEADERS", "save_matrix"]
@@ -113,8 +113,8 @@ def _cross_tab_labels(table: pd.DataFrame, index: AreaIndex) -> pd.DataFrame:
 def _gaps_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex) -> None:
     gaps = gap_table(plan)
     # Without a register a tambon's stand-in village (ม.0) says again what its tambon's row says.
-    stand_ins = (gaps["level"] == "village") & gaps["code"].astype(str).str.endswith(STAND_IN)
-    gaps = gaps[~stand_ins.to_numpy()]
+    repeated = (gaps["level"] == "village").to_numpy() & stand_ins(gaps["code"])
+    gaps = gaps[~repeated]
     frame = pd.DataFrame({
         "ระดับ": gaps["level"].map({"tambon": "ตำบล", "village": "หมู่บ้าน"}),
         "รหัส": gaps["code"],
@@ -129,7 +129,7 @@ def _gaps_sheet(ws: Any, changed: list[str], plan: Plan, index: AreaIndex) -> No
     if "rank" in gaps:
         frame["ลำดับความสำคัญ (ตำบล: ดีที่สุดของหมู่บ้าน)"] = gaps["rank"]
     frame_sheet(ws, changed, frame, f"พื้นที่ที่ยังไม่มีโครงการ: ตำบล {int((gaps.level == 'tambon').sum())} แห่ง, "
-                 + (f"หมู่บ้าน {int((gaps.level == 'village').sum())} แห่ง" if not stand_ins.any() else
+                 + (f"หมู่บ้าน {int((gaps.level == 'village').sum())} แห่ง" if not repeated.any() else
                     "หมู่บ้าน: ไม่มีทะเบียนหมู่บ้าน") + f" — {NO_PROJECT_RULE[0]} "
                  "เรียงตามจำนวนครัวเรือน", plan)
 

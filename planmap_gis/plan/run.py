@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from planmap_gis import settings
@@ -61,6 +62,11 @@ LANES_FROM = 200_000
 
 #: A tambon's stand-in village, when no register is given, is coded <tambon>00 (no หมู่ is numbered 0).
 STAND_IN = "00"
+
+
+def stand_ins(codes: Any) -> np.ndarray:
+    """True where a village code is a tambon's stand-in (a plan without a village register)."""
+    return np.asarray(pd.Index(codes).astype(str).str.endswith(STAND_IN), dtype=bool)
 
 
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,

@@ -44,11 +44,10 @@ def read_rows(reader: RowReader, rows: list[dict[str, Any]], processes: int | No
         records = _read(other, second)
         return records, other.report, {k: v for k, v in other.seen.items() if k not in reader.seen}
 
-    before = set(reader.seen)
     mine, (theirs, report, seen) = side_by_side(
         [Step("rows, first half", 1, lambda: _read(reader, first), here=True),
          Step("rows, second half", 1, second_half)], processes, say=False)
-    if any(key in reader.seen and key not in before for key in seen):  # an id in both halves
+    if any(key in reader.seen for key in seen):  # an id in both halves (theirs are new to the fork)
         return mine + _read(reader, second)
     reader.seen.update(seen)
     reader.report.absorb(report)

@@ -29,7 +29,7 @@ from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import STAND_IN
+from planmap_gis.plan.run import stand_ins
 
 #: Priority villages numbered on each amphoe page.
 PRIORITY_MARKS = 5
@@ -316,7 +316,7 @@ def _summary_lines(plan: Plan, code: str, name_th: str, marks: pd.DataFrame, dro
     strength = _mapdata.values(plan, "strength_index", "amphoe").get(code, np.nan)
     gaps = int(no_project(here).sum())
     # Without a register each tambon stands for one village: counted as tambon, not as villages.
-    unit = "ตำบล" if len(here) and here.index.str.endswith(STAND_IN).all() else "หมู่บ้าน"
+    unit = "ตำบล" if len(here) and stand_ins(here.index).all() else "หมู่บ้าน"
     lines = [
         f"อำเภอ{name_th}: {len(here)} {unit}{' (ไม่มีทะเบียนหมู่บ้าน)' if unit == 'ตำบล' else ''} · "
         f"{int(row['n_projects'])} โครงการ จาก {int(row['n_agencies'])} หน่วยงาน",

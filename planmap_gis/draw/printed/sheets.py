@@ -28,6 +28,7 @@ from planmap_gis._schema import (
     TAMBON_CODE,
     TIER,
     TIERS,
+    VILLAGE_CODE,
 )
 from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.printed import elements as el
@@ -35,7 +36,7 @@ from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
 from planmap_gis.draw.printed.maps import priority_key, priority_villages
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import STAND_IN
+from planmap_gis.plan.run import stand_ins
 
 HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
 WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
@@ -85,8 +86,9 @@ def villages_without_project(plan: Plan, code: str) -> list[str]:
     tambon_names = plan.tambons.set_index(TAMBON_CODE)["tambon_th"]
     moo = plan.villages[MOO].reindex(empty.index) if MOO in plan.villages else pd.Series(index=empty.index)
     lines = []
+    whole = set(empty.index[stand_ins(empty.index)])
     for tambon, codes in empty.groupby(empty, sort=True):
-        numbers = [WHOLE_TAMBON if c.endswith(STAND_IN) else f"ม.{int(moo[c])}" if pd.notna(moo[c]) else
+        numbers = [WHOLE_TAMBON if c in whole else f"ม.{int(moo[c])}" if pd.notna(moo[c]) else
                    f"ม.{int(c[-2:])}" for c in sorted(codes.index)]
         lines.append(f"ต.{tambon_names.get(tambon, tambon)}: {', '.join(numbers)}")
     return lines
@@ -101,7 +103,9 @@ def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame]
     last table page (else they take a page of their own)."""
     rows = project_rows(plan, code)
     # The map page's priority key in full (it may run out of room there), then the villages without a project.
-    gaps = [*priority_key(plan, priority_villages(plan, code)), *_gap_lines(villages_without_project(plan, code))]
+    no_register = bool(stand_ins(plan.villages[VILLAGE_CODE]).all())
+    gaps = [*priority_key(plan, priority_villages(plan, code)),
+            *_gap_lines(villages_without_project(plan, code), whole_tambon=no_register)]
     g = grid(paper, False, panel=False)
     # Pages break between rows by the lines each wrapped row takes (nothing is cut).
     lines = el.table_lines(g, g.map[2], list(rows["text"]), HEADER, WIDTHS, whole=WHOLE)
@@ -157,11 +161,11 @@ def sheet_pages(plan: Plan, code: str, paper: str) -> list[Figure]:
     return pages
 
 
-def _gap_lines(gaps: list[str]) -> list[str]:
+def _gap_lines(gaps: list[str], *, whole_tambon: bool) -> list[str]:
     if not gaps:
         return []
     count = sum(len(x.split(',')) for x in gaps)
-    if all(x.endswith(f": {WHOLE_TAMBON}") for x in gaps):  # no register: the tambon are the units
+    if whole_tambon:  # no register: the tambon are the units
         return [f"ตำบลที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {count} ตำบล (ไม่มีทะเบียนหมู่บ้าน)", *gaps]
     return [f"หมู่บ้านที่ไม่มีโครงการ ({NO_PROJECT_RULE[0]}): {count} หมู่บ้าน", *gaps]
 
