@@ -16,6 +16,7 @@ CONTACTS = ("086-555-1234", "075-123-456", "kru.nid@gmail.com", "0823334444", "l
             "somchai@example.org", "ไลน์ somchai_1")
 LEAK = re.compile(r"(?<![\d.])0[689]\d[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)|075-123-456|@(?:gmail\.com|example\.org)"
                   r"|krunid99|somchai_1")
+HEX_RUN = re.compile(r"[0-9a-f]{32,}")
 
 
 def _register(path):
@@ -69,7 +70,10 @@ def test_no_output_carries_a_contact_unless_asked(tmp_path, with_contacts):
     args = ["-q", "run", "--province", "80", "--projects", str(projects), "--facilitators", str(register),
             "--out", str(out), "--no-atlas"] + (["--with-contacts"] if with_contacts else [])
     assert main(args) == 0
-    leaks = {str(p.relative_to(out)) for p, text in _written(out) if LEAK.search(text)}
+    # Digests (outputs.json's SHA-256) and the web map's element ids are long hex runs, and about one run in
+    # twenty holds ten digits that read as a phone number: they say nothing of the contacts, so they are
+    # left out of the search.
+    leaks = {str(p.relative_to(out)) for p, text in _written(out) if LEAK.search(HEX_RUN.sub(" ", text))}
     if not with_contacts:
         assert leaks == set()
         register_frame, report = pm.read_facilitators(register, boundaries=pm.read_boundaries(province=80)[0])
