@@ -8,7 +8,10 @@ codes held as strings: province 2 digits, amphoe 4, tambon 6, village 8
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
 
 # --- administrative codes ---------------------------------------------------
 PROVINCE_CODE: Final = "province_code"
@@ -27,6 +30,14 @@ LEVEL_KEYS: Final[dict[str, str]] = {"village": VILLAGE_CODE, "tambon": TAMBON_C
 #: Level name → digits of its DOPA code; and back (a code's length says its level).
 LEVEL_LENGTH: Final[dict[str, int]] = {"province": 2, **{lv: CODE_LENGTH[key] for lv, key in LEVEL_KEYS.items()}}
 LEVEL_OF_LENGTH: Final[dict[int, str]] = {n: lv for lv, n in LEVEL_LENGTH.items()}
+#: A tambon's stand-in village, when no register is given, is coded <tambon>00 (no หมู่ is numbered 0).
+STAND_IN: Final = "00"
+
+
+def stand_ins(codes: Any) -> np.ndarray:
+    """True where a village code is a tambon's stand-in (a plan without a village register)."""
+    return np.asarray(pd.Index(codes).astype(str).str.endswith(STAND_IN), dtype=bool)
+
 
 # --- names ------------------------------------------------------------------
 PROVINCE_TH: Final = "province_th"

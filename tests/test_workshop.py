@@ -89,6 +89,13 @@ def test_nothing_prints_nan_or_minus_zero(run):
     assert found == []
 
 
+def test_the_summary_counts_tambon_not_villages_without_a_register(run):
+    _, done = run
+    assert "no village register (each tambon counted as one area" in done.stdout
+    assert re.search(r"^tambon with no project: \d+", done.stdout, re.M)
+    assert not re.search(r"\d+ villages[;, ]|villages with no project", done.stdout)
+
+
 def test_the_web_map_opens_on_a_theme_with_data_and_has_a_title(run):
     out, _ = run
     html = (out / "webmap.html").read_text(encoding="utf-8")

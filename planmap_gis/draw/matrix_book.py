@@ -27,6 +27,7 @@ from planmap_gis._schema import (
     PROJECT_ID,
     STRENGTH,
     STRENGTH_CLASS_TH,
+    stand_ins,
 )
 from planmap_gis.draw.matrix import VALUES, _support_frames, cross_tabs, gap_table
 from planmap_gis.draw.matrix_sheets import (
@@ -42,7 +43,6 @@ from planmap_gis.draw.matrix_sheets import (
     print_setup,
 )
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import stand_ins
 from planmap_gis.read.areas import AreaIndex
 
 __all__ = ["DUPLICATION_FILL", "GAP_FILL", "HEADER_ROW", "LABEL_HEADERS", "save_matrix"]

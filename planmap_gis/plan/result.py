@@ -19,7 +19,7 @@ from planmap_gis.measure.change import Change
 from planmap_gis.measure.metrics import projects_by_amphoe
 from planmap_gis.measure.need import bivariate_breaks
 from planmap_gis.measure.yearly import yearly_units
-from planmap_gis.plan.summary import summary_lines
+from planmap_gis.plan.summary import has_register, summary_lines
 from planmap_gis.report import ImportReport
 
 __all__ = ["Plan"]
@@ -161,11 +161,12 @@ class Plan:
     def summary(self) -> str:
         """A few lines for a terminal or a notebook."""
         lines = summary_lines(self)
+        units = "villages" if has_register(self) else "tambon"
         if self.change is not None:
             t = self.change.totals()
             a, b = self.change.labels
             lines.append(f"change {a} → {b}: {t[a]:,.0f} → {t[b]:,.0f} THB ({t['change']:+,.0f}); "
-                         f"villages gained a targeted project "
+                         f"{units} gained a targeted project "
                          f"{(self.change.units['village']['coverage_change'] == 'gained').sum()}, lost every "
                          f"targeted project {(self.change.units['village']['coverage_change'] == 'lost').sum()} "
                          f"({NO_PROJECT_RULE[1]})")
@@ -173,7 +174,7 @@ class Plan:
         if self.needs is not None:
             v = self.alignment["village"]
             lines.append(f"master plans: {int(v['n_met'].sum())} of {int(v['n_needs'].sum())} top needs "
-                         f"met; {int((v['alignment'] < 1).sum())} villages with an unmet need")
+                         f"met; {int((v['alignment'] < 1).sum())} {units} with an unmet need")
         if self.years:
             lines.insert(0, f"fiscal years / {self.years_label()}")
         if self.support is not None and self.facilitators is not None:
@@ -183,6 +184,6 @@ class Plan:
             lines.append(f"facilitators: {len(self.facilitators)} in the register; {need} of "
                          f"{len(self.support['project'])} projects need a facilitator (no skilled one serves "
                          f"their area); {blanket} more are matched only through a province- or amphoe-wide reach "
-                         f"(not in a village they target); {lacking:,} villages have a targeted project with no "
+                         f"(not in a village they target); {lacking:,} {units} have a targeted project with no "
                          "skilled facilitator in their tambon")
         return "\n".join([*self.notes, *lines])

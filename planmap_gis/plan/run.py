@@ -19,6 +19,7 @@ from planmap_gis._schema import (
     HOUSEHOLDS,
     KCHCH2C,
     POPULATION,
+    STAND_IN,
     TAMBON_CODE,
     VILLAGE_CODE,
     VILLAGE_TH,
@@ -58,15 +59,6 @@ log = logging.getLogger("planmap_gis")
 #: Allocation rows from which the analysis uses a second lane: below it (a province: tens of
 #: thousands) the permutations take about a second and a fork would not pay for itself.
 LANES_FROM = 200_000
-
-
-#: A tambon's stand-in village, when no register is given, is coded <tambon>00 (no หมู่ is numbered 0).
-STAND_IN = "00"
-
-
-def stand_ins(codes: Any) -> np.ndarray:
-    """True where a village code is a tambon's stand-in (a plan without a village register)."""
-    return np.asarray(pd.Index(codes).astype(str).str.endswith(STAND_IN), dtype=bool)
 
 
 def _village_frame(villages: gpd.GeoDataFrame | None, tambons: gpd.GeoDataFrame,

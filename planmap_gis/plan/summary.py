@@ -7,14 +7,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from planmap_gis._schema import NEEDS_HOUSEHOLDS, NEEDS_INDICATORS, NO_PROJECT_RULE
+from planmap_gis._schema import NEEDS_HOUSEHOLDS, NEEDS_INDICATORS, NO_PROJECT_RULE, VILLAGE_CODE, stand_ins
 from planmap_gis.measure.change import MIN_TREND_YEARS
 from planmap_gis.measure.combined import SPATIAL_READING_TH
 from planmap_gis.measure.hotspots import TEST_NAME
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.measure.need import money_to_move
 
-__all__ = ["NEEDS_HOUSEHOLDS", "NEEDS_INDICATORS", "number", "summary_lines"]
+__all__ = ["NEEDS_HOUSEHOLDS", "NEEDS_INDICATORS", "has_register", "number", "summary_lines"]
 
 def number(value: Any, fmt: str = ",.0f") -> str | None:
     """A figure as text, or None when it is missing or not finite (the caller then says why).
@@ -38,14 +38,23 @@ def _households(plan: Any) -> bool:
     return "households" in village and bool((village["households"].fillna(0) > 0).any())
 
 
+def has_register(plan: Any) -> bool:
+    """False when the plan's villages are the tambon's stand-ins (no village register was given):
+    its units are then counted and named as tambon."""
+    return not (len(plan.villages) and stand_ins(plan.villages[VILLAGE_CODE]).all())
+
+
 def summary_lines(plan: Any) -> list[str]:
     """The lines of :meth:`Plan.summary`."""
     eq = plan.equity.loc["all"] if "all" in plan.equity.index else {}
+    register = has_register(plan)
+    units = (f"{len(plan.villages)} villages" if register else
+             "no village register (each tambon counted as one area / ไม่มีทะเบียนหมู่บ้าน นับทั้งตำบล)")
     lines = [
-        f"{len(plan.tambons)} tambon, {len(plan.amphoes)} amphoe, {len(plan.villages)} villages; "
+        f"{len(plan.tambons)} tambon, {len(plan.amphoes)} amphoe, {units}; "
         f"{len(plan.projects)} projects, {plan.allocation['project_id'].nunique()} placed "
         f"({plan.method}), {number(plan.allocation['budget_thb'].sum())} THB",
-        f"villages with no project: {no_project(plan.metrics['village']).sum()} "
+        f"{'villages' if register else 'tambon'} with no project: {no_project(plan.metrics['village']).sum()} "
         f"({NO_PROJECT_RULE[1]}); "
         f"tambon sector-years with duplication: {len(plan.duplication['tambon'])}",
     ]

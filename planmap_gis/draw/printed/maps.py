@@ -15,7 +15,7 @@ from matplotlib.patches import Circle, Patch
 
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS_SHORT, NO_PROJECT_RULE
+from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS_SHORT, NO_PROJECT_RULE, stand_ins
 from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import (
     LAYER_COLORS,
@@ -29,7 +29,6 @@ from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import stand_ins
 
 #: Priority villages numbered on each amphoe page.
 PRIORITY_MARKS = 5

@@ -29,6 +29,7 @@ from planmap_gis._schema import (
     TIER,
     TIERS,
     VILLAGE_CODE,
+    stand_ins,
 )
 from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.printed import elements as el
@@ -36,7 +37,6 @@ from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
 from planmap_gis.draw.printed.maps import priority_key, priority_villages
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
-from planmap_gis.plan.run import stand_ins
 
 HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
 WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
