@@ -107,7 +107,9 @@ def summary_lines(plan: Any) -> list[str]:
                          f"{SPATIAL_READING_TH.get(eq['spatial_inequality'], '')}")
     village = plan.metrics["village"]
     n_years = len(plan.fiscal_years)
-    if 2 <= n_years < MIN_TREND_YEARS and "trend_change" in village:
+    if 2 <= n_years < MIN_TREND_YEARS and "trend_change" in village and not village["trend_change"].notna().any():
+        _skip("change of budget per household over the fiscal years", NEEDS_HOUSEHOLDS)
+    elif 2 <= n_years < MIN_TREND_YEARS and "trend_change" in village:
         lines.append(f"trend: not tested over {n_years} fiscal years (a test needs {MIN_TREND_YEARS}); the "
                      "change of budget per household from the first to the last year is in the tables, untested "
                      f"/ แนวโน้ม: ไม่ทดสอบ มีเพียง {n_years} ปีงบประมาณ (ต้องมีอย่างน้อย {MIN_TREND_YEARS} ปี)")
