@@ -120,6 +120,8 @@ def test_project_sheets_name_a_tambon_without_a_register_as_a_tambon_not_as_moo_
     assert "ตำบลที่ไม่มีโครงการ" in text and "(ไม่มีทะเบียนหมู่บ้าน)" in text and ": ทั้งตำบล" in text
     assert not re.search(r"ม\.0(?![0-9])", text) and "หมู่บ้านที่ไม่มีโครงการ" not in text
     assert re.search(r"อำเภอเมืองนครศรีธรรมราช: \d+ ตำบล \(ไม่มีทะเบียนหมู่บ้าน\)", text)  # the map page
+    assert "ระดับหมู่บ้าน" not in text and "village level" not in text  # the maps' subtitles say tambon
+    assert "ระดับตำบล ไม่มีทะเบียนหมู่บ้าน (tambon level: no village register)" in text
     gaps = pd.read_excel(out / "matrix.xlsx", sheet_name="ช่องว่าง", header=None, engine="calamine").astype(str)
     assert not gaps.apply(lambda c: c.str.contains(r"ม\.0(?![0-9])")).any().any()  # the matrix's gaps
     assert gaps.apply(lambda c: c.str.contains("หมู่บ้าน: ไม่มีทะเบียนหมู่บ้าน")).any().any()

@@ -29,11 +29,25 @@ from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
+from planmap_gis.plan.summary import has_register
 
 #: Priority villages numbered on each amphoe page.
 PRIORITY_MARKS = 5
 #: The last line of a page's summary that has no room for all of it: the project sheet repeats it.
 CONTINUED = "ต่อในแผ่นโครงการ (continued on the project sheet) →"
+
+
+def level_words(plan: Plan, level: str = "village", *, english: bool = False) -> str:
+    """The level a page's map is drawn at, in Thai (and English): without a village register the
+    villages are the tambon's stand-ins, so the map is said to be at tambon level."""
+    if level == "tambon":
+        th, en = "ระดับตำบล", "tambon level"
+    elif not has_register(plan):
+        th, en = "ระดับตำบล", "tambon level: no village register"
+        return f"{th} ไม่มีทะเบียนหมู่บ้าน ({en})" if english else f"{th} (ไม่มีทะเบียนหมู่บ้าน)"
+    else:
+        th, en = "ระดับหมู่บ้าน", "village level"
+    return f"{th} ({en})" if english else th
 
 
 def metric_classes(plan: Plan, metric: str, level: str) -> tuple[gpd.GeoDataFrame, Classes]:
@@ -105,7 +119,7 @@ def overview_page(plan: Plan, metric: str, paper: str, lang: str) -> Figure:
                                                       strict=True)},
         title=f"{spec.th} — จังหวัด{province}",
         subtitle=f"{spec.en} — {plan.tambons['province_en'].iloc[0]} · {plan.years_label()} · "
-                 f"ระดับ{'ตำบล' if level == 'tambon' else 'หมู่บ้าน'}",
+                 f"{level_words(plan, level)}",
         rows=panel_lines(paper, rows := _amphoe_rows(plan), _AMPHOE_HEADER, _AMPHOE_WIDTHS, 0.7) - 1)
     handles, title = metric_handles(metric, classes, lang, projects=False,
                                     notes=_mapdata.legend_notes(plan, metric, level))
@@ -157,7 +171,7 @@ def needs_page(plan: Plan, paper: str, lang: str) -> Figure:
         plan, paper, villages, labels, rows=panel_lines(paper, rows, header, widths, 0.7) - 1,
         title=f"ความต้องการในแผนแม่บทชุมชนที่ยังไม่มีโครงการรองรับ — จังหวัด{province}",
         subtitle=f"Master-plan needs not yet met by a project — {plan.tambons['province_en'].iloc[0]} · "
-                 f"{plan.years_label()} · ระดับหมู่บ้าน")
+                 f"{plan.years_label()} · {level_words(plan)}")
     handles, title = metric_handles("alignment", classes, lang, projects=False)
     el.legend(fig, g, key, handles, title)
     el.table(fig, g, right, rows, header, widths, left=(0, 5))
@@ -213,7 +227,7 @@ def district_page(plan: Plan, code: str, metric: str, paper: str, orientation: s
     spec = METRICS[metric]
     province = str(plan.tambons["province_th"].iloc[0])
     el.header(fig, g, f"{spec.th} — อำเภอ{name_th} จังหวัด{province}",
-              f"{spec.en} — {name_en} district · {plan.years_label()} · ระดับหมู่บ้าน (village level)")
+              f"{spec.en} — {name_en} district · {plan.years_label()} · {level_words(plan, english=True)}")
     ax = el.map_axes(fig, g, g.map, np.array(geom.bounds), pad=0.05)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()

@@ -20,6 +20,7 @@ from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import METRICS, NO_DATA_COLOR, classify, format_number
 from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import split
+from planmap_gis.draw.printed.maps import level_words
 from planmap_gis.draw.printed.themes import _page, _province_map
 from planmap_gis.plan import Plan
 from planmap_gis.read.masterplan import sector_key
@@ -53,7 +54,7 @@ def support_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> F
     table = sector_table(plan)
     fig, g = _page(plan, paper, len(table) + 1, "คุณอำนวยกับโครงการ: หมู่บ้านที่ยังไม่มีผู้อำนวยความสะดวกที่มีทักษะ",
                    "Facilitators and projects: villages without a skilled facilitator nearby",
-                   f"{plan.years_label()} · ระดับหมู่บ้าน (village level) · "
+                   f"{plan.years_label()} · {level_words(plan, english=True)} · "
                    f"{len(plan.facilitators)} คุณอำนวยในทะเบียน (in the register)")
     spec = METRICS["n_unsupported_projects"]
     layer = _mapdata.metric_layer(plan, "n_unsupported_projects", "village").to_crs(settings.analysis_crs)

@@ -24,7 +24,7 @@ from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import METRICS, NO_DATA_COLOR, classify, format_number
 from planmap_gis.draw.printed import elements as el
 from planmap_gis.draw.printed.layout import PT_MM, Grid, grid, split
-from planmap_gis.draw.printed.maps import number_marks, panel_lines
+from planmap_gis.draw.printed.maps import level_words, number_marks, panel_lines
 from planmap_gis.measure.need import BIVARIATE
 from planmap_gis.plan import Plan
 
@@ -114,7 +114,7 @@ def need_page(plan: Plan, *, paper: str = "A3", lang: str | None = None) -> Figu
     numbers = (0, 2, 3, 4, 5, 6, 7)  # never broken across lines: the room comes from the village column
     fig, g = _page(plan, paper, panel_lines(paper, rows, header, widths, 0.68, numbers) - 1,
                    "ความจำเป็นกับงบประมาณที่ได้รับ",
-                   "Need against response", f"{plan.years_label()} · ระดับหมู่บ้าน (village level)")
+                   "Need against response", f"{plan.years_label()} · {level_words(plan, english=True)}")
     layer = _mapdata.metric_layer(plan, "need_budget", "village").to_crs(settings.analysis_crs)
     layer["color"] = [BIVARIATE[k][0] if isinstance(k, str) else NO_DATA_COLOR for k in layer["value"]]
     # The listed villages, numbered on the map by their rank in the table beside it.
