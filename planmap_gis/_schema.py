@@ -13,6 +13,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from planmap_gis._errors import PlanmapError
+
 # --- administrative codes ---------------------------------------------------
 PROVINCE_CODE: Final = "province_code"
 AMPHOE_CODE: Final = "amphoe_code"
@@ -30,6 +32,15 @@ LEVEL_KEYS: Final[dict[str, str]] = {"village": VILLAGE_CODE, "tambon": TAMBON_C
 #: Level name → digits of its DOPA code; and back (a code's length says its level).
 LEVEL_LENGTH: Final[dict[str, int]] = {"province": 2, **{lv: CODE_LENGTH[key] for lv, key in LEVEL_KEYS.items()}}
 LEVEL_OF_LENGTH: Final[dict[int, str]] = {n: lv for lv, n in LEVEL_LENGTH.items()}
+
+
+def level_key(level: str) -> str:
+    """The code column of a level ("village", "tambon", "amphoe")."""
+    if level not in LEVEL_KEYS:
+        raise PlanmapError(f"level must be one of {tuple(LEVEL_KEYS)}, got {level!r}.")
+    return LEVEL_KEYS[level]
+
+
 #: A tambon's stand-in village, when no register is given, is coded <tambon>00 (no หมู่ is numbered 0).
 STAND_IN: Final = "00"
 

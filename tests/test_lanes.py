@@ -138,7 +138,7 @@ def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
                         lambda self: (forked.append(self), start(self))[1])
     two = plan()
     # The contiguity and amphoe outlines beside the allocation; the tambon and amphoe coverage beside
-    # the villages'; the equity figures, hot spots, loads and years beside the duplication tables.
+    # the villages'; the equity figures, hot spots and years beside the duplication tables and loads.
     assert len(forked) == 3
     for name in ("equity", "lorenz", "hotspots", "amphoes", "villages", "allocation"):
         pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), obj=name)

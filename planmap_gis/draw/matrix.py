@@ -36,7 +36,8 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 from planmap_gis.draw.mapdata import values as metric_values
-from planmap_gis.measure.metrics import duplicated, no_project
+from planmap_gis.measure.duplication import duplicated
+from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
 
 __all__ = ["ROW_LABELS", "cross_tabs", "duplicated_cells", "gap_table", "integration_matrix", "marked_cells",

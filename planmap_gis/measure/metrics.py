@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planmap_gis._errors import PlanmapError
 from planmap_gis._schema import (
     AGENCY,
     AMPHOE_CODE,
@@ -34,19 +33,15 @@ from planmap_gis._schema import (
     TIER,
     TIERS,
     VILLAGE_CODE,
+    level_key,
 )
-from planmap_gis._text import joined_texts, sorted_texts
+from planmap_gis._text import sorted_texts
 from planmap_gis.join import slivers
+from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
 
-__all__ = ["LEVEL_KEYS", "coverage", "duplication", "facilitator_load", "gaps", "priorities",
-           "targeted", "targeted_mask", "unit_table"]
+__all__ = ["DUPLICATION_AGENCIES", "LEVEL_KEYS", "coverage", "duplicated", "duplication", "facilitator_load",
+           "gaps", "priorities", "targeted", "targeted_mask", "unit_table"]
 
-
-
-def _key(level: str) -> str:
-    if level not in LEVEL_KEYS:
-        raise PlanmapError(f"level must be one of {tuple(LEVEL_KEYS)}, got {level!r}.")
-    return LEVEL_KEYS[level]
 
 
 def unit_table(villages: pd.DataFrame, level: str = "village", units: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -55,7 +50,7 @@ def unit_table(villages: pd.DataFrame, level: str = "village", units: pd.DataFra
     ``units`` (e.g. the tambon layer) fixes which units appear and in what
     order; by default, those that have villages, sorted by code.
     """
-    key = _key(level)
+    key = level_key(level)
     frame = pd.DataFrame({
         key: villages[VILLAGE_CODE].astype(str).str[: CODE_LENGTH[key]],
         HOUSEHOLDS: pd.to_numeric(villages.get(HOUSEHOLDS), errors="coerce"),
@@ -96,7 +91,7 @@ def coverage(
         ``share_layer_1`` … ``_4`` (of the unit's budget), ``budget_tier_<tier>``
         (THB) and ``n_duplications`` (sector-years with two or more agencies).
     """
-    key = _key(level)
+    key = level_key(level)
     base = unit_table(villages, level, units)
     joined = _with_projects(allocation, projects)
     grouped = joined.groupby(key)
@@ -121,10 +116,9 @@ def coverage(
     for tier in TIERS:
         col = by_tier[tier] if tier in by_tier else pd.Series(dtype=float)
         out[f"budget_tier_{tier}"] = col.reindex(out.index).fillna(0.0)
-    agencies = joined.dropna(subset=[SECTOR, AGENCY]).drop_duplicates([key, SECTOR, FISCAL_YEAR, AGENCY])
-    per_group = agencies.groupby([key, SECTOR, FISCAL_YEAR], dropna=False).size()
-    out["n_duplications"] = (per_group[per_group >= 2].groupby(level=0).size()
-                             .reindex(out.index).fillna(0).astype(int))
+    # The sector-years of each unit that the duplication rule flags (:func:`duplicated`).
+    busy = joined.loc[duplicated(joined, key).to_numpy(), [key, SECTOR, FISCAL_YEAR]].drop_duplicates()
+    out["n_duplications"] = busy.groupby(key).size().reindex(out.index).fillna(0).astype(int)
     aimed = targeted_mask(joined)
     out[N_TARGETED] = (joined[PROJECT_ID][aimed].groupby(joined[key][aimed]).nunique()
                        .reindex(out.index).fillna(0).astype(int))
@@ -170,7 +164,7 @@ def gaps(
         ``n_projects`` (within the filter), ``gap`` (True where 0) and
         ``households``, for every unit.
     """
-    key = _key(level)
+    key = level_key(level)
     joined = _with_projects(allocation, projects)
     if sector is not None:
         joined = joined[joined[SECTOR] == sector]
@@ -179,51 +173,6 @@ def gaps(
     base = unit_table(villages, level, units)
     count = joined.groupby(key)[PROJECT_ID].nunique().reindex(base.index).fillna(0).astype(int)
     return pd.DataFrame({"n_projects": count, "gap": count == 0, HOUSEHOLDS: base[HOUSEHOLDS]})
-
-
-#: Agencies in one unit, sector and fiscal year from which their work counts as duplicated.
-DUPLICATION_AGENCIES = 2
-
-
-def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
-    """The duplication rule, defined once: True for each row of ``work`` (a project present in a
-    unit: ``key``, ``sector``, ``fiscal_year``, ``agency``) whose unit, sector and fiscal year hold
-    :data:`DUPLICATION_AGENCIES` or more agencies. A blank year is a year of its own; rows without
-    a sector or an agency are never duplicated. Aligned to ``work``."""
-    known = work.dropna(subset=[SECTOR, AGENCY])
-    year = known[FISCAL_YEAR].astype(object).where(known[FISCAL_YEAR].notna(), -1)
-    n_agencies = known.groupby([known[key], known[SECTOR], year])[AGENCY].transform("nunique")
-    return (n_agencies >= DUPLICATION_AGENCIES).reindex(work.index, fill_value=False)
-
-
-def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str = "tambon") -> pd.DataFrame:
-    """Places where two or more agencies run projects in the same sector and fiscal year.
-
-    Returns
-    -------
-    DataFrame
-        One row per (unit, sector, fiscal_year) with ``n_agencies`` ≥ 2,
-        ``agencies`` and ``project_ids`` (joined by "; "), and ``budget_thb``.
-        Sorted by unit, sector and year.
-    """
-    key = _key(level)
-    joined = _with_projects(allocation, projects).dropna(subset=[SECTOR, AGENCY])
-    joined[FISCAL_YEAR] = joined[FISCAL_YEAR].fillna(-1)
-    groups = [key, SECTOR, FISCAL_YEAR]
-    per_project = joined.groupby([*groups, PROJECT_ID, AGENCY], sort=False, as_index=False)[BUDGET].sum()
-    del joined  # each a row per allocation row (3.4 million at national scale): freed as soon as read
-    busy = per_project[duplicated(per_project, key)]
-    del per_project
-    grouped = busy.groupby(groups, sort=True)
-    out = pd.DataFrame({
-        "n_agencies": grouped[AGENCY].nunique(),
-        "agencies": joined_texts(busy, groups, AGENCY),
-        "project_ids": joined_texts(busy, groups, PROJECT_ID, unique=False),
-        BUDGET: grouped[BUDGET].sum(),
-    }).reset_index()
-    out[SECTOR] = out[SECTOR].astype(projects[SECTOR].dtype)  # a category inside, the projects' text out
-    out[FISCAL_YEAR] = out[FISCAL_YEAR].astype("Int64").replace(-1, pd.NA)
-    return out
 
 
 def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[str, pd.DataFrame]:

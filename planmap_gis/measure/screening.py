@@ -39,7 +39,8 @@ from planmap_gis._schema import (
     STRENGTH,
     VILLAGE_CODE,
 )
-from planmap_gis.measure.metrics import DUPLICATION_AGENCIES, no_project, targeted
+from planmap_gis.measure.duplication import DUPLICATION_AGENCIES
+from planmap_gis.measure.metrics import no_project, targeted
 from planmap_gis.measure.need import NEED, money_to_move
 from planmap_gis.read.masterplan import sector_key
 

@@ -1,0 +1,141 @@
+"""The duplication rule and table: two or more agencies in one unit, sector and fiscal year.
+
+:func:`duplicated` is the rule, defined once (coverage, the matrix's highlights and the tables all
+call it); :func:`duplication` lists each such place with its agencies, projects and budget. Both
+work on integer codes: a national allocation has millions of rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planmap_gis._schema import AGENCY, BUDGET, FISCAL_YEAR, PROJECT_ID, SECTOR, level_key
+
+__all__ = ["DUPLICATION_AGENCIES", "duplicated", "duplication"]
+
+
+#: Agencies in one unit, sector and fiscal year from which their work counts as duplicated.
+DUPLICATION_AGENCIES = 2
+
+
+def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
+    """The duplication rule, defined once: True for each row of ``work`` (a project present in a
+    unit: ``key``, ``sector``, ``fiscal_year``, ``agency``) whose unit, sector and fiscal year hold
+    :data:`DUPLICATION_AGENCIES` or more agencies. A blank year is a year of its own; rows without
+    a sector or an agency are never duplicated. Aligned to ``work``."""
+    known = (work[key].notna() & work[SECTOR].notna() & work[AGENCY].notna()).to_numpy()
+    year = work[FISCAL_YEAR][known]
+    year = year.fillna(-1) if pd.api.types.is_numeric_dtype(year) else year.astype(object).where(year.notna(), -1)
+    # Counted on codes (a national allocation has millions of rows): each unit, sector and year one
+    # number, each agency in it once.
+    group = np.zeros(int(known.sum()), dtype=np.int64)
+    for column in (work[key][known], work[SECTOR][known], year):
+        codes, uniques = pd.factorize(column)
+        group = group * len(uniques) + codes
+    group, groups = pd.factorize(group)
+    agency, agencies = pd.factorize(work[AGENCY][known])
+    distinct = pd.unique(group.astype(np.int64) * max(len(agencies), 1) + agency) // max(len(agencies), 1)
+    n_agencies = np.bincount(distinct, minlength=len(groups))[group]
+    out = np.zeros(len(work), dtype=bool)
+    out[known] = n_agencies >= DUPLICATION_AGENCIES
+    return pd.Series(out, index=work.index)
+
+
+def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str = "tambon") -> pd.DataFrame:
+    """Places where two or more agencies run projects in the same sector and fiscal year.
+
+    Returns
+    -------
+    DataFrame
+        One row per (unit, sector, fiscal_year) with ``n_agencies`` ≥ 2,
+        ``agencies`` and ``project_ids`` (joined by "; "), and ``budget_thb``.
+        Sorted by unit, sector and year.
+    """
+    key = level_key(level)
+    # Worked on integer codes: the units and projects of 3.4 million national allocation rows are
+    # factorised once; each project's sector, year and agency are looked up by its position (texts
+    # grouped row by row cost 5 s and 0.7 GiB at village level). Codes of units, sectors and
+    # agencies are in the order of their texts, so sorting codes sorts as the texts did.
+    project, ids = pd.factorize(allocation[PROJECT_ID])
+    project, ids = project.astype(np.int32), pd.Index(ids)
+    unit, units = _sorted_codes(allocation[key])
+    info = projects[[PROJECT_ID, SECTOR, AGENCY, FISCAL_YEAR]].drop_duplicates(PROJECT_ID).set_index(PROJECT_ID).reindex(ids)
+    sector, sectors = _sorted_codes(info[SECTOR])
+    agency, agencies = _sorted_codes(info[AGENCY])
+    year = pd.to_numeric(info[FISCAL_YEAR], errors="coerce").fillna(-1).to_numpy(dtype=np.int32)
+    # Rows without a unit, sector or agency are never duplicated (a blank year is a year of its own).
+    kept = (project >= 0) & (unit >= 0)
+    kept[kept] &= (sector[project[kept]] >= 0) & (agency[project[kept]] >= 0)
+    # A project's budget in a unit (its sector, year and agency are the project's own).
+    u, p, budget = _per_project(unit[kept], project[kept], allocation[BUDGET].to_numpy(dtype=float)[kept])
+    del unit, project, kept
+    per_project = pd.DataFrame({key: u, SECTOR: sector[p], FISCAL_YEAR: year[p], AGENCY: agency[p],
+                                "project": p, BUDGET: budget}, copy=False)
+    del u, p, budget
+    busy = per_project[duplicated(per_project, key).to_numpy()]
+    del per_project
+    u, sec, yr = (busy[c].to_numpy() for c in (key, SECTOR, FISCAL_YEAR))
+    # The busy rows by unit, sector and year; within each group in their order of appearance (a
+    # stable sort), the order pandas sums a group in, so every budget is the same to the last bit.
+    order = np.lexsort((yr, sec, u))
+    u, sec, yr = u[order], sec[order], yr[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (sec[1:] != sec[:-1]) | (yr[1:] != yr[:-1])
+    group = np.cumsum(first) - 1
+    names, n_agencies = _joined(group, busy[AGENCY].to_numpy()[order], agencies, unique=True)
+    project_rank = np.argsort(np.argsort(np.asarray(ids.astype(str), dtype=object), kind="stable"))
+    listed, _ = _joined(group, project_rank[busy["project"].to_numpy()[order]],
+                        ids.astype(str)[np.argsort(project_rank)], unique=False)
+    out = pd.DataFrame({
+        key: units.take(u[first]), SECTOR: pd.array(sectors.take(sec[first]), dtype=projects[SECTOR].dtype),
+        FISCAL_YEAR: pd.array(yr[first], dtype="Int64"), "n_agencies": n_agencies, "agencies": names,
+        "project_ids": listed,
+        BUDGET: pd.Series(busy[BUDGET].to_numpy()[order]).groupby(group, sort=False).sum().to_numpy(),
+    })
+    out[FISCAL_YEAR] = out[FISCAL_YEAR].replace(-1, pd.NA)
+    return out
+
+
+def _joined(group: np.ndarray, codes: np.ndarray, texts: pd.Index, *, unique: bool) -> tuple[list[str], np.ndarray]:
+    """Per group (``group``: sorted numbers from 0), the texts of ``codes`` (positions in ``texts``,
+    numbered in the texts' sorted order) sorted and joined by "; ", each once when ``unique``; and
+    how many texts each group holds."""
+    if not len(group):
+        return [], np.zeros(0, dtype=np.int64)
+    order = np.lexsort((codes, group))
+    group, codes = group[order], codes[order]
+    if unique:
+        kept = np.ones(len(order), dtype=bool)
+        kept[1:] = (group[1:] != group[:-1]) | (codes[1:] != codes[:-1])
+        group, codes = group[kept], codes[kept]
+    words = np.asarray(texts.astype(str), dtype=object)[codes].tolist()
+    bounds = np.flatnonzero(np.r_[True, group[1:] != group[:-1], True])
+    return ["; ".join(words[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)], np.diff(bounds)
+
+
+def _per_project(unit: np.ndarray, project: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each (unit, project) pair once, in order of first appearance, with its budget summed.
+
+    An allocation comes in project order and, within a project, in village-code order, so each
+    pair's rows are next to each other: summed run by run, without hashing millions of rows. Rows
+    in another order are grouped."""
+    if not len(unit):
+        return unit, project, budget
+    start = np.ones(len(unit), dtype=bool)
+    start[1:] = (unit[1:] != unit[:-1]) | (project[1:] != project[:-1])
+    first = np.flatnonzero(start)
+    pairs = project[first].astype(np.int64) * (int(unit.max()) + 1) + unit[first]
+    if pd.Index(pairs).is_unique:
+        return unit[first], project[first], np.add.reduceat(budget, first)
+    pair = project.astype(np.int64) * (int(unit.max()) + 1) + unit
+    sums = pd.Series(budget).groupby(pair, sort=False).sum()
+    p, u = np.divmod(sums.index.to_numpy(), int(unit.max()) + 1)
+    return u, p, sums.to_numpy()
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``values`` (-1 where blank) numbered in the sorted order of their distinct values, and
+    those values: what ``groupby(sort=True)`` orders by."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int32), pd.Index(uniques)

@@ -1,0 +1,91 @@
+"""The duplication rule and table on codes, against a plain pandas reading of the rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
+
+
+def _made(seed: int = 7, n_projects: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Projects with blank sectors, agencies and years, spread over villages as allocate orders
+    them (project, then village code), with one allocation row whose project is not listed."""
+    rng = np.random.default_rng(seed)
+    sectors = np.array(["ถนน", "น้ำ", "สุขภาพ", "อาชีพ", None], dtype=object)
+    agencies = np.array(["อบต.หนึ่ง", "กรมชลประทาน", "สสจ.", "เกษตรอำเภอ", "Zeta office", None], dtype=object)
+    projects = pd.DataFrame({
+        "project_id": pd.array([f"P{i:04d}" for i in rng.permutation(n_projects)], dtype="str"),
+        "sector": pd.array(sectors[rng.integers(0, len(sectors), n_projects)], dtype="str"),
+        "agency": pd.array(agencies[rng.integers(0, len(agencies), n_projects)], dtype="str"),
+        "fiscal_year": pd.array(np.where(rng.random(n_projects) < 0.1, None,
+                                         rng.integers(2568, 2571, n_projects)), dtype="Int64"),
+    })
+    villages = np.array([f"8001{t:02d}{m:02d}" for t in range(1, 6) for m in range(1, 5)])
+    rows = []
+    for pid in projects["project_id"]:
+        for code in np.sort(rng.choice(villages, rng.integers(1, 6), replace=False)):
+            rows.append((pid, code, float(rng.integers(1, 10_000)) / 7))
+    rows.append(("NOT-LISTED", villages[0], 5.0))
+    allocation = pd.DataFrame(rows, columns=["project_id", "village_code", "budget_thb"])
+    allocation["tambon_code"] = allocation["village_code"].str[:6]
+    allocation["amphoe_code"] = allocation["village_code"].str[:4]
+    return allocation, projects
+
+
+def _by_hand(allocation: pd.DataFrame, projects: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rule read literally: per unit, sector and year (a blank year its own), the agencies."""
+    rows = allocation.merge(projects, on="project_id").dropna(subset=["sector", "agency"])
+    rows["fiscal_year"] = rows["fiscal_year"].fillna(-1)
+    out = []
+    for (unit, sector, year), part in rows.groupby([key, "sector", "fiscal_year"]):
+        names = sorted(set(part["agency"]))
+        if len(names) >= DUPLICATION_AGENCIES:
+            out.append({key: unit, "sector": sector, "fiscal_year": None if year == -1 else int(year),
+                        "n_agencies": len(names), "agencies": "; ".join(names),
+                        "project_ids": "; ".join(sorted(set(part["project_id"]))),
+                        "budget_thb": part["budget_thb"].sum()})
+    return pd.DataFrame(out)
+
+
+@pytest.mark.parametrize("level", ["village", "tambon", "amphoe"])
+def test_the_table_is_the_rule_read_by_hand_in_any_row_order(level):
+    allocation, projects = _made()
+    key = f"{level}_code"
+    expected = _by_hand(allocation, projects, key)
+    assert len(expected) > 10 and expected["fiscal_year"].isna().any()  # the blank year is a year of its own
+    shuffled = allocation.sample(frac=1, random_state=3).reset_index(drop=True)  # not in allocate's order
+    for rows in (allocation, shuffled):
+        got = duplication(rows, projects, level=level)
+        assert got[key].tolist() == expected[key].tolist()
+        assert got["sector"].tolist() == expected["sector"].tolist()
+        assert [None if pd.isna(y) else int(y) for y in got["fiscal_year"]] == \
+            [None if pd.isna(y) else int(y) for y in expected["fiscal_year"]]
+        assert got[["n_agencies", "agencies", "project_ids"]].to_dict("list") == \
+            expected[["n_agencies", "agencies", "project_ids"]].to_dict("list")
+        np.testing.assert_allclose(got["budget_thb"], expected["budget_thb"], rtol=1e-12)
+
+
+def test_the_rule_flags_rows_by_unit_sector_and_year_and_never_a_row_with_a_blank():
+    work = pd.DataFrame({
+        "tambon_code": ["800101"] * 6 + ["800102", None],
+        "sector": ["ถนน", "ถนน", "ถนน", "น้ำ", "ถนน", None, "ถนน", "ถนน"],
+        "fiscal_year": [2569, 2569, 2570, 2569, None, 2569, 2569, 2569],
+        "agency": ["ก", "ข", "ค", "ก", "ก", "ข", "ข", "ข"],
+    })
+    # Rows 0 and 1: two agencies, same tambon, sector and year. Row 2 another year, row 3 another
+    # sector, row 4 a blank year (its own), row 5 no sector, row 6 another tambon, row 7 no tambon.
+    assert duplicated(work, "tambon_code").tolist() == [True, True, False, False, False, False, False, False]
+    work["fiscal_year"] = work["fiscal_year"].astype(object).map(lambda y: None if pd.isna(y) else str(int(y)))
+    assert duplicated(work, "tambon_code").tolist() == [True, True, False, False, False, False, False, False]
+
+
+def test_no_duplication_is_an_empty_table_with_its_columns():
+    allocation, projects = _made(n_projects=40)
+    projects["agency"] = "อบต.หนึ่ง"  # one agency everywhere: nothing is duplicated
+    for level in ("village", "tambon"):
+        got = duplication(allocation, projects, level=level)
+        assert got.empty and list(got.columns) == [f"{level}_code", "sector", "fiscal_year", "n_agencies",
+                                                   "agencies", "project_ids", "budget_thb"]
+    assert duplication(allocation.iloc[:0], projects).empty
