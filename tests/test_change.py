@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 import shapely
 from inequality.gini import Gini, Gini_Spatial
 from inequality.theil import Theil
@@ -152,6 +153,19 @@ def test_spatial_gini_is_inequality_s(data):
     assert ours["p"] == reference.p_sim
     assert ours["polarization"] == pytest.approx(reference.polarization)
     assert ours["expected_nonneighbour_share"] == pytest.approx(reference.e_wcg / reference.dtotal)
+
+
+def test_spatial_gini_counts_each_given_neighbour_pair_on_a_one_sided_matrix():
+    # Symmetric contiguity is summed over one side and doubled; a one-sided (directed) matrix is
+    # summed entry by entry, as before.
+    y = np.array([1.0, 4.0, 2.0, 8.0, 3.0])
+    one_sided = scipy.sparse.csr_matrix((np.ones(3), ([0, 1, 3], [1, 2, 4])), shape=(5, 5))
+    d = float(np.abs(y[:, None] - y[None, :]).sum())
+    near = abs(1 - 4) + abs(4 - 2) + abs(8 - 3)
+    got = spatial_gini(y, one_sided, permutations=0)
+    assert got["neighbour_share"] == pytest.approx(near / d, abs=1e-15)
+    both = spatial_gini(y, one_sided + one_sided.T, permutations=0)
+    assert both["neighbour_share"] == pytest.approx(2 * near / d, abs=1e-15)
 
 
 def test_the_equity_table_s_spatial_gini_on_the_demo_is_inequality_s(data):

@@ -258,16 +258,23 @@ def spatial_gini(values: object, neighbours: Any, *, permutations: int = 999,
     matrix = neighbours.sparse if hasattr(neighbours, "sparse") else neighbours
     coo = matrix.tocoo()
     left, right = coo.row, coo.col
+    # Contiguity is symmetric: each pair of neighbours is counted from one side and doubled, half the
+    # work of every permutation (a national plan: 5 tables × 99 permutations of 400,000 pairs).
+    upper = left < right
+    pattern = (matrix != 0).astype(np.int8).tocsr()
+    twice = 2.0 if 2 * int(upper.sum()) == len(left) and (pattern != pattern.T).nnz == 0 else 1.0
+    if twice == 2.0:
+        left, right = left[upper], right[upper]
     n = len(y)
     nan = float("nan")
     if n < 2 or y.sum() == 0 or len(left) == 0:
         return {"gini": gini(y) if n >= 2 else nan, "neighbour_share": nan, "nonneighbour_share": nan,
                 "wcg_share": nan, "p": nan, "expected_nonneighbour_share": nan, "polarization": nan}
     d = float(np.abs(y[:, None] - y[None, :]).sum()) if n <= 4000 else _sad(y)
-    wg = float(np.abs(y[left] - y[right]).sum())
+    wg = twice * float(np.abs(y[left] - y[right]).sum())
     wcg = d - wg
     pairs = n * (n - 1) / 2
-    near_pairs = len(left) / 2
+    near_pairs = twice * len(left) / 2
     out = {"gini": gini(y), "neighbour_share": wg / d, "nonneighbour_share": wcg / d,
            "wcg_share": wcg / (y.mean() * 2 * n**2),
            "polarization": (wcg / wg) * (near_pairs / (pairs - near_pairs)) if wg > 0 else nan,
@@ -283,7 +290,8 @@ def spatial_gini(values: object, neighbours: Any, *, permutations: int = 999,
                 rng.shuffle(ids)  # in place and in sequence, as Gini_Spatial draws them
                 block.append(ids.copy())
             shuffled = y[np.asarray(block)]
-            simulated[start:start + len(block)] = d - np.abs(shuffled[:, left] - shuffled[:, right]).sum(axis=1)
+            far = d - twice * np.abs(shuffled[:, left] - shuffled[:, right]).sum(axis=1)
+            simulated[start:start + len(block)] = far
         larger = int((simulated >= wcg).sum())
         larger = min(larger, permutations - larger)
         out["p"] = (larger + 1.0) / (permutations + 1.0)

@@ -192,7 +192,17 @@ def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[s
         ``n_projects``), heaviest first.
     """
     people = projects.set_index(PROJECT_ID)[[FACILITATOR, MANAGEMENT_UNIT]].astype("category")
-    joined = allocation[[PROJECT_ID, VILLAGE_CODE, BUDGET]].join(people, on=PROJECT_ID)
+    # Projects and villages counted by their codes, each project's people looked up by position:
+    # grouping millions of allocation rows on their texts cost seconds.
+    project, ids = pd.factorize(allocation[PROJECT_ID])
+    village, _ = pd.factorize(allocation[VILLAGE_CODE])
+    rows = people[~people.index.duplicated()].reindex(ids)
+    joined = pd.DataFrame({PROJECT_ID: project.astype(float), VILLAGE_CODE: village.astype(float),
+                           BUDGET: allocation[BUDGET].to_numpy(),
+                           **{col: rows[col].array.take(project, allow_fill=True) for col in people}},
+                          index=allocation.index)
+    joined.loc[joined[PROJECT_ID] < 0, PROJECT_ID] = float("nan")  # a blank code is no project, no village
+    joined.loc[joined[VILLAGE_CODE] < 0, VILLAGE_CODE] = float("nan")
     joined["blanket"] = ~targeted_mask(allocation)
     out = {}
     for col in (FACILITATOR, MANAGEMENT_UNIT):
