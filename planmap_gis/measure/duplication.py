@@ -32,8 +32,9 @@ def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
     group = np.zeros(int(known.sum()), dtype=np.int64)
     for column in (work[key][known], work[SECTOR][known], year):
         codes, uniques = pd.factorize(column)
-        group = group * len(uniques) + codes
-    group, groups = pd.factorize(group)
+        # Numbered afresh after each column, so the number stays below rows × values (no overflow).
+        group = pd.factorize(group * len(uniques) + codes)[0].astype(np.int64)
+    groups = np.arange(int(group.max()) + 1 if len(group) else 0)
     agency, agencies = pd.factorize(work[AGENCY][known])
     distinct = pd.unique(group.astype(np.int64) * max(len(agencies), 1) + agency) // max(len(agencies), 1)
     n_agencies = np.bincount(distinct, minlength=len(groups))[group]
@@ -60,7 +61,8 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     project, ids = pd.factorize(allocation[PROJECT_ID])
     project, ids = project.astype(np.int32), pd.Index(ids)
     unit, units = _sorted_codes(allocation[key])
-    info = projects[[PROJECT_ID, SECTOR, AGENCY, FISCAL_YEAR]].drop_duplicates(PROJECT_ID).set_index(PROJECT_ID).reindex(ids)
+    info = (projects[[PROJECT_ID, SECTOR, AGENCY, FISCAL_YEAR]].drop_duplicates(PROJECT_ID)
+            .set_index(PROJECT_ID).reindex(ids))
     sector, sectors = _sorted_codes(info[SECTOR])
     agency, agencies = _sorted_codes(info[AGENCY])
     year = pd.to_numeric(info[FISCAL_YEAR], errors="coerce").fillna(-1).to_numpy(dtype=np.int32)
@@ -77,16 +79,19 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     del per_project
     u, sec, yr = (busy[c].to_numpy() for c in (key, SECTOR, FISCAL_YEAR))
     # The busy rows by unit, sector and year; within each group in their order of appearance (a
-    # stable sort), the order pandas sums a group in, so every budget is the same to the last bit.
+    # stable sort). Budgets equal a row-by-row groupby's to float precision (summed in runs first).
     order = np.lexsort((yr, sec, u))
     u, sec, yr = u[order], sec[order], yr[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (u[1:] != u[:-1]) | (sec[1:] != sec[:-1]) | (yr[1:] != yr[:-1])
     group = np.cumsum(first) - 1
     names, n_agencies = _joined(group, busy[AGENCY].to_numpy()[order], agencies, unique=True)
-    project_rank = np.argsort(np.argsort(np.asarray(ids.astype(str), dtype=object), kind="stable"))
-    listed, _ = _joined(group, project_rank[busy["project"].to_numpy()[order]],
-                        ids.astype(str)[np.argsort(project_rank)], unique=False)
+    id_texts = np.asarray(ids.astype(str), dtype=object)
+    by_text = np.argsort(id_texts, kind="stable")
+    project_rank = np.empty(len(by_text), dtype=np.int64)
+    project_rank[by_text] = np.arange(len(by_text))
+    listed, _ = _joined(group, project_rank[busy["project"].to_numpy()[order]], pd.Index(id_texts[by_text]),
+                        unique=False)
     out = pd.DataFrame({
         key: units.take(u[first]), SECTOR: pd.array(sectors.take(sec[first]), dtype=projects[SECTOR].dtype),
         FISCAL_YEAR: pd.array(yr[first], dtype="Int64"), "n_agencies": n_agencies, "agencies": names,
