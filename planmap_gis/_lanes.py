@@ -87,11 +87,13 @@ def _lanes(steps: Sequence[Step], count: int) -> list[list[int]]:
 
 
 def _run(steps: Sequence[Step], i: int, say: bool = True) -> Any:
-    level = logging.INFO if say else logging.DEBUG
-    log.log(level, "writing %d/%d: %s … / กำลังเขียน", i + 1, len(steps), steps[i].label)
+    # An output's steps are said as writing; the parts of a reading or an analysis (say=False, at
+    # DEBUG) as steps: "writing village coverage" would be wrong.
+    level, doing, done = ((logging.INFO, "writing", "written") if say else (logging.DEBUG, "step", "done"))
+    log.log(level, "%s %d/%d: %s …%s", doing, i + 1, len(steps), steps[i].label, " / กำลังเขียน" if say else "")
     started = time.perf_counter()
     out = steps[i].write()
-    log.log(level, "written %d/%d in %.1f s", i + 1, len(steps), time.perf_counter() - started)
+    log.log(level, "%s %d/%d in %.1f s", done, i + 1, len(steps), time.perf_counter() - started)
     return out
 
 

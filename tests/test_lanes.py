@@ -48,6 +48,16 @@ def test_results_come_back_in_the_order_given_from_two_processes(caplog):
     assert sum(m.startswith("written ") for m in said) == 4
 
 
+def test_the_parts_of_an_analysis_are_said_as_steps_not_as_writing(caplog):
+    with caplog.at_level(logging.DEBUG, logger="planmap_gis"):
+        side_by_side([Step("village coverage", 1, lambda: 1)], processes=1, say=False)
+        side_by_side([Step("web map", 1, lambda: 1)], processes=1)
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert (logging.DEBUG, "step 1/1: village coverage …") in said
+    assert (logging.INFO, "writing 1/1: web map … / กำลังเขียน") in said
+    assert not any("writing" in m and "coverage" in m for _, m in said)
+
+
 def test_one_process_runs_every_step_here():
     out = side_by_side([_pid_step("a", 1), _pid_step("b", 1)], processes=1)
     assert {pid for _, pid in out} == {os.getpid()}
