@@ -112,7 +112,7 @@ def matrix_cells(plan: Plan, *, by: str = "amphoe",
     cells : DataFrame
         One row per marked cell, sorted by ``row`` then ``column`` (positions in ``projects`` and
         ``units``): ``budget_thb`` (THB placed there, NaN if the project has no budget) and
-        ``duplicated`` (the one duplication rule, :func:`~planmap_gis.measure.metrics.duplicated`).
+        ``duplicated`` (the one duplication rule, :func:`~planmap_gis.measure.duplication.duplicated`).
     """
     rows, units, cells = marked_cells(plan, by=by, within=within)
     cache = plan.__dict__.setdefault("_matrix_long", {})

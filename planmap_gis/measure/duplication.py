@@ -34,10 +34,10 @@ def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
         codes, uniques = pd.factorize(column)
         # Numbered afresh after each column, so the number stays below rows × values (no overflow).
         group = pd.factorize(group * len(uniques) + codes)[0].astype(np.int64)
-    groups = np.arange(int(group.max()) + 1 if len(group) else 0)
+    n_groups = int(group.max()) + 1 if len(group) else 0
     agency, agencies = pd.factorize(work[AGENCY][known])
     distinct = pd.unique(group.astype(np.int64) * max(len(agencies), 1) + agency) // max(len(agencies), 1)
-    n_agencies = np.bincount(distinct, minlength=len(groups))[group]
+    n_agencies = np.bincount(distinct, minlength=n_groups)[group]
     out = np.zeros(len(work), dtype=bool)
     out[known] = n_agencies >= DUPLICATION_AGENCIES
     return pd.Series(out, index=work.index)

@@ -9,6 +9,7 @@ has no households (or population) on record.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from planmap_gis._schema import (
@@ -197,12 +198,11 @@ def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[s
     project, ids = pd.factorize(allocation[PROJECT_ID])
     village, _ = pd.factorize(allocation[VILLAGE_CODE])
     rows = people[~people.index.duplicated()].reindex(ids)
-    joined = pd.DataFrame({PROJECT_ID: project.astype(float), VILLAGE_CODE: village.astype(float),
-                           BUDGET: allocation[BUDGET].to_numpy(),
+    # A blank code (-1) is no project, no village: NaN, which nunique leaves out.
+    joined = pd.DataFrame({PROJECT_ID: np.where(project >= 0, project, np.nan),
+                           VILLAGE_CODE: np.where(village >= 0, village, np.nan), BUDGET: allocation[BUDGET].to_numpy(),
                            **{col: rows[col].array.take(project, allow_fill=True) for col in people}},
                           index=allocation.index)
-    joined.loc[joined[PROJECT_ID] < 0, PROJECT_ID] = float("nan")  # a blank code is no project, no village
-    joined.loc[joined[VILLAGE_CODE] < 0, VILLAGE_CODE] = float("nan")
     joined["blanket"] = ~targeted_mask(allocation)
     out = {}
     for col in (FACILITATOR, MANAGEMENT_UNIT):

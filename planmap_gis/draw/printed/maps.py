@@ -15,7 +15,7 @@ from matplotlib.patches import Circle, Patch
 
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
-from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS_SHORT, NO_PROJECT_RULE, stand_ins
+from planmap_gis._schema import BUDGET_LAYER, BUDGET_LAYERS_SHORT, NO_PROJECT_RULE
 from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import (
     LAYER_COLORS,
@@ -329,7 +329,7 @@ def _summary_lines(plan: Plan, code: str, name_th: str, marks: pd.DataFrame, dro
     strength = _mapdata.values(plan, "strength_index", "amphoe").get(code, np.nan)
     gaps = int(no_project(here).sum())
     # Without a register each tambon stands for one village: counted as tambon, not as villages.
-    unit = "ตำบล" if len(here) and stand_ins(here.index).all() else "หมู่บ้าน"
+    unit = "หมู่บ้าน" if has_register(plan) else "ตำบล"
     lines = [
         f"อำเภอ{name_th}: {len(here)} {unit}{' (ไม่มีทะเบียนหมู่บ้าน)' if unit == 'ตำบล' else ''} · "
         f"{int(row['n_projects'])} โครงการ จาก {int(row['n_agencies'])} หน่วยงาน",

@@ -28,7 +28,6 @@ from planmap_gis._schema import (
     TAMBON_CODE,
     TIER,
     TIERS,
-    VILLAGE_CODE,
     stand_ins,
 )
 from planmap_gis.draw.classify import format_number
@@ -37,6 +36,7 @@ from planmap_gis.draw.printed.layout import PT_MM, Grid, Rect, grid, split
 from planmap_gis.draw.printed.maps import priority_key, priority_villages
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
+from planmap_gis.plan.summary import has_register
 
 HEADER = ["รหัส", "โครงการ", "หน่วยงาน", "ระดับ · ชั้นงบ", "ด้าน", "ปี", "บาท (ในอำเภอ)", "ตำบล", "ซ้ำ"]
 WIDTHS = [0.07, 0.25, 0.18, 0.11, 0.09, 0.045, 0.09, 0.135, 0.03]
@@ -103,9 +103,8 @@ def _layout(plan: Plan, code: str, paper: str) -> tuple[Grid, list[pd.DataFrame]
     last table page (else they take a page of their own)."""
     rows = project_rows(plan, code)
     # The map page's priority key in full (it may run out of room there), then the villages without a project.
-    no_register = bool(stand_ins(plan.villages[VILLAGE_CODE]).all())
     gaps = [*priority_key(plan, priority_villages(plan, code)),
-            *_gap_lines(villages_without_project(plan, code), whole_tambon=no_register)]
+            *_gap_lines(villages_without_project(plan, code), whole_tambon=not has_register(plan))]
     g = grid(paper, False, panel=False)
     # Pages break between rows by the lines each wrapped row takes (nothing is cut).
     lines = el.table_lines(g, g.map[2], list(rows["text"]), HEADER, WIDTHS, whole=WHOLE)
