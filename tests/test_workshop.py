@@ -90,13 +90,16 @@ def test_nothing_prints_nan_or_minus_zero(run):
 
 
 def test_the_summary_counts_tambon_not_villages_without_a_register(run):
-    _, done = run
+    out, done = run
     assert "no village register (each tambon counted as one area" in done.stdout
     assert re.search(r"^tambon with no project: \d+", done.stdout, re.M)
     assert not re.search(r"\d+ villages[;, ]|villages with no project", done.stdout)
     # Without households the change of budget per household is blank: not said to be "in the tables".
     assert "is in the tables" not in done.stdout
     assert re.search(r"not computed: .*change of budget per household over the fiscal years", done.stdout)
+    notes = pd.read_excel(out / "import_report.xlsx", sheet_name="notes", engine="calamine")
+    assert notes["message_en"].str.contains(r"^\d+ tambon \(no village register\): no need on record").any()
+    assert not notes["message_en"].str.contains(r"^\d+ villages: no need", regex=True).any()
 
 
 def test_the_web_map_opens_on_a_theme_with_data_and_has_a_title(run):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planmap_gis._errors import SchemaError
-from planmap_gis._schema import HOUSEHOLDS, STRENGTH, VILLAGE_CODE
+from planmap_gis._schema import HOUSEHOLDS, STRENGTH, VILLAGE_CODE, stand_ins
 from planmap_gis.report import ImportReport
 
 __all__ = ["BIVARIATE", "LAYERS", "bivariate_breaks", "bivariate_classes", "fair_shares", "money_to_move", "roll_up", "underserved", "village_need"]
@@ -158,8 +158,11 @@ def _left_out(report: ImportReport, codes: list[str]) -> None:
             report.add("info", f"village {code}: {why_en}", f"หมู่บ้าน {code}: {why_th}", value=code, column=NEED)
         return
     shown = ", ".join(map(str, codes[:LEFT_OUT_LISTED])) + f" … {codes[-1]}"
-    report.add("info", f"{len(codes):,} villages: {why_en} (their need is blank in the village tables)",
-               f"{len(codes):,} หมู่บ้าน: {why_th} (ช่องความจำเป็นในตารางหมู่บ้านว่าง)", value=shown, column=NEED)
+    # Without a register the units are the tambon's stand-ins: counted as tambon.
+    en, th = (("tambon (no village register)", "ตำบล (ไม่มีทะเบียนหมู่บ้าน)") if stand_ins(codes).all()
+              else ("villages", "หมู่บ้าน"))
+    report.add("info", f"{len(codes):,} {en}: {why_en} (their need is blank in the village tables)",
+               f"{len(codes):,} {th}: {why_th} (ช่องความจำเป็นในตารางหมู่บ้านว่าง)", value=shown, column=NEED)
 
 
 def money_to_move(gap: object) -> float:
