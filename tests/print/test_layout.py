@@ -16,7 +16,7 @@ from planmap_gis.draw.printed import fonts as _fonts
 from planmap_gis.demo.proposals import demo_caps, demo_proposals
 from planmap_gis.draw.printed.atlas import atlas_figures
 from planmap_gis.draw.printed.elements import _whole_columns, _wrapped
-from planmap_gis.draw.printed.layout import MARGIN_MM, MIN_PT
+from planmap_gis.draw.printed.layout import MARGIN_MM, MIN_PT, wrap
 
 #: Elements that must not touch each other; labels, scale bar and north arrow live inside a map.
 TOP = ("title", "legend", "inset", "summary", "table", "footer")
@@ -190,3 +190,12 @@ def test_a_narrow_table_breaks_no_header_word_between_letters():
     assert sum(widths) == pytest.approx(1.0) and min(widths) > 0
     for row, cells_of_row in zip(rows, cells[1:], strict=True):  # breaks only where a space was
         assert [c.replace("\n", " ") for c in cells_of_row] == row
+
+
+def test_a_thai_word_longer_than_its_column_breaks_where_a_syllable_begins():
+    """The need page's headers came out as ความจำเป็ / น and บาท/ครัวเรื / อน."""
+    assert wrap("ความจำเป็น", 8) == ["ความจำ", "เป็น"]
+    assert wrap("บาท/ครัวเรือน", 10) == ["บาท/ครัว", "เรือน"]
+    assert wrap("ความเข้มแข็ง", 9) == ["ความเข้ม", "แข็ง"]
+    # Where no syllable begins in the line's second half, between letters as before.
+    assert wrap("กกกกกกกกกกกก", 5) == ["กกกกก", "กกกกก", "กก"]

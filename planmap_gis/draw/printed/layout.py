@@ -165,6 +165,8 @@ def fit_text(fig: Figure, g: Grid, rect: Rect, text: str, *, size: float, min_si
 #: starts with one, nor ends on a leading vowel (เ แ โ ใ ไ) cut from its consonant.
 _MARKS = frozenset("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 _LEADING = frozenset("เแโใไ")
+#: Characters a long word may be broken after.
+_AFTER = frozenset("/-")
 
 
 def width_of(text: str) -> int:
@@ -175,7 +177,8 @@ def width_of(text: str) -> int:
 def wrap(text: str, width: int) -> list[str]:
     """Lines of at most ``width`` spacing characters, broken at spaces; a word longer than a line
     (Thai runs without spaces) is broken between letters, never before a mark or after a leading
-    vowel, so no line starts with a dangling vowel or tone mark."""
+    vowel, so no line starts with a dangling vowel or tone mark — before a leading vowel or after a
+    slash when there is one in the line's second half (where a syllable begins)."""
     width = max(2, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -189,14 +192,18 @@ def wrap(text: str, width: int) -> list[str]:
                 lines.append(line)
             line = ""
             while width_of(word) > width:
-                cut, seen = 0, 0
+                cut, soft, seen = 0, 0, 0
                 for i, ch in enumerate(word):
                     seen += ch not in _MARKS
                     if seen > width:
                         break
                     if i + 1 < len(word) and word[i + 1] not in _MARKS and ch not in _LEADING:
                         cut = i + 1
-                cut = cut or len(word)
+                        if word[i + 1] in _LEADING or ch in _AFTER:  # a syllable begins, or after a slash
+                            soft = i + 1
+                # Broken where a syllable begins when that keeps at least half the line (ความจำ|เป็น,
+                # บาท/ครัว|เรือน), not between any two letters (ความจำเป็|น).
+                cut = soft if 2 * soft >= cut > 0 else cut or len(word)
                 lines.append(word[:cut])
                 word = word[cut:]
             line = word
