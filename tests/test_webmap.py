@@ -15,7 +15,7 @@ import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.classify import NO_DATA_COLOR, classify
-from planmap_gis.draw.webmap import encode
+from planmap_gis.draw.webmap_tools import encode, write_html
 from planmap_gis.draw.webmap_popups import _names
 
 
@@ -85,6 +85,32 @@ def test_text_from_a_sheet_is_never_run_as_a_template(small_plan, tmp_path):
     html = pm.save_webmap(plan, tmp_path / "x.html").read_text("utf-8")
     assert "โครงการ {{ 7*7 }} {% if true %}จริง{% endif %}" in html and "โครงการ 49" not in html
     assert "หน่วยงาน {{ ''.__class__ }} {% raw" in html
+
+
+def test_the_streamed_page_is_the_rendered_page_and_leaves_the_map_whole(small_plan, tmp_path):
+    def ids(text: str) -> str:  # folium names each element by a random number
+        return re.sub(r"_[0-9a-f]{32}", "_id", text)
+
+    # The same page as one map rendered whole (folium's \\uXXXX Thai written as UTF-8) ...
+    whole = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)),
+                   pm.webmap(small_plan).get_root().render())
+    fmap = pm.webmap(small_plan)
+    write_html(fmap, tmp_path / "x.html")
+    written = (tmp_path / "x.html").read_bytes().decode("utf-8")
+    assert ids(written) == ids(whole) and "\x00" not in written
+    # ... with every layer's data in it, and the map still whole afterwards (a notebook shows it).
+    assert written.count('"g":[') >= 3 and '"pp":[[' in written and '"pj":[[' in written
+    assert fmap.get_root().render().count('"g":[') == written.count('"g":[')
+
+
+def test_a_typed_escape_in_a_name_is_kept_as_typed(small_plan, tmp_path):
+    # An agency's text is written as it is: "\u0e01" typed in a name is not turned into "ก".
+    projects = small_plan.projects.copy()
+    projects.loc[projects.index[0], "name_th"] = "ถนนสาย \\u0e01 ข"
+    plan = pm.analyse(small_plan.tambons, projects, villages=small_plan.villages.reset_index(drop=True),
+                      permutations=0)
+    html = pm.save_webmap(plan, tmp_path / "x.html").read_text("utf-8")
+    assert "ถนนสาย \\\\u0e01 ข" in html and "ถนนสาย \\ก ข" not in html
 
 
 def test_same_classes_as_the_classifier(small_plan, tmp_path):

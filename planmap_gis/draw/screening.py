@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from planmap_gis import settings
 from planmap_gis._output import atomic, write_excel
-from planmap_gis.draw.webmap_tools import _js, _JsLayer, _label, _Script, encode
+from planmap_gis.draw.webmap_tools import _js, _JsLayer, _label, _Script, geometries, js_parts
 from planmap_gis.measure.screening import VERDICTS
 from planmap_gis.plan.screen import Screening
 
@@ -120,12 +120,12 @@ def add_screening(fmap: folium.Map, screening: Screening, lang: str | None = Non
                  else f"{_label('ไม่อยู่ในชุดที่เสนอ', 'not in the suggested set', lang)}: "
                       f"{_label(r.left_out_th, r.left_out_en, lang)}"]
         popups.append(lines)
-    data = {"g": [encode(g) for g in p.geometry.to_crs(4326).values], "k": [keys.index(v) for v in p["verdict"]],
+    data = {"g": geometries(p.geometry.to_crs(4326).values), "k": [keys.index(v) for v in p["verdict"]],
             "col": [VERDICT_COLORS[k] for k in keys], "nd": "#ffffff",
             "tt": [[f"{r.project_id}: {_label(r.verdict_th, r.verdict_en, lang)}"] for r in p.itertuples()],
             "pp": popups, "st": {"weight": 2, "fillOpacity": 0.95, "radius": 7, "color": "#000000", "opacity": 1}}
     name = _label("ข้อเสนอโครงการ (สีตามผลการคัดกรอง)", "Proposals (colour = verdict)", lang)
-    fmap.add_child(_JsLayer(f"planmap.geoLayer({_js(data)}, {_js(name)})", name, show=True))
+    fmap.add_child(_JsLayer(["planmap.geoLayer(", *js_parts(data), f", {_js(name)})"], name, show=True))
     counts = screening.proposals["verdict"].value_counts()
     rows = [{"color": VERDICT_COLORS[k], "label": f"{_label(*VERDICTS[k], lang)} ({int(counts.get(k, 0))})"}
             for k in keys]

@@ -34,7 +34,6 @@ for rooms that are online.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,6 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
-from planmap_gis._output import atomic
 from planmap_gis._schema import (
     AGENCY,
     BUDGET,
@@ -85,8 +83,10 @@ from planmap_gis.draw.webmap_tools import (
     _Script,
     _unit_geometry,
     controls_script,
-    encode,
+    geometries,
+    js_parts,
     tambon_layer,
+    write_html,
     year_control_script,
     yearly_values,
 )
@@ -203,7 +203,7 @@ def webmap(
                                       shared=shared, title_tail=tail)
     if outlines:
         _add_amphoe_outlines(fmap, plan, lang)
-        outline, labels, name = tambon_layer(plan, lang, encode, QUANTUM, _js)
+        outline, labels, name = tambon_layer(plan, lang, QUANTUM, _js)
         tambon = _JsLayer(outline, name, show=True)
         fmap.add_child(tambon)
         fmap.add_child(_Script(f"var planmap_tambon_labels = {labels}; planmap_tambon_labels.planmapOwner = "
@@ -273,7 +273,7 @@ def _add_choropleth(fmap: folium.Map, plan: Plan, metric: str, level: str, *, sh
         if popups:
             data["pp"] = _unit_popups(plan, level, frame, lang)
             data["pj"] = _project_lists(plan, level, list(frame[_mapdata.CODE])) if level != "amphoe" else None
-        fmap.add_child(_Script(f"var {var} = {_js(data)};"))
+        fmap.add_child(_Script(f"var {var} = ", *js_parts(data), ";"))
         shared[level] = var
     var = shared[level]
     layer_data = {"k": classes.yb.tolist(), "col": list(classes.colors), "nd": NO_DATA_COLOR,
@@ -313,11 +313,11 @@ def _add_amphoe_outlines(fmap: folium.Map, plan: Plan, lang: str) -> None:
     points = frame.geometry.representative_point()
     names = frame[_mapdata.NAME_TH if lang != "en" else _mapdata.NAME_EN]
     labels = [[round(p.x * QUANTUM), round(p.y * QUANTUM), n] for p, n in zip(points, names, strict=True)]
-    data = {"g": [encode(g) for g in frame.geometry.values],
+    data = {"g": geometries(frame.geometry.values),
             "st": {"fill": "none", "fillOpacity": 0, "color": "#222222", "weight": 1.6, "opacity": 1}}
     name = _label("ขอบเขตและชื่ออำเภอ", "Amphoe outlines and names", lang)
-    code = (f"L.featureGroup([planmap.geoLayer({_js(data)}, {_js(name + ' (lines)')}), "
-            f"planmap.labels({_js(labels)}, 'planmap-label')])")
+    code = ["L.featureGroup([planmap.geoLayer(", *js_parts(data), f", {_js(name + ' (lines)')}), "
+            f"planmap.labels({_js(labels)}, 'planmap-label')])"]
     fmap.add_child(_JsLayer(code, name, show=True))
 
 
@@ -333,7 +333,7 @@ def _add_projects(fmap: folium.Map, plan: Plan, lang: str) -> None:
                  f"{_label('บาท', 'THB', lang)}", f"{_label('ปีงบประมาณ', 'FY', lang)}: "
                  f"{'' if pd.isna(y) else int(y)}"]
                 for n, a, b, y in zip(part[NAME_TH], part[AGENCY], part[BUDGET], part[FISCAL_YEAR], strict=True)]
-        data = {"g": [encode(g) for g in part.geometry.to_crs(4326).values], "tt": tips,
+        data = {"g": geometries(part.geometry.to_crs(4326).values), "tt": tips,
                 "cluster": bool((part.geometry.geom_type == "Point").sum() > 30),
                 "st": {"fill": LAYER_COLORS[layer], "color": LAYER_COLORS[layer], "weight": 3,
                        "fillOpacity": 0.85, "radius": 6},
@@ -341,7 +341,7 @@ def _add_projects(fmap: folium.Map, plan: Plan, lang: str) -> None:
                          "year": ["" if pd.isna(y) else str(int(y)) for y in part[FISCAL_YEAR]]}}
         th, en = BUDGET_LAYERS[layer]
         name = f"{_label('โครงการ ชั้นงบ', 'Projects, budget layer', lang)} {layer}: {_label(th, en, lang)}"
-        fmap.add_child(_JsLayer(f"planmap.projectLayer({_js(data)}, {_js(name)})", name, show=True))
+        fmap.add_child(_JsLayer(["planmap.projectLayer(", *js_parts(data), f", {_js(name)})"], name, show=True))
     attr_values = {
         "tier": sorted({_label(*TIERS[t], lang) for t in p[has][TIER] if t in TIERS}),
         "agency": sorted({a for a in p[has][AGENCY] if a}),
@@ -367,9 +367,5 @@ def save_webmap(plan_or_map: Plan | folium.Map, path: str | Path, **kwargs: Any)
     fmap = plan_or_map if isinstance(plan_or_map, folium.Map) else webmap(plan_or_map, **kwargs)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    html = fmap.get_root().render()
-    # folium's own templates escape Thai as \\uXXXX inside JSON; UTF-8 is half the size.
-    html = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)), html)
-    with atomic(path) as tmp:  # a reader never sees half a page
-        tmp.write_text(html, encoding="utf-8")
+    write_html(fmap, path)
     return path

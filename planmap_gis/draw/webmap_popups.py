@@ -23,7 +23,7 @@ from planmap_gis.draw.classify import (
     METRICS,
     format_number,
 )
-from planmap_gis.draw.webmap_tools import _label
+from planmap_gis.draw.webmap_tools import Encoded, _js, _label
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
 
@@ -87,8 +87,8 @@ def _names(plan: Plan, level: str, codes: pd.Series, lang: str, *, english: bool
             **(english_names if th and english else {})}
 
 
-def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list[list[str]]:
-    """The figures of each unit, as lines (name first)."""
+def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> Encoded:
+    """The figures of each unit, as lines (name first): a JSON list of lists, made unit by unit."""
     cov = plan.metrics[level].reindex(frame[_mapdata.CODE])
     empty = no_project(cov) if N_TARGETED in cov else pd.Series(False, index=cov.index)
     lines = []
@@ -136,15 +136,20 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> list
         if code in ranks:
             text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(ranks[code]):,} "
                         f"{_label('จาก', 'of', lang)} {ranked:,}")
-        lines.append(text)
-    return lines
+        lines.append(_js(text))
+    return Encoded("[" + ",".join(lines) + "]")
 
 
-def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> list[list[int]]:
-    """Per unit, the indices (into the project list) of the projects that reach it."""
+def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
+    """Per unit, the indices (into the project list) of the projects that reach it: a JSON list of
+    lists, written unit by unit (a national map's 3.4 million indices as Python integers took 270 MB)."""
     key = {"village": "village_code", "tambon": "tambon_code", "amphoe": "amphoe_code"}[level]
-    order = pd.Index(plan.projects[PROJECT_ID]).get_indexer(plan.allocation[PROJECT_ID])
-    unit, units = pd.factorize(plan.allocation[key].astype(str))
+    # Codes first, then the few distinct texts looked up: millions of texts are never Python strings.
+    project, ids = pd.factorize(plan.allocation[PROJECT_ID])
+    order = pd.Index(plan.projects[PROJECT_ID]).get_indexer(ids)[project]
+    order[project < 0] = -1
+    unit, units = pd.factorize(plan.allocation[key])
+    units = units.astype(str)
     # (unit, project) pairs as one integer each, sorted by unit then project, each once. (A sort
     # and a mask: NumPy 2.4's np.unique hashes integers, 17× slower on millions of pairs.)
     kept = (order >= 0) & (unit >= 0)
@@ -152,9 +157,9 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> list[list[in
     pairs = np.sort(unit[kept].astype(np.int64) * n + order[kept])
     unit_of, index = np.divmod(pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs, n)
     starts = np.searchsorted(unit_of, np.arange(len(units) + 1)).tolist()
-    index = index.tolist()
     at = pd.Index(units).get_indexer([str(c) for c in codes]).tolist()
-    return [index[starts[u]:starts[u + 1]] if u >= 0 else [] for u in at]
+    return Encoded("[" + ",".join("[" + ",".join(map(str, index[starts[u]:starts[u + 1]].tolist())) + "]"
+                                  if u >= 0 else "[]" for u in at) + "]")
 
 
 def _project_lines(plan: Plan, lang: str) -> list[str]:

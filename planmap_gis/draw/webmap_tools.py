@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -21,6 +27,7 @@ from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from planmap_gis import settings
+from planmap_gis._output import atomic
 from planmap_gis._schema import (
     FISCAL_YEAR,
 )
@@ -43,19 +50,19 @@ def _label(th: str, en: str, lang: str) -> str:
     return {"th": th, "en": en}.get(lang, f"{th} / {en}")
 
 
-def tambon_layer(plan: Plan, lang: str, encode: Any, quantum: float, js: Any) -> tuple[str, str, str]:
+def tambon_layer(plan: Plan, lang: str, quantum: float, js: Any) -> tuple[list[str], str, str]:
     """The tambon outlines as a layer, and their names as a group shown from a zoom level on.
 
-    Returns the JavaScript of the outline layer, of the label group, and the layer's name.
+    Returns the JavaScript of the outline layer (in parts), of the label group, and the layer's name.
     """
     frame = _mapdata.units(plan, "tambon").to_crs(4326)
     points = frame.geometry.representative_point()
     names = frame[_mapdata.NAME_TH if lang != "en" else _mapdata.NAME_EN].str.split(" อ.").str[0]
     labels = [[round(p.x * quantum), round(p.y * quantum), n] for p, n in zip(points, names, strict=True)]
-    data = {"g": [encode(g) for g in frame.geometry.values],
+    data = {"g": geometries(frame.geometry.values),
             "st": {"fill": "none", "fillOpacity": 0, "color": "#555555", "weight": 0.9, "opacity": 0.9}}
     name = _label("ขอบเขตตำบล (ชื่อเมื่อขยาย)", "Tambon outlines (names when zoomed in)", lang)
-    outline = f"planmap.geoLayer({js(data)}, {js(name + ' (lines)')})"
+    outline = ["planmap.geoLayer(", *js_parts(data), f", {js(name + ' (lines)')})"]
     group = f"planmap.labels({js(labels)}, 'planmap-tambon-label')"
     return outline, group, name
 
@@ -172,36 +179,124 @@ class _Raw(Element):
         return self.html
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """JSON text made beforehand (a layer's geometries), placed as it is by :func:`js_parts` (and
+    refused by :func:`_js`, which would quote it)."""
+
+    text: str
+
+
+def geometries(geoms: Any) -> Encoded:
+    """The :func:`encode` forms of ``geoms`` as one JSON array, made one geometry at a time.
+
+    Text of digits only: kept apart from the Thai text of a layer it stays one byte a character,
+    and no list of Python integers is ever held for a whole layer (66,000 villages' outlines took
+    300 MB as lists before they were JSON).
+    """
+    return Encoded("[" + ",".join(_js(encode(g)) for g in geoms) + "]")
+
+
+def js_parts(data: dict[str, Any]) -> list[str]:
+    """A JSON object in parts: its :class:`Encoded` values as they are, the rest through :func:`_js`."""
+    parts = []
+    for i, (key, value) in enumerate(data.items()):
+        parts.append(("{" if i == 0 else ",") + _js(key) + ":")
+        parts.append(value.text if isinstance(value, Encoded) else _js(value))
+    parts.append("}" if parts else "{}")
+    return parts
+
+
 class _Placed(MacroElement):
     """A macro element whose rendered parts are placed as they are. branca wraps each in
     ``Element(text)``, which compiles the text as a Jinja template again: the map's data (tens of
     MB nationally) took seconds to tokenise, and an agency's text such as "{{ 7*7 }}" in a project
-    name was evaluated as a template — text from sheets is data, never run."""
+    name was evaluated as a template — text from sheets is data, never run.
+
+    Its code is kept in parts (a layer's geometry, digits, apart from its names, Thai), joined when
+    rendered, or left out of the page and written part by part by :func:`write_html`.
+    """
+
+    parts: tuple[str, ...] = ()
+    _token: str | None = None
+
+    @property
+    def code(self) -> str:
+        return self._token if self._token is not None else "".join(self.parts)
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
         module = self._template.module.__dict__
-        for part in ("header", "html", "script"):
-            macro = module.get(part)
-            if macro is not None:
-                getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        held = _HELD.get()
+        if held is not None:  # written by write_html, not placed in the page
+            self._token = f"\x00{len(held)}\x00"
+            held.append(self.parts)
+        try:
+            for part in ("header", "html", "script"):
+                macro = module.get(part)
+                if macro is not None:
+                    getattr(figure, part).add_child(_Raw(macro(self, kwargs)), name=self.get_name())
+        finally:
+            self._token = None
         for element in self._children.values():
             element.render(**kwargs)
 
 
+#: While :func:`write_html` renders a map: the code of its placed elements, each left in the page as
+#: its number between NUL characters (which no template writes).
+_HELD: ContextVar[list[tuple[str, ...]] | None] = ContextVar("planmap_held", default=None)
+
+
+@contextmanager
+def _holding() -> Iterator[list[tuple[str, ...]]]:
+    held: list[tuple[str, ...]] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
+#: Characters encoded at a time when a map's data is written.
+_CHUNK = 1 << 20
+
+
+def write_html(fmap: folium.Map, path: Path) -> None:
+    """Write ``fmap``'s page to ``path`` (atomically, UTF-8), its data streamed.
+
+    The page is rendered with each placed element's code (the map's data: 150 MB at 100,000
+    projects nationally) left out, and written piece by piece, the data in chunks: the page is never
+    held whole, nor twice more in its un-escaped and encoded copies (the lane writing the web map
+    took 750 MiB more at that size). Only folium's own templates escape Thai as ``\\uXXXX`` (UTF-8
+    is half the size); the data is written as :func:`_js` made it, so an agency's text is never
+    rewritten.
+    """
+    with _holding() as held:
+        page = fmap.get_root().render()
+    page = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)), page)
+    with atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as out:  # a reader never sees half a page
+        for i, piece in enumerate(re.split("\x00([0-9]+)\x00", page)):
+            if i % 2 == 0:
+                out.write(piece)
+                continue
+            for part in held[int(piece)]:
+                for start in range(0, len(part), _CHUNK):
+                    out.write(part[start:start + _CHUNK])
+
+
 class _Script(_Placed):
-    """Raw JavaScript placed in the map's script section."""
+    """Raw JavaScript placed in the map's script section (in parts: see :class:`_Placed`)."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, *parts: str) -> None:
         super().__init__()
         self._name = "PlanmapScript"
-        self.code = code
+        self.parts = parts
 
 
 class _JsLayer(Layer, _Placed):
-    """A layer built by a ``planmap.js`` call, listed in the layer control."""
+    """A layer built by a ``planmap.js`` call, listed in the layer control; ``code`` a text or its parts."""
 
     # An overlay is built by a function kept in planmap.overlays, so the side-by-side view can build
     # its own copy (a Leaflet layer belongs to one map) without the data written twice.
@@ -218,10 +313,10 @@ class _JsLayer(Layer, _Placed):
         "{% endmacro %}"
     )
 
-    def __init__(self, code: str, name: str, *, show: bool = False, overlay: bool = True) -> None:
+    def __init__(self, code: str | list[str], name: str, *, show: bool = False, overlay: bool = True) -> None:
         super().__init__(name=name, overlay=overlay, control=True, show=show)
         self._name = "PlanmapLayer"
-        self.code = code
+        self.parts = (code,) if isinstance(code, str) else tuple(code)
 
 
 def _add_assets(fmap: folium.Map, *, offline: bool, cluster: bool) -> None:
@@ -259,7 +354,7 @@ def _inline_script(code: str) -> str:
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
 
 
-def _unit_geometry(frame: Any, simplify_m: float | None) -> list[Any]:
+def _unit_geometry(frame: Any, simplify_m: float | None) -> Encoded:
     geoms = frame.geometry
     if simplify_m:
         metric = geoms.to_crs(settings.analysis_crs)
@@ -267,7 +362,7 @@ def _unit_geometry(frame: Any, simplify_m: float | None) -> list[Any]:
         simplified = metric.copy()
         simplified[kept] = shapely.coverage_simplify(metric[kept].values, simplify_m)
         geoms = simplified.to_crs(4326)
-    return [encode(g) for g in geoms.values]
+    return geometries(geoms.values)
 
 
 def _legend_rows(classes: Any, lang: str, no_data: tuple[str, str] = ("ไม่มีข้อมูล", "no data")) -> list[dict[str, Any]]:
