@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONTROL", "arabic_to_thai", "clean_id", "id_key", "is_blank", "joined_texts", "sorted_texts", "normalise_thai", "thai_digits"]
+__all__ = ["CONTROL", "arabic_to_thai", "clean_id", "id_key", "is_blank", "joined_texts", "sorted_codes", "sorted_texts", "normalise_thai", "thai_digits"]
 
 # Zero-width space, joiners, word joiner, BOM and soft hyphen: invisible, never meant.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -110,6 +110,13 @@ def joined_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: boo
     texts, spans, index = _sorted_groups(frame, by, column, unique)
     return pd.Series([sep.join(texts[a:b]) for a, b in spans], index=index, name=column,
                      dtype=None if spans else object)  # texts as pandas infers them, as agg gave
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes of ``values`` (int32, -1 where blank) numbered in the sorted order of their distinct
+    values, and those values: what ``groupby(sort=True)`` orders by, as integers."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int32), pd.Index(uniques)
 
 
 def sorted_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: bool = True) -> pd.Series:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
+from planmap_gis.measure.metrics import projects_by_amphoe
 
 
 def _made(seed: int = 7, n_projects: int = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -89,3 +90,33 @@ def test_no_duplication_is_an_empty_table_with_its_columns():
         assert got.empty and list(got.columns) == [f"{level}_code", "sector", "fiscal_year", "n_agencies",
                                                    "agencies", "project_ids", "budget_thb"]
     assert duplication(allocation.iloc[:0], projects).empty
+
+
+def test_each_projects_place_per_amphoe_against_pandas_by_hand():
+    """projects_by_amphoe on codes: budgets, sorted tambon lists and the duplication flag read
+    plainly with pandas, on rows in no order, with blank budgets and a row without its tambon."""
+    rng = np.random.default_rng(11)
+    allocation, projects = _made(seed=11)
+    # Spread over three amphoe (the same tambon numbers in each), rows shuffled, some blanks.
+    amphoe = np.array(["8001", "8002", "8010"])[rng.integers(0, 3, len(allocation))]
+    allocation["village_code"] = [a + v[4:] for a, v in zip(amphoe, allocation["village_code"], strict=True)]
+    allocation["tambon_code"] = allocation["village_code"].str[:6]
+    allocation["amphoe_code"] = allocation["village_code"].str[:4]
+    allocation = allocation.sample(frac=1, random_state=3).reset_index(drop=True)
+    allocation.loc[allocation.index % 9 == 0, "budget_thb"] = np.nan
+    allocation.loc[5, "tambon_code"] = None
+    allocation = allocation.astype({c: "str" for c in ("project_id", "village_code", "tambon_code", "amphoe_code")})
+    table = duplication(allocation, projects, level="tambon")
+    assert len(table)  # the flag is tested on real duplications
+
+    got = projects_by_amphoe(allocation, table).set_index(["amphoe_code", "project_id"])
+    keys = ["amphoe_code", "project_id"]
+    budget = allocation.groupby(keys)["budget_thb"].sum()
+    tambons = allocation.dropna(subset=["tambon_code"]).groupby(keys)["tambon_code"].agg(lambda s: sorted(set(s)))
+    pairs = {(t[:4], pid) for t, ids in zip(table["tambon_code"], table["project_ids"], strict=True)
+             for pid in ids.split("; ")}
+    assert list(got.index) == sorted(budget.index)
+    assert np.allclose(got["budget_thb"], budget.reindex(got.index), rtol=1e-12)
+    assert [list(v) for v in got["tambon_codes"]] == [tambons[k] for k in got.index]
+    assert got["duplicated"].tolist() == [k in pairs for k in got.index]
+    assert 0 < got["duplicated"].sum() < len(got)

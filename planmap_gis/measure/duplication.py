@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planmap_gis._schema import AGENCY, BUDGET, FISCAL_YEAR, PROJECT_ID, SECTOR, level_key
+from planmap_gis._text import sorted_codes
 
 __all__ = ["DUPLICATION_AGENCIES", "duplicated", "duplication"]
 
@@ -60,11 +61,11 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     # agencies are in the order of their texts, so sorting codes sorts as the texts did.
     project, ids = pd.factorize(allocation[PROJECT_ID])
     project, ids = project.astype(np.int32), pd.Index(ids)
-    unit, units = _sorted_codes(allocation[key])
+    unit, units = sorted_codes(allocation[key])
     info = (projects[[PROJECT_ID, SECTOR, AGENCY, FISCAL_YEAR]].drop_duplicates(PROJECT_ID)
             .set_index(PROJECT_ID).reindex(ids))
-    sector, sectors = _sorted_codes(info[SECTOR])
-    agency, agencies = _sorted_codes(info[AGENCY])
+    sector, sectors = sorted_codes(info[SECTOR])
+    agency, agencies = sorted_codes(info[AGENCY])
     year = pd.to_numeric(info[FISCAL_YEAR], errors="coerce").fillna(-1).to_numpy(dtype=np.int32)
     # Rows without a unit, sector or agency are never duplicated (a blank year is a year of its own).
     kept = (project >= 0) & (unit >= 0)
@@ -137,10 +138,3 @@ def _per_project(unit: np.ndarray, project: np.ndarray, budget: np.ndarray) -> t
     sums = pd.Series(budget).groupby(pair, sort=False).sum()
     p, u = np.divmod(sums.index.to_numpy(), int(unit.max()) + 1)
     return u, p, sums.to_numpy()
-
-
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes of ``values`` (-1 where blank) numbered in the sorted order of their distinct values, and
-    those values: what ``groupby(sort=True)`` orders by."""
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int32), pd.Index(uniques)
