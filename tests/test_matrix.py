@@ -66,6 +66,17 @@ def test_projects_by_areas_with_marks_and_budgets(plan):
     assert village.columns.tolist() == ["99010201", "99010202", "99010203"]
 
 
+def test_a_project_without_budget_is_marked_but_has_no_baht():
+    # Work in kind (no budget given): marked where it works, its baht blank, never 0.
+    rows = projects()
+    rows.loc[rows["project_id"] == "D", "budget_thb"] = None
+    plan = pm.analyse(layout.tambons(), rows, villages=layout.villages(), permutations=0)
+    marks = pm.integration_matrix(plan, by="tambon").droplevel(list(range(1, 8)))
+    budget = pm.integration_matrix(plan, by="tambon", values="budget").droplevel(list(range(1, 8)))
+    assert marks.loc["D"].tolist() == [False, True]
+    assert budget.loc["D"].isna().all() and budget.loc["C"].tolist() == pytest.approx([300.0, 700.0])
+
+
 def test_duplication_is_two_agencies_same_sector_year_and_area(plan):
     assert cells(pm.duplicated_cells(plan, by="tambon")) == [("A", "990101"), ("B", "990101")]
     assert cells(pm.duplicated_cells(plan, by="village")) == [("A", "99010102"), ("B", "99010102")]
