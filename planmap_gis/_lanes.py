@@ -37,7 +37,7 @@ import pyarrow
 from planmap_gis import settings
 from planmap_gis._errors import OutputError
 
-__all__ = ["LANE_VILLAGES", "Step", "lane_count", "side_by_side"]
+__all__ = ["LANE_VILLAGES", "Step", "lane_count", "release_free_pages", "side_by_side"]
 
 log = logging.getLogger("planmap_gis")
 
@@ -176,7 +176,7 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bo
     children = []
     # Frozen objects are not visited by the copies' garbage collector, so the plan's pages stay shared.
     gc.freeze()
-    _release_free_pages()
+    release_free_pages()
     try:
         for mine in lanes[1:]:
             ours, theirs = context.Pipe(duplex=False)
@@ -223,14 +223,16 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bo
     return [results[i] for i in range(len(steps))]
 
 
-def _release_free_pages() -> None:
-    """Give the pages of memory freed so far back to the system before a fork.
+def release_free_pages() -> None:
+    """Give the pages of memory freed so far back to the system (before a fork, and in long writers).
 
     The C allocator (glibc's malloc; Arrow's pool for text columns) keeps freed memory for reuse:
     after a national analysis this process held 2.2 GiB of which 0.75 GiB free. A forked lane
     shares those pages, and the first write to one, by either process, copies it, so the same
     free memory came to be held twice. Returned before the fork (``malloc_trim``, 43 ms), the
     writers' peak at 100,000 projects fell from 3.15 to 2.80 GiB and P8's from 3.4–3.6 to 3.2 GiB.
+    A writer that frees much as it goes (the matrix workbook, after its index of cells and its
+    label cells are made) calls it too: the matrix's writer +648 → +568 MiB at that size.
     Elsewhere (no glibc) a no-op.
     """
     try:

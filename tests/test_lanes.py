@@ -20,7 +20,7 @@ import pytest
 import planmap_gis as pm
 from planmap_gis import settings
 from planmap_gis._errors import OutputError, PlanmapWarning
-from planmap_gis._lanes import Step, _lanes, _release_free_pages, lane_count, side_by_side
+from planmap_gis._lanes import Step, _lanes, release_free_pages, lane_count, side_by_side
 from planmap_gis.plan import run
 
 pytestmark = pytest.mark.skipif(lane_count(2, 2) == 1, reason="lanes need fork (Linux)")
@@ -173,6 +173,6 @@ def test_memory_freed_before_a_fork_is_given_back_not_copied_into_the_lanes():
         b[::4096] = b"x" * len(b[::4096])  # touch every page
     del blocks[::2]
     held = resident()
-    _release_free_pages()
+    release_free_pages()
     assert held - resident() > 60 * 2**20  # of the ~94 MiB freed in holes
     del blocks

@@ -29,6 +29,7 @@ from planmap_gis._schema import (
     STRENGTH_CLASS_TH,
     stand_ins,
 )
+from planmap_gis._lanes import release_free_pages
 from planmap_gis.draw.matrix import VALUES, _support_frames, cross_tabs, gap_table
 from planmap_gis.draw.matrix_sheets import (
     DUPLICATION_FILL,
@@ -72,11 +73,13 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
     years = plan.years_label()  # once: it reads every project's year
     matrix_sheet(book.create_sheet("จังหวัด"), changed, plan, index, by="amphoe", within=None, values=values,
                  title=f"เมทริกซ์บูรณาการแผนงานโครงการ จ.{province} รายอำเภอ {years}".strip())
+    release_free_pages()  # what the index of cells and the label cells were made with
     names = plan.amphoes.set_index(AMPHOE_CODE)[AMPHOE_TH]
     for code in sorted(names.index):
         matrix_sheet(book.create_sheet(_sheet_name(book, f"อ.{names[code]}")), changed, plan, index,
                      by="tambon", within=code, values=values,
                      title=f"เมทริกซ์บูรณาการ อ.{names[code]} ({code}) รายตำบล {years}".strip())
+    release_free_pages()
     _gaps_sheet(book.create_sheet("ช่องว่าง"), changed, plan, index)
     _duplication_sheet(book.create_sheet("ซ้ำซ้อน"), changed, plan, index)
     for key, table in cross_tabs(plan).items():
