@@ -23,7 +23,7 @@ from planmap_gis.draw.classify import (
     METRICS,
     format_number,
 )
-from planmap_gis.draw.webmap_tools import Encoded, _js, _label
+from planmap_gis.draw.webmap_tools import Encoded, _js, _label, json_list
 from planmap_gis.measure.metrics import no_project
 from planmap_gis.plan import Plan
 
@@ -137,7 +137,7 @@ def _unit_popups(plan: Plan, level: str, frame: pd.DataFrame, lang: str) -> Enco
             text.append(f"{_label('ลำดับความสำคัญ', 'Priority rank', lang)}: {int(ranks[code]):,} "
                         f"{_label('จาก', 'of', lang)} {ranked:,}")
         lines.append(_js(text))
-    return Encoded("[" + ",".join(lines) + "]")
+    return json_list(lines)
 
 
 def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
@@ -158,8 +158,8 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     unit_of, index = np.divmod(pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs, n)
     starts = np.searchsorted(unit_of, np.arange(len(units) + 1)).tolist()
     at = pd.Index(units).get_indexer([str(c) for c in codes]).tolist()
-    return Encoded("[" + ",".join("[" + ",".join(map(str, index[starts[u]:starts[u + 1]].tolist())) + "]"
-                                  if u >= 0 else "[]" for u in at) + "]")
+    return json_list("[" + ",".join(map(str, index[starts[u]:starts[u + 1]].tolist())) + "]" if u >= 0 else "[]"
+                     for u in at)
 
 
 def _project_lines(plan: Plan, lang: str) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -194,7 +194,12 @@ def geometries(geoms: Any) -> Encoded:
     and no list of Python integers is ever held for a whole layer (66,000 villages' outlines took
     300 MB as lists before they were JSON).
     """
-    return Encoded("[" + ",".join(_js(encode(g)) for g in geoms) + "]")
+    return json_list(_js(encode(g)) for g in geoms)
+
+
+def json_list(items: Iterable[str]) -> Encoded:
+    """JSON texts (one a unit) as one JSON array, made as they come."""
+    return Encoded("[" + ",".join(items) + "]")
 
 
 def js_parts(data: dict[str, Any]) -> list[str]:
