@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONTROL", "arabic_to_thai", "clean_id", "id_key", "is_blank", "joined_texts", "sorted_codes", "sorted_texts", "normalise_thai", "thai_digits"]
+__all__ = ["CONTROL", "arabic_to_thai", "clean_id", "id_key", "is_blank", "joined_texts", "sorted_codes", "sorted_texts", "normalise_thai", "plain", "thai_digits"]
 
 # Zero-width space, joiners, word joiner, BOM and soft hyphen: invisible, never meant.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
@@ -116,7 +116,13 @@ def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes of ``values`` (int32, -1 where blank) numbered in the sorted order of their distinct
     values, and those values: what ``groupby(sort=True)`` orders by, as integers."""
     codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int32), pd.Index(uniques)
+    return codes.astype(np.int32), pd.Index(plain(uniques))
+
+
+def plain(values: object) -> object:
+    """A categorical's values in its categories' own dtype (an index of codes, not of categories)."""
+    kind = getattr(values, "dtype", None)
+    return values.astype(kind.categories.dtype) if isinstance(kind, pd.CategoricalDtype) else values
 
 
 def sorted_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: bool = True) -> pd.Series:
@@ -150,7 +156,7 @@ def _sorted_groups(frame: pd.DataFrame, by: list[str], column: str,
     bounds = starts[1:].tolist()
     values = texts.take(codes).tolist()
     spans = list(zip([0, *bounds], [*bounds, len(values)], strict=True)) if values else []
-    levels = [pd.Index(uniques.take(keys[i, starts]), name=name)
+    levels = [pd.Index(plain(uniques.take(keys[i, starts])), name=name)
               for i, ((_, uniques), name) in enumerate(zip(factors, by, strict=True))]
     index = levels[0] if len(levels) == 1 else pd.MultiIndex.from_arrays(levels)
     return values, spans, index

@@ -44,6 +44,7 @@ from planmap_gis._schema import (
     SOURCE_ROW,
     TAMBON_CODE,
 )
+from planmap_gis._text import plain
 from planmap_gis.join import allocate, rollup
 from planmap_gis.join.pairs import ALLOCATION_COLUMNS
 
@@ -107,6 +108,9 @@ def _allocate_part(part: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, method: s
     problems["row"] = problems["row"].astype("Int64")
     text = [c for c in PROBLEM_COLUMNS if c != "row"]  # one dtype whether a partition has problems or not
     problems[text] = problems[text].astype("str").where(problems[text].notna())
+    # Each partition's categoricals would hold its own ids and codes: text, one dtype in every one.
+    allocation = allocation.astype({c: "str" for c in ALLOCATION_COLUMNS
+                                    if isinstance(allocation[c].dtype, pd.CategoricalDtype)})
     return pd.concat([allocation, problems], ignore_index=True)
 
 
@@ -155,7 +159,10 @@ def allocate_dask(projects: Any, villages: gpd.GeoDataFrame, tambons: gpd.GeoDat
     dask.dataframe.DataFrame
         Lazy allocation rows with ``ALLOCATION_COLUMNS``; ``.compute()`` gives
         the rows of the in-memory :func:`~planmap_gis.join.allocate` (in
-        another order: sort by ``project_id``, ``village_code`` to compare).
+        another order: sort by ``project_id``, ``village_code`` to compare), its
+        ids, codes and labels as text where the in-memory one holds categoricals
+        (each partition's would hold other categories; ``join.pairs.as_allocation``
+        gives the in-memory dtypes).
     dask.dataframe.DataFrame, optional
         With ``return_report``: the lazy problems. Both come from the same
         tasks; compute them together (``dask.compute(allocation, problems)``)
@@ -196,7 +203,9 @@ def unit_totals(allocation: pd.DataFrame, level: str = "village") -> pd.DataFram
     The in-memory reference of :func:`unit_totals_dask`; ``n_projects`` counts the
     distinct projects that reach the unit; a project without a budget adds 0 THB.
     """
-    return _per_unit(rollup(allocation, level), LEVEL_KEYS[level]).sort_index()
+    out = _per_unit(rollup(allocation, level), LEVEL_KEYS[level]).sort_index()
+    out.index = plain(out.index)  # the codes as text, as the Dask one gives them
+    return out
 
 
 def unit_totals_dask(allocation: Any, level: str = "village") -> pd.DataFrame:

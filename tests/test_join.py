@@ -11,6 +11,7 @@ import shapely
 import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.join import allocate, rollup
+from planmap_gis.join.pairs import per_row, with_projects
 from tests import layout
 
 
@@ -240,3 +241,18 @@ def test_area_lists_with_warts_are_placed_merged_and_reported(villages):
     assert said.loc["990103", "severity"] == "warning" and "has no villages" in said.loc["990103", "message_en"]
     assert "none of its areas" in " ".join(report.problems.message_en)
     assert "some villages have no households" in " ".join(report.problems.message_en)
+
+
+def test_rows_look_their_project_up_as_a_join_on_text_would():
+    """per_row and with_projects on categorical ids give what map and join give on text: the same
+    values in the table's dtype, missing where an id is not in the table (or a row has none)."""
+    ids = pd.Series(pd.Categorical(["P2", "P1", None, "P3", "P0", "P2"]), index=[10, 11, 12, 13, 14, 15])
+    table = pd.DataFrame({"layer": pd.array([1, pd.NA, 3], dtype="Int64"), "sector": ["น้ำ", "ถนน", "ป่า"]},
+                         index=pd.Index(["P1", "P2", "P3"], name="project_id"))  # no P0
+    as_text = ids.astype("str")
+    pd.testing.assert_series_equal(per_row(ids, table["layer"]), as_text.map(table["layer"]))
+    assert per_row(ids, table["sector"]).tolist()[:2] == ["ถนน", "น้ำ"]
+    allocation = pd.DataFrame({"project_id": ids, "share": [0.5, 1.0, 1.0, 1.0, 1.0, 0.5]})
+    joined = with_projects(allocation, table)
+    expected = allocation.astype({"project_id": "str"}).join(table, on="project_id")
+    pd.testing.assert_frame_equal(joined.astype({"project_id": "str"}), expected)

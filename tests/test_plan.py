@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import planmap_gis as pm
@@ -61,3 +63,38 @@ def test_without_villages_each_tambon_stands_in(nst_tambons):
     assert len(plan.villages) == 170 and plan.method == "area"
     assert plan.allocation.project_id.nunique() == 40
     assert plan.reports["allocation"].balanced()
+
+
+def _categoricals(name, table):
+    """(table, column or index) holding a categorical, walking dicts of tables."""
+    if isinstance(table, dict):
+        return [hit for key, part in table.items() for hit in _categoricals(f"{name}.{key}", part)]
+    if not isinstance(table, pd.DataFrame):
+        return []
+    levels = getattr(table.index, "levels", [table.index])
+    return ([(name, c) for c in table.columns if isinstance(table[c].dtype, pd.CategoricalDtype)]
+            + [(name, "index") for lv in levels if isinstance(lv.dtype, pd.CategoricalDtype)])
+
+
+def test_allocation_keeps_its_texts_as_categoricals_and_no_other_table_does(nst_plan, tmp_path):
+    plan, _ = nst_plan
+    alloc = plan.allocation
+    texts = ["project_id", "village_code", "tambon_code", "amphoe_code", "method", "location_precision"]
+    assert _categoricals("allocation", alloc) == [("allocation", c) for c in texts]
+    for col in texts[:4]:  # the ids and codes it holds, sorted, each once: as astype("category") gives
+        categories = alloc[col].cat.categories
+        assert categories.tolist() == sorted(set(alloc[col].astype(str))) and categories.dtype == "str"
+    # The same rows as text: each village's tambon and amphoe are its code's prefixes.
+    village = alloc.village_code.astype(str)
+    assert (village.str[:6] == alloc.tambon_code.astype(str)).all()
+    assert (village.str[:4] == alloc.amphoe_code.astype(str)).all()
+    assert set(alloc.project_id.astype(str)) <= set(plan.projects.project_id)
+    assert set(alloc.method.cat.categories) == {"point", "line", "polygon", "equal", "area", "households",
+                                                "population"}
+    # Every other table (and its index) holds text: the categoricals stay inside the allocation.
+    leaks = [hit for f in dataclasses.fields(plan) if f.name != "allocation"
+             for hit in _categoricals(f.name, getattr(plan, f.name))]
+    assert leaks == []
+    # A workspace read back gives the same dtypes.
+    back = pm.open_workspace(pm.save_workspace(plan, tmp_path / "ws.gpkg"))
+    pd.testing.assert_frame_equal(back.allocation, alloc)

@@ -44,6 +44,7 @@ from planmap_gis._errors import InputFileError
 from planmap_gis._output import VERSION as __version__
 from planmap_gis._schema import AREA_CODES, AREA_SHARES, POINT, VILLAGE_CODE
 from planmap_gis.draw.store import Store, is_database, store
+from planmap_gis.join.pairs import as_allocation
 from planmap_gis.measure.change import Change
 from planmap_gis.plan import Plan
 from planmap_gis.report import ImportReport
@@ -313,7 +314,7 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
     return Plan(
         tambons=_read(source, "tambon"), amphoes=_read(source, "amphoe"),
         villages=gpd.GeoDataFrame(villages, geometry="geometry"), projects=projects,
-        allocation=_read(source, "allocation"),
+        allocation=as_allocation(_read(source, "allocation")),
         metrics={lv: tables[f"metrics_{lv}"] for lv in LEVELS},
         duplication={lv: _read(source, f"duplication_{lv}") for lv in LEVELS},
         equity=tables["equity"], lorenz=_read(source, "lorenz"), hotspots=hotspots,

@@ -60,6 +60,7 @@ from planmap_gis.join.pairs import (
     SHARE,
     Pairs,
     _pairs,
+    labels,
 )
 from planmap_gis.report import ImportReport, origin
 
@@ -110,6 +111,10 @@ def allocate(
         row: ``exact`` for a footprint, else the level of the listed area that
         reached the village (``village``, ``tambon``, ``amphoe``, ``province``;
         the finest when two did). Sorted by project order, then village code.
+        The ids, codes and labels are categoricals (integer codes into the
+        sorted texts the rows hold: a national allocation's 3.4 M rows repeat
+        100,000 ids); compare, sort, group and ``.str`` them as text, and
+        ``astype(str)`` for plain text.
     """
     if method not in METHODS:
         raise PlanmapError(f"allocate: method must be one of {METHODS}, got {method!r}.")
@@ -169,14 +174,14 @@ def _assemble(parts: list[Pairs], projects: pd.DataFrame, table: pd.DataFrame) -
     p, v, share = pairs["p"][order], pairs["v"][order], pairs[SHARE][order]
     budget = pd.to_numeric(projects[BUDGET], errors="coerce").to_numpy(dtype=float)
     return pd.DataFrame({
-        PROJECT_ID: projects[PROJECT_ID].array.take(p),
-        VILLAGE_CODE: table.index.array.take(v),
-        TAMBON_CODE: table[TAMBON_CODE].array.take(v),
-        AMPHOE_CODE: table[AMPHOE_CODE].array.take(v),
+        PROJECT_ID: labels(projects[PROJECT_ID].array, p),
+        VILLAGE_CODE: labels(table.index.array, v),
+        TAMBON_CODE: labels(table[TAMBON_CODE].array, v),
+        AMPHOE_CODE: labels(table[AMPHOE_CODE].array, v),
         SHARE: share,
         BUDGET: share * budget[p],
-        METHOD: _METHOD_LABELS.take(pairs["m"][order]),
-        PRECISION: _PRECISION_LABELS.take(pairs["rank"][order]),
+        METHOD: pd.Categorical.from_codes(pairs["m"][order], dtype=_METHOD_LABELS),
+        PRECISION: pd.Categorical.from_codes(pairs["rank"][order], dtype=_PRECISION_LABELS),
     })
 
 

@@ -20,6 +20,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 from planmap_gis._text import joined_texts
+from planmap_gis.join.pairs import per_row
 from planmap_gis.read.masterplan import sector_key
 
 
@@ -60,7 +61,7 @@ def needs_met(
     ranked = ranked.assign(**{TAMBON_CODE: ranked[UNIT_CODE].str[:6], AMPHOE_CODE: ranked[UNIT_CODE].str[:4]})
     sector_of = pd.DataFrame(projects).set_index(PROJECT_ID)[SECTOR].map(sector_key)
     work = allocation[[PROJECT_ID, VILLAGE_CODE, TAMBON_CODE]].assign(
-        **{SECTOR: allocation[PROJECT_ID].map(sector_of)}).dropna(subset=[SECTOR])
+        **{SECTOR: per_row(allocation[PROJECT_ID], sector_of)}).dropna(subset=[SECTOR])
     village_scope = ranked[LEVEL] == "village" if within == "village" else pd.Series(False, ranked.index)
     place = np.where(village_scope, ranked[UNIT_CODE], ranked[TAMBON_CODE])
     by_village = joined_texts(work, [VILLAGE_CODE, SECTOR], PROJECT_ID)

@@ -28,6 +28,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 from planmap_gis._years import parse_years, years_held, years_label
+from planmap_gis.join.pairs import per_row
 from planmap_gis.measure.equity import (
     concentration_indices,
     gini,
@@ -96,7 +97,7 @@ def equity_table(allocation: pd.DataFrame, projects: pd.DataFrame, village_cov: 
     rows: dict[str, dict[str, Any]] = {}
     # Each row's layer as an array: the two columns summed are sliced, not a copy of the whole
     # allocation per layer (0.6 GiB at 100,000 projects).
-    row_layer = allocation["project_id"].map(layer_of).to_numpy()
+    row_layer = per_row(allocation["project_id"], layer_of).to_numpy()
     village, budget = allocation[VILLAGE_CODE], allocation["budget_thb"]
     series = {"all": village_cov["budget_thb"]}
     for layer in (1, 2, 3, 4):

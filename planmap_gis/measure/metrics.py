@@ -38,6 +38,7 @@ from planmap_gis._schema import (
 )
 from planmap_gis._text import sorted_codes
 from planmap_gis.join import slivers
+from planmap_gis.join.pairs import with_projects
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
 
 __all__ = ["DUPLICATION_AGENCIES", "LEVEL_KEYS", "coverage", "duplicated", "duplication", "facilitator_load",
@@ -68,7 +69,7 @@ def _with_projects(allocation: pd.DataFrame, projects: pd.DataFrame) -> pd.DataF
     # there, a text column costs seconds, its codes a fraction of one. The results are the same.
     info = projects.set_index(PROJECT_ID)[[AGENCY, TIER, BUDGET_LAYER, SECTOR, FISCAL_YEAR]]
     info = info.astype({c: "category" for c in (AGENCY, TIER, SECTOR)})
-    return allocation.join(info, on=PROJECT_ID)
+    return with_projects(allocation, info)
 
 
 def coverage(

@@ -63,7 +63,9 @@ _YEAR_BLANK = -1
 def work_rows(allocation: pd.DataFrame, projects: pd.DataFrame, source: str) -> pd.DataFrame:
     """Targeted (project, village) rows with sector key (None when blank), year (blank = a year of its own)
     and agency."""
-    rows = targeted(allocation)[[PROJECT_ID, VILLAGE_CODE]]
+    # As text: these rows are put together with other allocations' (the plan's and the proposals'),
+    # whose categoricals hold other ids.
+    rows = targeted(allocation)[[PROJECT_ID, VILLAGE_CODE]].astype("str")
     info = pd.DataFrame(projects).drop_duplicates(PROJECT_ID).set_index(PROJECT_ID)
     out = rows.assign(sector=rows[PROJECT_ID].map(info[SECTOR].map(sector_key)),
                       year=rows[PROJECT_ID].map(info[FISCAL_YEAR]).astype("Float64").fillna(_YEAR_BLANK),
@@ -219,7 +221,7 @@ def proposal_parts(
     layer_of = proposals.set_index(ids.to_numpy())[BUDGET_LAYER]
     sector_of = proposals.set_index(ids.to_numpy())[SECTOR].map(sector_key)
     rows = allocation[[PROJECT_ID, VILLAGE_CODE, BUDGET]].copy()
-    rows[PROJECT_ID] = rows[PROJECT_ID].astype(str)
+    rows[[PROJECT_ID, VILLAGE_CODE]] = rows[[PROJECT_ID, VILLAGE_CODE]].astype("str")
     rows = rows[rows[VILLAGE_CODE].isin(village.index)]
     baht = rows[BUDGET].fillna(0.0).to_numpy()
     v = rows[VILLAGE_CODE].to_numpy()

@@ -19,6 +19,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 from planmap_gis._text import joined_texts
+from planmap_gis.join.pairs import per_row
 from planmap_gis.measure.metrics import no_project, targeted
 from planmap_gis.read.masterplan import sector_key
 
@@ -70,7 +71,7 @@ def match_facilitators(projects: pd.DataFrame, allocation: pd.DataFrame, registe
     sectors = written.map(sector_key)
     reach = allocation[[PROJECT_ID, VILLAGE_CODE, "location_precision"]].copy()
     reach["targeted"] = reach.index.isin(targeted(reach).index)
-    reach[SECTOR] = reach[PROJECT_ID].map(sectors)
+    reach[SECTOR] = per_row(reach[PROJECT_ID], sectors)
     served = served_villages(register, villages)
     skills = pd.DataFrame([(n, s) for n, ss in zip(register[FACILITATOR], register[SKILLS], strict=True) for s in ss],
                           columns=[FACILITATOR, SECTOR])
@@ -89,7 +90,7 @@ def match_facilitators(projects: pd.DataFrame, allocation: pd.DataFrame, registe
         "n_targeted_projects": aimed.groupby(VILLAGE_CODE)[PROJECT_ID].nunique(),
         "n_unsupported_projects": lacking.groupby(VILLAGE_CODE)[PROJECT_ID].nunique(),
         # Named as the agencies wrote them (the canonical key drops spaces of unknown sectors).
-        "unsupported_sectors": lacking[PROJECT_ID].map(written).groupby(lacking[VILLAGE_CODE]).agg(
+        "unsupported_sectors": per_row(lacking[PROJECT_ID], written).groupby(lacking[VILLAGE_CODE]).agg(
             lambda s: ", ".join(sorted({str(v) for v in s.dropna()}))),
     }).reindex(index)
     by_village = by_village.fillna({"n_targeted_projects": 0, "n_unsupported_projects": 0, "unsupported_sectors": ""})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from planmap_gis._schema import BUDGET, FISCAL_YEAR, HOUSEHOLDS, LEVEL_KEYS, PROJECT_ID
 from planmap_gis._years import years_held
+from planmap_gis.join.pairs import with_projects
 
 __all__ = ["YEARLY_COLUMNS", "yearly_units", "yearly_wide"]
 
@@ -45,12 +46,13 @@ def yearly_units(allocation: pd.DataFrame, projects: pd.DataFrame, metrics: pd.D
     index = pd.MultiIndex.from_product([metrics.index, years], names=[key, FISCAL_YEAR])
     if not years:
         return pd.DataFrame(columns=list(YEARLY_COLUMNS), index=index, dtype=float)
-    alloc = allocation.join(projects.set_index(PROJECT_ID)[[FISCAL_YEAR]], on=PROJECT_ID)
+    alloc = with_projects(allocation, projects.set_index(PROJECT_ID)[[FISCAL_YEAR]])
     alloc = alloc.dropna(subset=[FISCAL_YEAR])
     alloc = alloc.assign(**{FISCAL_YEAR: alloc[FISCAL_YEAR].astype(int)})
     grouped = alloc.groupby([key, FISCAL_YEAR])
     out = pd.DataFrame({BUDGET: grouped[BUDGET].sum(), "n_projects": grouped[PROJECT_ID].nunique()})
     out = out.reindex(index).fillna({BUDGET: 0.0, "n_projects": 0})
+    out.index = index  # reindex keeps an equal index as it is: the allocation's categorical codes
     out["n_projects"] = out["n_projects"].astype(int)
     households = metrics[HOUSEHOLDS].where(metrics[HOUSEHOLDS] > 0).astype(float)
     out["budget_per_household"] = out[BUDGET] / households.reindex(out.index.get_level_values(0)).to_numpy()

@@ -11,6 +11,7 @@ import shapely
 
 import planmap_gis as pm
 from planmap_gis import demo
+from planmap_gis.join.pairs import as_allocation
 from planmap_gis.scaleout import allocate_dask, to_dask, unit_totals, unit_totals_dask
 
 distributed = pytest.importorskip("distributed")
@@ -33,7 +34,8 @@ def nst(nst_path):
 
 
 def ordered(allocation: pd.DataFrame) -> pd.DataFrame:
-    return allocation.sort_values(["project_id", "village_code"]).reset_index(drop=True)
+    """Rows sorted, with the in-memory allocation's dtypes (partitions give text: their categories differ)."""
+    return as_allocation(allocation).sort_values(["project_id", "village_code"]).reset_index(drop=True)
 
 
 def listed(problems: pd.DataFrame) -> list[tuple]:
