@@ -181,3 +181,19 @@ def test_numbers_are_written_with_separators_and_a_dash_where_there_is_none():
     assert format_number(1234, thai_digits=True) == "๑,๒๓๔"
     with pytest.raises(ValueError):
         format_number("not a number")
+
+
+def test_a_plan_holding_its_allocation_as_text_draws_the_same_page(small_plan, tmp_path):
+    """The page reads the allocation's ids and codes by their codes: a Plan made elsewhere, with text
+    columns (or an older one), gives the same project lists, popups and layers."""
+    def ids(text: str) -> str:
+        return re.sub(r"_[0-9a-f]{32}", "_id", text)
+
+    alloc = small_plan.allocation
+    as_text = replace(small_plan, allocation=alloc.astype({c: "str" for c in alloc.columns
+                                                           if isinstance(alloc[c].dtype, pd.CategoricalDtype)}))
+    assert not any(isinstance(t, pd.CategoricalDtype) for t in as_text.allocation.dtypes)
+    write_html(pm.webmap(small_plan), tmp_path / "categorical.html")
+    write_html(pm.webmap(as_text), tmp_path / "text.html")
+    page = (tmp_path / "categorical.html").read_text(encoding="utf-8")
+    assert '"pj":[[' in page and ids(page) == ids((tmp_path / "text.html").read_text(encoding="utf-8"))
