@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planmap_gis.measure import duplication as duplication_module
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
 from planmap_gis.measure.metrics import projects_by_amphoe
 
@@ -50,14 +51,19 @@ def _by_hand(allocation: pd.DataFrame, projects: pd.DataFrame, key: str) -> pd.D
     return pd.DataFrame(out)
 
 
+@pytest.mark.parametrize("chunk", [None, 7])
 @pytest.mark.parametrize("level", ["village", "tambon", "amphoe"])
-def test_the_table_is_the_rule_read_by_hand_in_any_row_order(level):
+def test_the_table_is_the_rule_read_by_hand_in_any_row_order(level, chunk, monkeypatch):
+    if chunk:  # the texts joined a few groups at a time
+        monkeypatch.setattr(duplication_module, "_CHUNK", chunk)
     allocation, projects = _made()
     key = f"{level}_code"
     expected = _by_hand(allocation, projects, key)
     assert len(expected) > 10 and expected["fiscal_year"].isna().any()  # the blank year is a year of its own
+    assert not chunk or len(expected) > 2 * chunk  # three chunks or more
     shuffled = allocation.sample(frac=1, random_state=3).reset_index(drop=True)  # not in allocate's order
-    for rows in (allocation, shuffled):
+    categorical = allocation.astype({"project_id": "category", key: "category"})  # as allocate gives them
+    for rows in (allocation, shuffled, categorical):
         got = duplication(rows, projects, level=level)
         assert got[key].tolist() == expected[key].tolist()
         assert got["sector"].tolist() == expected["sector"].tolist()

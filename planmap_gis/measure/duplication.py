@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from planmap_gis._schema import AGENCY, BUDGET, FISCAL_YEAR, PROJECT_ID, SECTOR, level_key
 from planmap_gis._text import sorted_codes
@@ -103,6 +104,10 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     return out
 
 
+#: Groups joined into text at a time.
+_CHUNK = 50_000
+
+
 def _joined(group: np.ndarray, codes: np.ndarray, texts: pd.Index, *, unique: bool) -> tuple[list[str], np.ndarray]:
     """Per group (``group``: sorted numbers from 0), the texts of ``codes`` (positions in ``texts``,
     numbered in the texts' sorted order) sorted and joined by "; ", each once when ``unique``; and
@@ -117,7 +122,13 @@ def _joined(group: np.ndarray, codes: np.ndarray, texts: pd.Index, *, unique: bo
         group, codes = group[kept], codes[kept]
     words = np.asarray(texts.astype(str), dtype=object)[codes].tolist()
     bounds = np.flatnonzero(np.r_[True, group[1:] != group[:-1], True])
-    return ["; ".join(words[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)], np.diff(bounds)
+    # Joined a chunk of groups at a time into Arrow text (what pandas makes of a list of texts), not
+    # all 333,000 of a national village table as Python strings first: its peak +649 → +593 MiB.
+    spans = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+    chunks = [pa.array(["; ".join(words[a:b]) for a, b in spans[k:k + _CHUNK]], type=pa.large_string())
+              for k in range(0, len(spans), _CHUNK)]
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(chunks, type=pa.large_string()))).astype(
+        "str").array, np.diff(bounds)
 
 
 def _per_project(unit: np.ndarray, project: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, ...]:
