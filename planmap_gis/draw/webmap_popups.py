@@ -18,6 +18,7 @@ from planmap_gis._schema import (
     NO_PROJECT_RULE,
     PROJECT_ID,
 )
+from planmap_gis._text import sorted_codes
 from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import (
     METRICS,
@@ -148,12 +149,12 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     lists, written unit by unit (a national map's 3.4 million indices as Python integers took 270 MB)."""
     key = {"village": "village_code", "tambon": "tambon_code", "amphoe": "amphoe_code"}[level]
     # Codes first, then the few distinct texts looked up: millions of texts are never Python strings.
-    # (32-bit, the allocation's own categorical codes: the arrays of 3.4 M rows are half as large.)
-    project, ids = _codes(plan.allocation[PROJECT_ID])
+    # (32-bit: the arrays of 3.4 M rows are half as large.)
+    project, ids = sorted_codes(plan.allocation[PROJECT_ID])
     order = pd.Index(plan.projects[PROJECT_ID]).get_indexer(ids).astype(np.int32)[project]
     order[project < 0] = -1
     del project
-    unit, units = _codes(plan.allocation[key])
+    unit, units = sorted_codes(plan.allocation[key])
     units = units.astype(str)
     # (unit, project) pairs as one integer each, sorted by unit then project, each once. (A sort
     # and a mask: NumPy 2.4's np.unique hashes integers, 17× slower on millions of pairs.)
@@ -167,14 +168,6 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     at = pd.Index(units).get_indexer([str(c) for c in codes]).tolist()
     return json_list("[" + ",".join(map(str, index[starts[u]:starts[u + 1]].tolist())) + "]" if u >= 0 else "[]"
                      for u in at)
-
-
-def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """32-bit codes of ``values`` (-1 where blank) and the values they number: a categorical's own."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy().astype(np.int32, copy=False), pd.Index(values.cat.categories)
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int32), pd.Index(uniques)
 
 
 def _project_lines(plan: Plan, lang: str) -> list[str]:
