@@ -229,6 +229,10 @@ def thread_count() -> int:
     return settings.threads or settings.cores()
 
 
+#: Slices of a threaded job for each thread (see :func:`threaded`).
+_SLICES_PER_THREAD = 4
+
+
 def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
              min_chunk: int = 50_000, keys: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """``fn`` over equal slices of ``arrays`` in ``settings.threads`` threads, results joined.
@@ -242,16 +246,19 @@ def threaded(fn: Callable[..., tuple[np.ndarray, ...]], *arrays: np.ndarray,
     prepared polygon corrupted the heap ("double free or corruption") at 100,000 points.
     """
     n = len(arrays[0])
-    k = max(1, min(thread_count(), n // min_chunk))
-    if k == 1:
+    threads = max(1, min(thread_count(), n // min_chunk))
+    if threads == 1:
         return fn(*arrays)
+    # Four slices a thread, taken in turn: a slice of heavier rows (a coastline's tambon, a dense
+    # district) no longer holds up a thread the other one waits on (P2: 2.6 → 2.2 s of overlays).
+    k = min(threads * _SLICES_PER_THREAD, n // min_chunk)
     bounds = np.linspace(0, n, k + 1).astype(int)
     if keys is not None:  # move each inner bound on to where a new key starts
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
         inner = starts[np.minimum(np.searchsorted(starts, bounds[1:-1]), len(starts) - 1)]
         inner = np.where(inner < bounds[1:-1], n, inner)  # past the last key's start: to the end
         bounds = np.unique(np.r_[0, inner, n])
-    with ThreadPoolExecutor(len(bounds) - 1) as pool:
+    with ThreadPoolExecutor(threads) as pool:
         parts = list(pool.map(lambda i: fn(*(a[bounds[i]:bounds[i + 1]] for a in arrays)),
                               range(len(bounds) - 1)))
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))

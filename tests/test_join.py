@@ -204,6 +204,33 @@ def test_threads_never_share_a_prepared_geometry(monkeypatch):
     assert (_geo.threaded(lambda k: (k + 1,), one_key, min_chunk=1_000, keys=one_key)[0] == 1).all()
 
 
+def test_threaded_work_is_sliced_finer_than_its_threads(monkeypatch):
+    """Several slices a thread (a slice of heavy rows does not hold the other thread up), run by no
+    more threads than asked, every row once and in order."""
+    import threading
+
+    import numpy as np
+
+    from planmap_gis import _geo
+
+    monkeypatch.setattr(_geo, "thread_count", lambda: 2)
+    lengths: list[int] = []
+    threads: set[int] = set()
+
+    def record(rows: np.ndarray) -> tuple[np.ndarray]:
+        lengths.append(len(rows))
+        threads.add(threading.get_ident())
+        return (rows + 1,)
+
+    rows = np.arange(20_000)
+    assert (_geo.threaded(record, rows, min_chunk=1_000)[0] == rows + 1).all()
+    assert len(lengths) == 2 * _geo._SLICES_PER_THREAD and sum(lengths) == len(rows)
+    assert 1 <= len(threads) <= 2
+    lengths.clear()
+    _geo.threaded(record, rows[:3_000], min_chunk=1_000)  # no slice under min_chunk
+    assert min(lengths) >= 1_000 and len(lengths) == 3
+
+
 def test_area_lists_with_warts_are_placed_merged_and_reported(villages):
     # Offices list a village the register lacks, a tambon without villages, an amphoe and one of
     # its tambon together, a village twice through its tambon; a register misses a household count.
