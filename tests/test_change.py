@@ -17,6 +17,7 @@ from planmap_gis import demo
 from planmap_gis.measure.change import gini_rows, theil_rows, yearly_trend
 from planmap_gis.measure.equity import spatial_gini
 from planmap_gis.measure.hotspots import neighbour_matrix
+from planmap_gis.measure.yearly import yearly_units
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,35 @@ def test_trend_is_kendall_tau_from_five_years_and_a_change_below(data):
     assert v.loc[code, "trend_tau"] == pytest.approx(sum(signs) / 3)
     two_years = plan.projects[plan.projects.fiscal_year != 2570]
     assert yearly_trend(plan.allocation, two_years, v).trend_tau.isna().all()
+
+
+def test_yearly_figures_are_the_allocation_grouped_by_unit_and_year(data):
+    """Each unit's budget and distinct projects per fiscal year, by hand (a groupby of the text
+    allocation with each project's year), at every level, in the allocation's order and shuffled
+    (the run-by-run count and the hash-table count), text or categorical; a project with villages
+    in one tambon counts once there."""
+    data, areas = data
+    plan = pm.analyse(data.tambons, data.projects, villages=areas, permutations=0)
+    text = plan.allocation.astype({c: "str" for c in ("project_id", "village_code", "tambon_code",
+                                                      "amphoe_code")})
+    with_year = text.join(plan.projects.set_index("project_id")[["fiscal_year"]], on="project_id")
+    shuffled = plan.allocation.iloc[np.random.default_rng(3).permutation(len(plan.allocation))]
+    for level, key in (("village", "village_code"), ("tambon", "tambon_code"), ("amphoe", "amphoe_code")):
+        table = plan.metrics[level]
+        grouped = with_year.dropna(subset=["fiscal_year"]).groupby([key, "fiscal_year"])
+        budget = grouped.budget_thb.sum()
+        projects = grouped.project_id.nunique()
+        for allocation in (plan.allocation, text, shuffled):
+            got = yearly_units(allocation, plan.projects, table, level)
+            assert len(got) == len(table) * 3 and got.index.names == [key, "fiscal_year"]
+            placed = got.loc[budget.index]
+            np.testing.assert_allclose(placed.budget_thb, budget, rtol=1e-12)
+            assert (placed.n_projects.to_numpy() == projects.to_numpy()).all()
+            rest = got.drop(budget.index)
+            assert (rest.budget_thb == 0).all() and (rest.n_projects == 0).all()
+        if level == "tambon":  # some project reaches several villages of one tambon, counted once
+            assert (with_year.groupby(["project_id", key]).size() > 1).any()
+            assert (projects < grouped.size()).any()
 
 
 def test_spatial_gini_is_inequality_s(data):

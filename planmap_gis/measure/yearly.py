@@ -7,11 +7,12 @@ selector and any output that shows one year of a plan spanning several; the Plan
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from planmap_gis._schema import BUDGET, FISCAL_YEAR, HOUSEHOLDS, LEVEL_KEYS, PROJECT_ID
 from planmap_gis._years import years_held
-from planmap_gis.join.pairs import with_projects
+from planmap_gis._text import plain, sorted_codes
 
 __all__ = ["YEARLY_COLUMNS", "yearly_units", "yearly_wide"]
 
@@ -46,17 +47,41 @@ def yearly_units(allocation: pd.DataFrame, projects: pd.DataFrame, metrics: pd.D
     index = pd.MultiIndex.from_product([metrics.index, years], names=[key, FISCAL_YEAR])
     if not years:
         return pd.DataFrame(columns=list(YEARLY_COLUMNS), index=index, dtype=float)
-    alloc = with_projects(allocation, projects.set_index(PROJECT_ID)[[FISCAL_YEAR]])
-    alloc = alloc.dropna(subset=[FISCAL_YEAR])
-    alloc = alloc.assign(**{FISCAL_YEAR: alloc[FISCAL_YEAR].astype(int)})
-    grouped = alloc.groupby([key, FISCAL_YEAR])
-    out = pd.DataFrame({BUDGET: grouped[BUDGET].sum(), "n_projects": grouped[PROJECT_ID].nunique()})
-    out = out.reindex(index).fillna({BUDGET: 0.0, "n_projects": 0})
-    out.index = index  # reindex keeps an equal index as it is: the allocation's categorical codes
-    out["n_projects"] = out["n_projects"].astype(int)
+    # On integer codes (a national allocation has 3.4 million rows): each row's unit and its
+    # project's year as positions in the table's units and years, summed with bincount. A copy of
+    # the allocation with each row's year took +340 MiB and 0.9 s at village level.
+    codes, units = sorted_codes(allocation[key])
+    # 32-bit positions, each freed when used: a national allocation's row arrays are 13 MiB each.
+    unit = np.append(pd.Index(metrics.index).get_indexer(units), -1).astype(np.int32)[codes]  # blank: -1
+    del codes
+    project, ids = pd.factorize(allocation[PROJECT_ID])
+    project = project.astype(np.int32)
+    project_year = pd.to_numeric(projects.drop_duplicates(PROJECT_ID).set_index(PROJECT_ID)[FISCAL_YEAR]
+                                 .reindex(plain(ids)), errors="coerce").to_numpy(dtype=float)
+    year = np.append(pd.Index(years).get_indexer(project_year), -1).astype(np.int32)[project]
+    kept = (unit >= 0) & (project >= 0) & (year >= 0)
+    cell = unit[kept] * np.int32(len(years)) + year[kept]
+    del unit, year
+    budget = np.bincount(cell, weights=allocation[BUDGET].to_numpy(dtype=float)[kept], minlength=len(index))
+    counted = _projects_per_cell(cell, project[kept], len(index))
+    out = pd.DataFrame({BUDGET: budget, "n_projects": counted.astype(int)}, index=index)
     households = metrics[HOUSEHOLDS].where(metrics[HOUSEHOLDS] > 0).astype(float)
     out["budget_per_household"] = out[BUDGET] / households.reindex(out.index.get_level_values(0)).to_numpy()
     return out
+
+
+def _projects_per_cell(cell: np.ndarray, project: np.ndarray, cells: int) -> np.ndarray:
+    """Distinct projects in each cell: a project's rows in one cell (its villages in one tambon) count once.
+
+    An allocation comes project by project and, within one, in village-code order, so a
+    project's rows in a cell are next to each other: counted as runs (30 ms nationally). Rows in
+    another order are told apart by a hash table (0.55 s; numpy's sort-and-hash unique took 3 s)."""
+    step_p, step_c = np.diff(project), np.diff(cell)
+    if ((step_p > 0) | ((step_p == 0) & (step_c >= 0))).all():
+        first = np.r_[True, (step_p != 0) | (step_c != 0)] if len(cell) else np.zeros(0, dtype=bool)
+        return np.bincount(cell[first], minlength=cells)
+    n = int(project.max()) + 1
+    return np.bincount(pd.unique(cell.astype(np.int64) * n + project) // n, minlength=cells)
 
 
 def yearly_wide(yearly: pd.DataFrame, metric: str, codes: list[str] | pd.Index) -> pd.DataFrame:
