@@ -17,6 +17,7 @@ from planmap_gis import demo
 from planmap_gis.measure.change import gini_rows, theil_rows, yearly_trend
 from planmap_gis.measure.equity import spatial_gini
 from planmap_gis.measure.hotspots import neighbour_matrix
+from planmap_gis.measure import metrics
 from planmap_gis.measure.yearly import yearly_units
 
 
@@ -226,6 +227,23 @@ def test_facilitators_carry_the_villages_they_target_and_blanket_programmes_apar
     carried = carried[~carried.location_precision.isin(["province", "amphoe"])]
     expected = carried.groupby("facilitator").village_code.nunique()
     pd.testing.assert_series_equal(load["n_villages"].sort_index(), expected.sort_index(), check_names=False)
+    # Every column by hand (a groupby of the rows with their people), whatever the rows' order.
+    shuffled = plan.allocation.iloc[np.random.default_rng(4).permutation(len(plan.allocation))]
+    for col in ("facilitator", "management_unit"):
+        rows = plan.allocation.join(plan.projects.set_index("project_id")[[col]], on="project_id")
+        rows = rows.dropna(subset=[col]).assign(blanket=lambda r: ~metrics.targeted_mask(r))
+        wide = rows[rows.blanket].groupby(col)
+        expected = pd.DataFrame({
+            "n_projects": rows.groupby(col).project_id.nunique(),
+            "n_villages": rows[~rows.blanket].groupby(col).village_code.nunique(),
+            "budget_thb": rows.groupby(col).budget_thb.sum(),
+            "n_blanket_projects": wide.project_id.nunique(), "blanket_villages": wide.village_code.nunique(),
+            "blanket_budget_thb": wide.budget_thb.sum()}).fillna(0)
+        for allocation in (plan.allocation, shuffled):
+            got = metrics.facilitator_load(plan.projects, allocation)[col]
+            pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(), check_dtype=False,
+                                          check_names=False, rtol=1e-12)
+            assert got[["n_villages", "n_projects"]].apply(tuple, axis=1).is_monotonic_decreasing
 
 
 def test_an_island_is_never_labelled_hot_or_cold(fictional):
