@@ -130,8 +130,10 @@ def _fuzzy_pairs(geoms: np.ndarray, buffer_m: float) -> tuple[np.ndarray, np.nda
     left, right = tree.query(boxes)
     once = left < right
     left, right = left[once], right[once]
-    shapely.prepare(geoms)
-    # keys: each prepared unit tested in one thread only (GEOS builds its index on first use, not thread-safe)
+    # Not prepared: a unit meets some six others, too few tests to pay for its index, and the
+    # indexes of 66,000 villages held 366 MiB (unprepared: 0.72 s against 0.85, the same pairs).
+    # keys: should a caller's units be prepared already, each is tested in one thread only (GEOS
+    # builds a prepared geometry's index on first use, not thread-safe).
     touch = threaded(lambda a, b: (shapely.intersects(geoms[a], geoms[b]),), left, right,
                      min_chunk=20_000, keys=left)[0]
     gap = np.flatnonzero(~touch)
