@@ -171,6 +171,7 @@ def _repaired(projects: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFr
 def _assemble(parts: list[Pairs], projects: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Allocation rows in project order, then village code, with the canonical columns."""
     pairs = {k: np.concatenate([part[k] for part in parts]) for k in _PAIRS}
+    parts.clear()  # the caller's list too: its arrays (a national plan's 3.4 M pairs) go now, not on return
     order = np.lexsort((table["order"].to_numpy()[pairs["v"]], pairs["p"]))
     p, v, share = pairs["p"][order], pairs["v"][order], pairs[SHARE][order]
     budget = pd.to_numeric(projects[BUDGET], errors="coerce").to_numpy(dtype=float)
