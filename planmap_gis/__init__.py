@@ -17,6 +17,7 @@ from planmap_gis._errors import (
     PlanmapWarning,
     SchemaError,
 )
+from planmap_gis import _lanes
 from planmap_gis._output import VERSION as __version__
 from planmap_gis._years import thai_date
 
@@ -177,3 +178,6 @@ __all__ = [
     "village_areas",
     "write_projects",
 ]
+
+# Freed arrays of a national run go back to the system (see return_large_blocks): once, at import.
+_lanes.return_large_blocks()

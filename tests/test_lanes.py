@@ -176,3 +176,31 @@ def test_memory_freed_before_a_fork_is_given_back_not_copied_into_the_lanes():
     release_free_pages()
     assert held - resident() > 60 * 2**20  # of the ~94 MiB freed in holes
     del blocks
+
+
+_FREED = """
+import sys, numpy as np, psutil
+if sys.argv[1] == "package":
+    import planmap_gis  # noqa: F401
+process = psutil.Process()
+for _ in range(3):
+    block = np.ones(3_000_000)  # 24 MB; after the first free glibc raised its threshold to this size
+    del block
+block = np.ones(3_000_000)
+held = process.memory_info().rss
+del block
+print((held - process.memory_info().rss) / 2**20)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc")
+def test_importing_the_package_gives_freed_large_arrays_back():
+    """A freed array of millions of rows goes back to the system once the package is imported
+    (``_lanes.return_large_blocks``); without it glibc keeps the fourth 24 MB array in its heap."""
+    def returned(*args: str) -> float:
+        out = subprocess.run([sys.executable, "-c", _FREED, *args], capture_output=True, text=True, check=True,
+                             env={k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"})
+        return float(out.stdout)
+
+    assert returned("package") > 20
+    assert returned("numpy alone") < 4  # glibc's own way: the test can tell the two apart
