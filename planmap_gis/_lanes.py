@@ -243,7 +243,7 @@ def release_free_pages() -> None:
 
 
 #: Blocks from which glibc's malloc maps memory of its own for each (and unmaps it when freed).
-LARGE_BLOCK = 256 * 1024
+LARGE_BLOCK = 4 * 1024 * 1024
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
 
 
@@ -254,8 +254,11 @@ def return_large_blocks() -> None:
     raises that threshold to the block's size (up to 32 MiB): the next arrays of millions of rows
     then come from its heap, whose freed memory it keeps. A national run frees arrays of 13–27
     MiB by the hundred, so its resident memory only grew: the allocation held +834 MiB at its
-    peak, +624 with the threshold fixed; P8's peak 2.26 → 1.96 GiB, its time the same. Called once
-    when the package is imported (a process-wide setting of glibc's; forked lanes inherit it).
+    peak, +624 with the threshold fixed; P8's peak 2.26–2.38 → 1.96–2.16 GiB. A fresh block costs
+    its page faults: at 256 KiB P8 took some 2 s longer and P1's allocate 8–15 % (its arrays of a
+    million points are 8 MiB); at 4 MiB a province's arrays (under 500,000 rows) stay in the heap
+    (P8 54.9 s, 2.10 GiB). Called once when the package is imported (a process-wide setting of
+    glibc's; forked lanes inherit it).
     Left as it is when ``MALLOC_MMAP_THRESHOLD_`` is set (the user chose), and elsewhere (no glibc).
     """
     if "MALLOC_MMAP_THRESHOLD_" in os.environ:
