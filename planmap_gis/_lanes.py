@@ -261,7 +261,7 @@ def return_large_blocks() -> None:
     glibc's; forked lanes inherit it).
     Left as it is when ``MALLOC_MMAP_THRESHOLD_`` is set (the user chose), and elsewhere (no glibc).
     """
-    if "MALLOC_MMAP_THRESHOLD_" in os.environ:
+    if "MALLOC_MMAP_THRESHOLD_" in os.environ or not sys.platform.startswith("linux"):
         return
     try:
         ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
