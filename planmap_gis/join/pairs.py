@@ -16,6 +16,7 @@ from planmap_gis._schema import (
     TAMBON_CODE,
     VILLAGE_CODE,
 )
+from planmap_gis._text import plain
 
 SHARE, METHOD = "share", "method"
 METHODS = ("equal", "area", "households", "population")
@@ -68,6 +69,13 @@ def per_row(keys: pd.Series, values: pd.Series) -> pd.Series:
         return keys.map(values)
     found = values.reindex(keys.cat.categories).array.take(keys.cat.codes.to_numpy(), allow_fill=True)
     return pd.Series(found, index=keys.index, name=keys.name)
+
+
+def project_columns(projects: pd.DataFrame, columns: list[str], ids: object) -> pd.DataFrame:
+    """``columns`` of each project of ``ids`` (the allocation's distinct ids, text or categorical), in
+    their order: an id's first row where it repeats, missing where the projects lack it. What code
+    counting on the allocation's integer codes looks each project's sector, year or people up in."""
+    return projects.drop_duplicates(PROJECT_ID).set_index(PROJECT_ID)[columns].reindex(plain(ids))
 
 
 def with_projects(allocation: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from planmap_gis._schema import AGENCY, BUDGET, FISCAL_YEAR, PROJECT_ID, SECTOR, level_key
 from planmap_gis._text import sorted_codes
+from planmap_gis.join.pairs import project_columns
 
 __all__ = ["DUPLICATION_AGENCIES", "duplicated", "duplication"]
 
@@ -63,8 +64,7 @@ def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str 
     project, ids = pd.factorize(allocation[PROJECT_ID])
     project, ids = project.astype(np.int32), pd.Index(ids)
     unit, units = sorted_codes(allocation[key])
-    info = (projects[[PROJECT_ID, SECTOR, AGENCY, FISCAL_YEAR]].drop_duplicates(PROJECT_ID)
-            .set_index(PROJECT_ID).reindex(ids))
+    info = project_columns(projects, [SECTOR, AGENCY, FISCAL_YEAR], ids)
     sector, sectors = sorted_codes(info[SECTOR])
     agency, agencies = sorted_codes(info[AGENCY])
     year = pd.to_numeric(info[FISCAL_YEAR], errors="coerce").fillna(-1).to_numpy(dtype=np.int32)

@@ -38,7 +38,7 @@ from planmap_gis._schema import (
 )
 from planmap_gis._text import sorted_codes
 from planmap_gis.join import slivers
-from planmap_gis.join.pairs import with_projects
+from planmap_gis.join.pairs import project_columns, with_projects
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
 
 __all__ = ["DUPLICATION_AGENCIES", "LEVEL_KEYS", "coverage", "duplicated", "duplication", "facilitator_load",
@@ -193,13 +193,12 @@ def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[s
         ``blanket_villages`` (villages reached that way) and ``blanket_budget_thb`` (THB). Sorted by ``n_villages`` (then
         ``n_projects``), heaviest first.
     """
-    people = projects.set_index(PROJECT_ID)[[FACILITATOR, MANAGEMENT_UNIT]].astype("category")
     # On integer codes: each row's project and village numbered, each project's person looked up
     # by position, counted with bincount (a frame of the allocation's rows with each row's people,
     # copied per person column, took +430 MiB nationally).
     project, ids = pd.factorize(allocation[PROJECT_ID])
     village, villages = pd.factorize(allocation[VILLAGE_CODE])
-    rows = people[~people.index.duplicated()].reindex(ids)
+    rows = project_columns(projects, [FACILITATOR, MANAGEMENT_UNIT], ids).astype("category")
     placed = project >= 0  # a blank id is no project
     project, village = project[placed], village[placed]
     budget = np.nan_to_num(allocation[BUDGET].to_numpy(dtype=float)[placed])  # a blank budget adds 0, as in sums
@@ -213,10 +212,10 @@ def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[s
         has = person >= 0
         frame = pd.DataFrame({
             "n_projects": np.bincount(whose[whose >= 0], minlength=n),
-            "n_villages": _distinct(person, village, has & ~blanket, n),
+            "n_villages": distinct_counts(*_targets(person, village, has & ~blanket), n),
             BUDGET: np.bincount(person[has], weights=budget[has], minlength=n).astype(float),  # empty: ints
             "n_blanket_projects": np.bincount(whose[in_blanket & (whose >= 0)], minlength=n),
-            "blanket_villages": _distinct(person, village, has & blanket, n),
+            "blanket_villages": distinct_counts(*_targets(person, village, has & blanket), n),
             "blanket_budget_thb": np.bincount(person[has & blanket], weights=budget[has & blanket],
                                               minlength=n).astype(float),
         }, index=pd.Index(rows[col].cat.categories, name=col).astype(projects[col].dtype))
@@ -224,13 +223,21 @@ def facilitator_load(projects: pd.DataFrame, allocation: pd.DataFrame) -> dict[s
     return out
 
 
-def _distinct(person: np.ndarray, village: np.ndarray, rows: np.ndarray, people: int) -> np.ndarray:
-    """Distinct villages (codes ≥ 0) of ``rows`` for each of ``people`` persons (codes 0 … people-1)."""
+def _targets(person: np.ndarray, village: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The persons and villages of ``rows`` that have a village (code ≥ 0)."""
     kept = rows & (village >= 0)
-    pairs = person[kept].astype(np.int64) * (int(village.max(initial=0)) + 1) + village[kept]
+    return person[kept], village[kept]
+
+
+def distinct_counts(group: np.ndarray, value: np.ndarray, groups: int) -> np.ndarray:
+    """How many distinct ``value`` (integer codes ≥ 0) each of ``groups`` groups (codes 0 … groups-1)
+    holds: the pairs sorted as one integer each (a hash table took 0.55 s on 3.4 M pairs; numpy's
+    own unique 3 s)."""
+    n = int(value.max(initial=0)) + 1
+    pairs = group.astype(np.int64) * n + value
     pairs.sort()
     first = np.r_[True, pairs[1:] != pairs[:-1]] if len(pairs) else np.zeros(0, dtype=bool)
-    return np.bincount(pairs[first] // (int(village.max(initial=0)) + 1), minlength=people)
+    return np.bincount(pairs[first] // n, minlength=groups)
 
 
 def priorities(village_coverage: pd.DataFrame, strength: pd.DataFrame) -> pd.DataFrame:
