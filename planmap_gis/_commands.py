@@ -110,8 +110,8 @@ def _write_outputs(plan: Plan, out: Path, args: argparse.Namespace, submitted: p
                                                                           submitted)))
     steps += extra
     # A large plan takes minutes: each step is said as it starts and ends, the writers side by side.
-    return [(step.label, path) for step, path in zip(steps, side_by_side(steps, getattr(args, "processes", None)),
-                                                    strict=True)]
+    written = side_by_side(steps, getattr(args, "processes", None), wait=True)
+    return [(step.label, path) for step, path in zip(steps, written, strict=True)]
 
 
 def _print_written(written: list[tuple[str, Any]]) -> None:

@@ -112,14 +112,26 @@ class _Send:
         self.send(("log", record))
 
 
-def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: bool) -> None:
-    """A forked lane: its steps, each result, log record and warning sent to the parent."""
-    try:  # die with the parent: a killed run must not go on writing into the folder
+def _die_with(parent: int) -> None:
+    """End this forked process when ``parent`` ends: a killed run must not go on writing into the folder."""
+    try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (AttributeError, OSError):
         pass
     if os.getppid() != parent:
         os._exit(1)
+
+
+def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: bool) -> None:
+    """A forked lane: each of its steps in a fresh fork of its own (see :func:`_step`), one after another.
+
+    A process keeps what a step freed for its next step (the C allocator's heap, Python's arenas),
+    and in a copy of the parent every page it writes is its own: the web map's leftovers stayed
+    under the tables written after it, 0.65 GiB in all at 100,000 projects where each alone takes
+    0.31 and 0.19. A step's own fork gives everything back when it ends. The lane itself runs no
+    step, so it has no threads of its own when it forks (a step's thread pools stay in its fork).
+    """
+    _die_with(parent)
     # Log records go to the parent, which has the handlers that matter (the console, a test's capture).
     for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
         if isinstance(logger, logging.Logger):
@@ -127,21 +139,46 @@ def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: b
             logger.propagate = True
     pipe = _Send(conn)
     logging.getLogger().addHandler(logging.handlers.QueueHandler(pipe))
+    running = [0]
+    # Ctrl-C (or the parent's SIGINT when another lane failed) goes on to the running step, whose
+    # atomic writer then removes its partial file; the lane waits for it to end.
+    signal.signal(signal.SIGINT, lambda *_: running[0] and os.kill(running[0], signal.SIGINT))
+    lane = os.getpid()
     for i in mine:
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")  # the parent's filters decide
-                out = _run(steps, i, say)
-            for w in caught:
-                pipe.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
-            pipe.send(("done", i, out))
-        except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which raises it
-            try:
-                pipe.send(("error", i, exc))
-            except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
-                pipe.send(("error", i, RuntimeError("".join(traceback.format_exception(exc)))))
-            break
+        running[0] = os.fork()
+        if running[0] == 0:
+            _die_with(lane)
+            code = _step(steps, i, pipe, say)
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            os._exit(code)
+        _, status = os.waitpid(running[0], 0)
+        running[0] = 0
+        if os.WIFSIGNALED(status):  # the step's fork was killed: the lane ends the same way, which is said
+            signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+            os.kill(lane, os.WTERMSIG(status))
+        if (code := os.waitstatus_to_exitcode(status)) != 0:  # failed: the lane's later steps are not run
+            conn.close()
+            os._exit(code)  # said as the lane's exit code when no error came (os._exit in a step)
     conn.close()
+
+
+def _step(steps: Sequence[Step], i: int, pipe: _Send, say: bool) -> int:
+    """Run step ``i`` in a lane's fork: its result (or error) and warnings sent; 0 when it succeeded."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # the parent's filters decide
+            out = _run(steps, i, say)
+        for w in caught:
+            pipe.send(("warning", (str(w.message), w.category, w.filename, w.lineno)))
+        pipe.send(("done", i, out))
+        return 0
+    except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent, which raises it
+        try:
+            pipe.send(("error", i, exc))
+        except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its text
+            pipe.send(("error", i, RuntimeError("".join(traceback.format_exception(exc)))))
+        return 1
 
 
 def _pump(conn: Any, inbox: list[tuple[Any, ...]]) -> None:
@@ -158,18 +195,25 @@ def _pump(conn: Any, inbox: list[tuple[Any, ...]]) -> None:
             inbox.append(message)
 
 
-def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bool = True) -> list[Any]:
+def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bool = True,
+                 wait: bool = False) -> list[Any]:
     """Run ``steps`` in :func:`lane_count` lanes; what each returned, in the order given.
 
     ``say``: each step's start and end are logged at INFO (a run's outputs), else at DEBUG (the
     parts of an analysis). What a forked lane returns comes back pickled: keep it small, and keep
     the large results in the first lane (the costliest step), which is this process. Raises the
     first failed step's exception (in step order) once every lane has ended.
+
+    ``wait``: when no step must run here, every step runs in a forked lane (one a lane) and this
+    process only waits — for writers, whose results are small. A page this process writes while
+    the lanes live is copied (the lanes share it), and a writer here wrote hundreds of MiB of its
+    freed memory again: at 100,000 projects the writers' peak was 2.1–2.2 GiB with the matrix
+    here and 1.9 with every writer in a lane, in the same time.
     """
     count = lane_count(len(steps), processes)
     if count == 1:
         return [_run(steps, i, say) for i in range(len(steps))]
-    lanes = _lanes(steps, count)
+    lanes = [[], *_lanes(steps, count)] if wait and not any(s.here for s in steps) else _lanes(steps, count)
     context = multiprocessing.get_context("fork")
     results: dict[int, Any] = {}
     errors: dict[int, BaseException] = {}

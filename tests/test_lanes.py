@@ -27,9 +27,9 @@ pytestmark = pytest.mark.skipif(lane_count(2, 2) == 1, reason="lanes need fork (
 
 
 def _pid_step(label: str, cost: float) -> Step:
-    def write() -> tuple[str, int]:
+    def write() -> tuple[str, int, int]:
         logging.getLogger("planmap_gis").info("inside %s", label)
-        return label, os.getpid()
+        return label, os.getpid(), os.getppid()
     return Step(label, cost, write)
 
 
@@ -37,11 +37,15 @@ def test_results_come_back_in_the_order_given_from_two_processes(caplog):
     steps = [_pid_step(name, cost) for name, cost in [("a", 1), ("b", 5), ("c", 1), ("d", 3)]]
     with caplog.at_level(logging.INFO, logger="planmap_gis"):
         out = side_by_side(steps, processes=2)
-    assert [label for label, _ in out] == ["a", "b", "c", "d"]
-    pids = {label: pid for label, pid in out}
-    # longest first to the least loaded lane: b (5) here, d (3) there, a and c there too
-    assert pids["b"] == os.getpid() and pids["d"] != os.getpid()
-    assert len(set(pids.values())) == 2
+    assert [label for label, *_ in out] == ["a", "b", "c", "d"]
+    pids = {label: pid for label, pid, _ in out}
+    lanes = {label: parent for label, _, parent in out}
+    # longest first to the least loaded lane: b (5) here, d (3) there, a and c there too; each step
+    # of the other lane in a fork of its own (what one step freed is not held under the next), all
+    # forked by that lane
+    assert pids["b"] == os.getpid() and os.getpid() not in (pids["a"], pids["c"], pids["d"])
+    assert len({pids["a"], pids["c"], pids["d"]}) == 3
+    assert lanes["a"] == lanes["c"] == lanes["d"] != os.getpid()
     said = [r.getMessage() for r in caplog.records]
     for name in "abcd":  # the forked lane's log lines reach this process's handlers
         assert f"inside {name}" in said
@@ -58,9 +62,19 @@ def test_the_parts_of_an_analysis_are_said_as_steps_not_as_writing(caplog):
     assert not any("writing" in m and "coverage" in m for _, m in said)
 
 
+def test_writers_waited_for_run_every_step_in_a_lane_unless_one_must_run_here():
+    out = side_by_side([_pid_step(name, cost) for name, cost in [("a", 1), ("b", 5), ("c", 1)]], 2, wait=True)
+    pids = [pid for _, pid, _ in out]
+    assert os.getpid() not in pids and len(set(pids)) == 3  # b in one lane, a and c each forked by the other
+    assert out[0][2] == out[2][2] != out[1][2]
+    here = Step("database", 1, lambda: ("database", os.getpid(), os.getppid()), here=True)
+    out = side_by_side([here, _pid_step("web", 2), _pid_step("tables", 2)], 2, wait=True)
+    assert out[0][1] == os.getpid() and os.getpid() in {pid for _, pid, _ in out[1:]}
+
+
 def test_one_process_runs_every_step_here():
     out = side_by_side([_pid_step("a", 1), _pid_step("b", 1)], processes=1)
-    assert {pid for _, pid in out} == {os.getpid()}
+    assert {pid for _, pid, _ in out} == {os.getpid()}
 
 
 def test_the_lanes_are_shared_longest_first_and_here_steps_stay_here():

@@ -89,4 +89,4 @@ def save_outputs(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: s
     steps = output_steps(plan, folder, atlas=atlas, paper=paper, metric=metric, project_sheets=project_sheets,
                          offline=offline, database=database, schema=schema, progress=progress,
                          screening=screening, processes=processes)
-    return dict(zip([s.label for s in steps], side_by_side(steps, processes), strict=True))
+    return dict(zip([s.label for s in steps], side_by_side(steps, processes, wait=True), strict=True))
