@@ -15,6 +15,7 @@ import planmap_gis as pm
 from planmap_gis import demo
 from planmap_gis.draw.classify import format_number
 from planmap_gis.draw.classify import NO_DATA_COLOR, classify
+from planmap_gis.draw import webmap_spill
 from planmap_gis.draw.webmap_tools import encode, write_html
 from planmap_gis.draw.webmap_popups import _names
 
@@ -197,3 +198,32 @@ def test_a_plan_holding_its_allocation_as_text_draws_the_same_page(small_plan, t
     write_html(pm.webmap(as_text), tmp_path / "text.html")
     page = (tmp_path / "categorical.html").read_text(encoding="utf-8")
     assert '"pj":[[' in page and ids(page) == ids((tmp_path / "text.html").read_text(encoding="utf-8"))
+
+
+def test_a_large_part_of_a_map_is_kept_on_disk_and_written_as_it_was(monkeypatch):
+    thai = "ต.ท่าศาลา อ.ท่าศาลา \"<b>\" " * 5
+    kept = webmap_spill.spill(["small", thai * 40_000])
+    assert kept[0] == "small" and isinstance(kept[1], webmap_spill.Spilled)
+    assert kept[1].size == len((thai * 40_000).encode("utf-8"))  # UTF-8 on disk, cut in chunks of characters
+    assert webmap_spill.joined(kept) == "small" + thai * 40_000
+    assert b"".join(webmap_spill.pieces(kept)).decode("utf-8") == "small" + thai * 40_000
+
+
+def test_a_map_with_its_data_on_disk_is_the_same_page(small_plan, tmp_path, monkeypatch):
+    def page(path):
+        return re.sub(r"_[0-9a-f]{32}", "_ID", path.read_text(encoding="utf-8"))  # folium's random ids
+    write_html(pm.webmap(small_plan), tmp_path / "memory.html")
+    monkeypatch.setattr(webmap_spill, "SPILL_FROM", 10)  # every part of ten characters or more on disk
+    fmap = pm.webmap(small_plan)
+    assert any(isinstance(p, webmap_spill.Spilled) for child in fmap._children.values()
+               for p in getattr(child, "parts", ()))
+    write_html(fmap, tmp_path / "disk.html")
+    assert page(tmp_path / "disk.html") == page(tmp_path / "memory.html")
+    assert "planmap" in fmap._repr_html_()  # a notebook's view joins the parts again
+
+
+def test_a_part_stays_in_memory_when_the_temporary_folder_cannot_take_it(monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(webmap_spill.tempfile, "TemporaryFile", full)
+    assert webmap_spill.spill(["x" * webmap_spill.SPILL_FROM]) == ("x" * webmap_spill.SPILL_FROM,)

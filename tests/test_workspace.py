@@ -16,6 +16,7 @@ import pytest
 
 import planmap_gis as pm
 from planmap_gis import demo
+from planmap_gis.draw import store as store_module
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +66,17 @@ def test_same_inputs_same_contents(plan, tmp_path):
         a = pyogrio.read_dataframe(first, layer=name)
         b = pyogrio.read_dataframe(second, layer=name)
         pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+
+
+def test_a_table_written_in_slices_of_rows_is_the_table_written_whole(plan, tmp_path, monkeypatch):
+    whole = pm.save_workspace(plan, tmp_path / "whole.gpkg")
+    monkeypatch.setattr(store_module, "WRITE_ROWS", 7)  # every table of more than 7 rows appended in slices
+    sliced = pm.save_workspace(plan, tmp_path / "sliced.gpkg")
+    assert len(plan.allocation) > 7 * 3
+    assert pyogrio.list_layers(sliced).tolist() == pyogrio.list_layers(whole).tolist()
+    for name, _ in pyogrio.list_layers(whole):
+        pd.testing.assert_frame_equal(pyogrio.read_dataframe(sliced, layer=name),
+                                      pyogrio.read_dataframe(whole, layer=name), check_exact=True)
 
 
 def test_not_a_workspace(tmp_path, fictional):

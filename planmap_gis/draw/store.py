@@ -27,6 +27,8 @@ from planmap_gis._errors import InputFileError, PlanmapError
 
 #: Column that keeps the row order of a table in the database (SQL tables have none).
 ORDER = "_row"
+#: Rows written to a GeoPackage table at a time.
+WRITE_ROWS = 500_000
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -73,20 +75,25 @@ class GeoPackageStore:
         self.tmp.unlink(missing_ok=True)
 
     def write(self, frame: pd.DataFrame, layer: str) -> None:
-        first = not self.tmp.exists()
-        options: dict[str, Any] = {"layer": layer, "driver": "GPKG"}
-        if first:
-            options["dataset_options"] = {"VERSION": "1.2"}
+        frame = frame if isinstance(frame, gpd.GeoDataFrame) else pd.DataFrame(frame)
         previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": self.last_change})
-        frame = frame if isinstance(frame, gpd.GeoDataFrame) else pd.DataFrame(frame)
         try:
-            try:  # columnar (GDAL's Arrow writer): a national allocation of 3.4 M rows in 4 s, not 13 s
-                pyogrio.write_dataframe(frame, self.tmp, use_arrow=True, **options)
-            except (pa.ArrowException, NotImplementedError, TypeError):  # a column Arrow cannot hold
-                pyogrio.write_dataframe(frame, self.tmp, **options)
+            # A large table in slices of rows, each appended: the columnar writer copies what it is
+            # given into Arrow first (a national allocation's 3.4 M rows: +0.25 GiB at once).
+            for start in range(0, max(len(frame), 1), WRITE_ROWS):
+                self._write(frame.iloc[start:start + WRITE_ROWS], layer, append=start > 0)
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+    def _write(self, frame: pd.DataFrame, layer: str, *, append: bool) -> None:
+        options: dict[str, Any] = {"layer": layer, "driver": "GPKG", "append": append}
+        if not self.tmp.exists():
+            options["dataset_options"] = {"VERSION": "1.2"}
+        try:  # columnar (GDAL's Arrow writer): a national allocation of 3.4 M rows in 4 s, not 13 s
+            pyogrio.write_dataframe(frame, self.tmp, use_arrow=True, **options)
+        except (pa.ArrowException, NotImplementedError, TypeError):  # a column Arrow cannot hold
+            pyogrio.write_dataframe(frame, self.tmp, **options)
 
     def finish(self) -> None:
         os.replace(self.tmp, self.path)  # the previous workspace stays whole until this instant

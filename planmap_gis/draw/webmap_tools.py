@@ -36,6 +36,7 @@ from planmap_gis.draw.assets import licence_notice, read_asset
 from planmap_gis.draw.classify import (
     NO_DATA_COLOR,
 )
+from planmap_gis.draw.webmap_spill import Spilled, joined, pieces, spill
 from planmap_gis.measure.yearly import yearly_wide
 from planmap_gis.plan import Plan
 
@@ -222,12 +223,20 @@ class _Placed(MacroElement):
     rendered, or left out of the page and written part by part by :func:`write_html`.
     """
 
-    parts: tuple[str, ...] = ()
+    _parts: tuple[str | Spilled, ...] = ()
     _token: str | None = None
 
     @property
+    def parts(self) -> tuple[str | Spilled, ...]:
+        return self._parts
+
+    @parts.setter
+    def parts(self, parts: Iterable[str]) -> None:
+        self._parts = spill(parts)  # the large ones on disk until the page is written
+
+    @property
     def code(self) -> str:
-        return self._token if self._token is not None else "".join(self.parts)
+        return self._token if self._token is not None else joined(self.parts)
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
@@ -249,21 +258,17 @@ class _Placed(MacroElement):
 
 #: While :func:`write_html` renders a map: the code of its placed elements, each left in the page as
 #: its number between NUL characters (which no template writes).
-_HELD: ContextVar[list[tuple[str, ...]] | None] = ContextVar("planmap_held", default=None)
+_HELD: ContextVar[list[tuple[str | Spilled, ...]] | None] = ContextVar("planmap_held", default=None)
 
 
 @contextmanager
-def _holding() -> Iterator[list[tuple[str, ...]]]:
-    held: list[tuple[str, ...]] = []
+def _holding() -> Iterator[list[tuple[str | Spilled, ...]]]:
+    held: list[tuple[str | Spilled, ...]] = []
     token = _HELD.set(held)
     try:
         yield held
     finally:
         _HELD.reset(token)
-
-
-#: Characters encoded at a time when a map's data is written.
-_CHUNK = 1 << 20
 
 
 def write_html(fmap: folium.Map, path: Path) -> None:
@@ -279,14 +284,10 @@ def write_html(fmap: folium.Map, path: Path) -> None:
     with _holding() as held:
         page = fmap.get_root().render()
     page = re.sub(r"\\u(0e[0-7][0-9a-fA-F])", lambda m: chr(int(m.group(1), 16)), page)
-    with atomic(path) as tmp, open(tmp, "w", encoding="utf-8") as out:  # a reader never sees half a page
+    with atomic(path) as tmp, open(tmp, "wb") as out:  # a reader never sees half a page
         for i, piece in enumerate(re.split("\x00([0-9]+)\x00", page)):
-            if i % 2 == 0:
-                out.write(piece)
-                continue
-            for part in held[int(piece)]:
-                for start in range(0, len(part), _CHUNK):
-                    out.write(part[start:start + _CHUNK])
+            for chunk in pieces([piece] if i % 2 == 0 else held[int(piece)]):
+                out.write(chunk)
 
 
 class _Script(_Placed):
