@@ -12,7 +12,8 @@ coverage, duplication, equity, hot spots at 99 permutations, need), then the wri
 ``planmap run`` writes them (``save_outputs``: workspace (GeoPackage), web map, matrix workbook,
 tables (CSV + XLSX) side by side in one lane per core); the atlas apart (not in P8). Goal: the
 whole under 60 s and 1.5 GiB peak (this process's RSS plus what its forked lanes hold of their own,
-sampled every 20 ms; see ``PeakMemory``). There is no
+sampled every 20 ms; see ``PeakMemory``, which says why the lanes are counted by anonymous pages
+since 2026-12-06 and keeps the earlier measure beside it). There is no
 baseline to divide by: the goal is absolute, and the per-stage table names the slow stage.
 ``PLANMAP_BENCH_SCALE=1`` runs each size of ``PLANMAP_BENCH_SIZES`` (default 10,000, 30,000 and
 100,000) in its own process and records the table of how cost grows. A million projects is left out
@@ -38,8 +39,8 @@ from planmap_gis._lanes import Step, release_free_pages, side_by_side
 N = int(os.environ.get("PLANMAP_BENCH_PROJECTS", "100000"))
 
 
-def run(n: int, folder: Path) -> tuple[dict[str, float], float, int]:
-    """Seconds per stage, peak GiB and villages, for ``n`` projects."""
+def run(n: int, folder: Path) -> tuple[dict[str, float], PeakMemory, int]:
+    """Seconds per stage, the peak memory and villages, for ``n`` projects."""
     tambons, villages, projects, indicators = national_demo(n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -71,16 +72,17 @@ def run(n: int, folder: Path) -> tuple[dict[str, float], float, int]:
         # The writers as planmap run writes them: side by side, one lane per core (forked processes).
         stage("write: workspace, web map, matrix, tables", lambda: pm.save_outputs(plan, folder / f"run_{n}",
                                                                                     atlas=False))
-    return stages, mem.peak_gib, len(areas)
+    return stages, mem, len(areas)
 
 
 def main() -> None:
     if os.environ.get("PLANMAP_BENCH_SCALE"):
         return scale()
     with tempfile.TemporaryDirectory() as tmp:
-        stages, peak, villages = run(N, Path(tmp))
-    total = sum(stages.values())
-    print(f"P8 {N:,} projects over {villages:,} villages: {total:.1f} s, peak {peak:.2f} GiB")
+        stages, mem, villages = run(N, Path(tmp))
+    total, peak = sum(stages.values()), mem.peak_gib
+    print(f"P8 {N:,} projects over {villages:,} villages: {total:.1f} s, peak {peak:.2f} GiB "
+          f"({mem.peak_used_gib:.2f} by the machine's used memory, as measured until 2026-12-06)")
     for name, seconds in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"   {name:<24} {seconds:7.1f} s  {seconds / total:5.0%}")
     slowest = max(stages, key=stages.get)
@@ -88,7 +90,8 @@ def main() -> None:
                               "(read → analyse → workspace, web map, matrix, tables)",
           "baseline": "— (absolute goal)", "ours_s": total, "peak_gib": peak, "stages": stages,
           "goal": "≤ 60 s, ≤ 1.5 GiB", "met": total <= 60 and peak <= 1.5,
-          "notes": f"peak {peak:.2f} GiB; slowest stage {slowest} {stages[slowest]:.1f} s; "
+          "notes": f"peak {peak:.2f} GiB ({mem.peak_used_gib:.2f} by machine used); "
+                   f"slowest stage {slowest} {stages[slowest]:.1f} s; "
                    + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())})
 
 

@@ -218,3 +218,22 @@ def test_importing_the_package_gives_freed_large_arrays_back():
 
     assert returned("package") > 20
     assert returned("numpy alone") < 4  # glibc's own way: the test can tell the two apart
+
+
+def test_text_columns_come_from_the_system_allocator_here_and_from_a_fresh_one_in_a_lane():
+    """Here Arrow's pool is the C allocator, which gives large freed blocks back; in a forked lane
+    mimalloc, whose new segments are the lane's own (the C allocator would reuse the parent's freed
+    memory: shared pages, copied when written)."""
+    script = textwrap.dedent("""
+        import pyarrow
+        import planmap_gis
+        from planmap_gis._lanes import Step, side_by_side
+        name = lambda: pyarrow.default_memory_pool().backend_name
+        print(name(), *side_by_side([Step("a", 1, name), Step("b", 1, name)], 2, wait=True))
+    """)
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_MMAP_THRESHOLD_", "ARROW_DEFAULT_MEMORY_POOL")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["system", "mimalloc", "mimalloc"]
+    chosen = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**env, "ARROW_DEFAULT_MEMORY_POOL": "jemalloc"})
+    assert chosen.stdout.split() == ["jemalloc"] * 3  # the user's choice is left alone
