@@ -140,23 +140,19 @@ class PeakMemory:
 
 
 def _machine_anon() -> int:
-    """Bytes of anonymous pages and page tables on the machine (``/proc/meminfo``)."""
-    total = 0
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(("AnonPages:", "PageTables:")):
-                total += int(line.split()[1]) * 1024
-    return total
+    """Bytes of anonymous pages and page tables on the machine."""
+    return _kib_fields("/proc/meminfo", ("AnonPages:", "PageTables:"))
 
 
 def _own_anon() -> int:
-    """Bytes of this process's anonymous resident pages and page tables (``/proc/self/status``)."""
-    total = 0
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(("RssAnon:", "VmPTE:")):
-                total += int(line.split()[1]) * 1024
-    return total
+    """Bytes of this process's anonymous resident pages and page tables."""
+    return _kib_fields("/proc/self/status", ("RssAnon:", "VmPTE:"))
+
+
+def _kib_fields(path: str, fields: tuple[str, ...]) -> int:
+    """The sum of ``fields`` (given in kB) of a ``/proc`` file, in bytes."""
+    with open(path) as f:
+        return sum(int(line.split()[1]) * 1024 for line in f if line.startswith(fields))
 
 
 def process_peak_gib() -> float:
