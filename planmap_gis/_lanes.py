@@ -227,24 +227,29 @@ def side_by_side(steps: Sequence[Step], processes: int | None = None, *, say: bo
     if count == 1:
         return [_run(steps, i, say) for i in range(len(steps))]
     lanes = [[], *_lanes(steps, count)] if wait and not any(s.here for s in steps) else _lanes(steps, count)
+    # Objects here before the fork are frozen until the lanes end: the garbage collector of neither
+    # process visits them (a collection writes to every object it visits), so their pages stay shared.
+    gc.freeze()
+    release_free_pages()
+    try:
+        return _forked(steps, lanes, say)
+    finally:
+        gc.unfreeze()
+
+
+def _forked(steps: Sequence[Step], lanes: list[list[int]], say: bool) -> list[Any]:
+    """:func:`side_by_side`'s work once the lanes are shared out: ``lanes[0]`` here, the others forked."""
     context = multiprocessing.get_context("fork")
     results: dict[int, Any] = {}
     errors: dict[int, BaseException] = {}
     children = []
-    # Frozen objects are not visited by the copies' garbage collector, so the plan's pages stay shared.
-    gc.freeze()
-    release_free_pages()
-    try:
-        for mine in lanes[1:]:
-            ours, theirs = context.Pipe(duplex=False)
-            child = context.Process(target=_lane, args=(steps, mine, theirs, os.getpid(), say),
-                                    daemon=True)
-            child.start()
-            theirs.close()
-            inbox: list[tuple[Any, ...]] = []
-            children.append((child, threading.Thread(target=_pump, args=(ours, inbox), daemon=True), inbox, mine))
-    finally:
-        gc.unfreeze()
+    for mine in lanes[1:]:
+        ours, theirs = context.Pipe(duplex=False)
+        child = context.Process(target=_lane, args=(steps, mine, theirs, os.getpid(), say), daemon=True)
+        child.start()
+        theirs.close()
+        inbox: list[tuple[Any, ...]] = []
+        children.append((child, threading.Thread(target=_pump, args=(ours, inbox), daemon=True), inbox, mine))
     for _, pump, _, _ in children:
         pump.start()
     try:
