@@ -89,9 +89,9 @@ class PeakMemory:
     Until 2026-12-06 the machine's "used" memory (total − free − buffers − cache) stood in for the
     children's pages. On this VM it also grew by memory no process held: at 100,000 projects, with
     this process and its lanes summing (USS, read every 0.5 s) to the growth of AnonPages to within
-    15 MiB, "used" grew 0.2–0.25 GiB more, in the analysis as in the writers (the hypervisor's
-    balloon and free-page reporting take pages from MemFree). ``peak_used_gib`` is still kept, and
-    reported beside the peak.
+    15 MiB, "used" grew 0.2–0.25 GiB more, in the analysis as in the writers, by no field of
+    ``/proc/meminfo`` that a process holds (likely the hypervisor's balloon taking pages from
+    MemFree). ``peak_used_gib`` is still kept, and reported beside the peak.
     """
 
     def __enter__(self) -> PeakMemory:
