@@ -152,14 +152,23 @@ def _lane(steps: Sequence[Step], mine: list[int], conn: Any, parent: int, say: b
             logger.propagate = True
     pipe = _Send(conn)
     logging.getLogger().addHandler(logging.handlers.QueueHandler(pipe))
-    running = [0]
-    # Ctrl-C (or the parent's SIGINT when another lane failed) goes on to the running step, whose
-    # atomic writer then removes its partial file; the lane waits for it to end.
-    signal.signal(signal.SIGINT, lambda *_: running[0] and os.kill(running[0], signal.SIGINT))
+    running, stopped = [0], [False]
+
+    def interrupted(*_: object) -> None:
+        # Ctrl-C (or the parent's SIGINT when it is stopped) goes on to the running step, whose atomic
+        # writer then removes its partial file; the lane waits for it and starts no other.
+        stopped[0] = True
+        if running[0]:
+            os.kill(running[0], signal.SIGINT)
+
+    signal.signal(signal.SIGINT, interrupted)
     lane = os.getpid()
     for i in mine:
+        if stopped[0]:
+            break
         running[0] = os.fork()
         if running[0] == 0:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # the step itself is interrupted
             _die_with(lane)
             code = _step(steps, i, pipe, say)
             for stream in (sys.stdout, sys.stderr):

@@ -144,6 +144,37 @@ def test_a_killed_run_stops_its_forked_lanes(tmp_path):
     assert not (tmp_path / "late").exists()
 
 
+def test_an_interrupted_run_interrupts_the_step_running_in_a_lane_and_starts_no_other(tmp_path):
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from planmap_gis._lanes import Step, side_by_side
+
+        def there():
+            Path({str(tmp_path / "started")!r}).write_text("yes")
+            try:
+                time.sleep(60)
+            except KeyboardInterrupt:  # where an atomic writer removes its partial file
+                Path({str(tmp_path / "interrupted")!r}).write_text("yes")
+                raise
+
+        def after():
+            Path({str(tmp_path / "after")!r}).write_text("started after Ctrl-C")
+
+        side_by_side([Step("here", 5, lambda: time.sleep(60)), Step("there", 2, there),
+                      Step("after", 1, after)], processes=2)
+    """)
+    run = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        if (tmp_path / "started").exists():
+            break
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)  # to the run alone, as when its caller stops it
+    assert run.wait(30) != 0
+    assert (tmp_path / "interrupted").exists()
+    assert not (tmp_path / "after").exists()
+
+
 def test_an_analysis_in_two_lanes_is_the_analysis_in_one(monkeypatch):
     data = pm.demo.load(fictional=True)
     areas = pm.village_areas(data.villages, data.tambons)
