@@ -146,9 +146,12 @@ def test_a_killed_run_stops_its_forked_lanes(tmp_path):
 
 def test_an_interrupted_run_interrupts_the_step_running_in_a_lane_and_starts_no_other(tmp_path):
     script = textwrap.dedent(f"""
-        import time
+        import signal, time
         from pathlib import Path
         from planmap_gis._lanes import Step, side_by_side
+
+        # As at a terminal: a job started in the background (as CI may be) inherits SIGINT ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
         def there():
             Path({str(tmp_path / "started")!r}).write_text("yes")
@@ -169,8 +172,12 @@ def test_an_interrupted_run_interrupts_the_step_running_in_a_lane_and_starts_no_
         if (tmp_path / "started").exists():
             break
         time.sleep(0.05)
-    run.send_signal(signal.SIGINT)  # to the run alone, as when its caller stops it
-    assert run.wait(30) != 0
+    try:
+        run.send_signal(signal.SIGINT)  # to the run alone, as when its caller stops it
+        assert run.wait(30) != 0
+    finally:
+        run.kill()
+        run.wait()
     assert (tmp_path / "interrupted").exists()
     assert not (tmp_path / "after").exists()
 
