@@ -115,8 +115,8 @@ class _Send:
 def _fresh_text_pool() -> None:
     """In a forked lane, Arrow's text columns from an allocator of their own (mimalloc, when Arrow has
     it): new segments, where the C allocator would reuse the parent's freed memory, shared pages
-    that are then copied (see :func:`return_large_blocks`). Left as it is when the user chose a pool."""
-    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+    that are then copied (see :func:`return_large_blocks`). Only where that chose this process's pool."""
+    if not _POOL_CHOSEN:
         return
     try:
         pyarrow.set_memory_pool(pyarrow.mimalloc_memory_pool())
@@ -313,6 +313,9 @@ def release_free_pages() -> None:
         pass
 
 
+#: Whether :func:`return_large_blocks` chose Arrow's pool (the user did not), so a lane may choose its own.
+_POOL_CHOSEN = False
+
 #: Blocks from which glibc's malloc maps memory of its own for each (and unmaps it when freed).
 LARGE_BLOCK = 4 * 1024 * 1024
 _M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
@@ -345,7 +348,9 @@ def return_large_blocks() -> None:
         return
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
         # Arrow's text columns too (its default pool, mimalloc, keeps what it freed).
+        global _POOL_CHOSEN
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+        _POOL_CHOSEN = True
 
 
 def _died(step: Step, code: int | None) -> BaseException:

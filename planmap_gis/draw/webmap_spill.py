@@ -41,6 +41,10 @@ class Spilled:
         if file is not None:
             file.close()
 
+    def read(self) -> str:
+        """The part as text."""
+        return b"".join(self.chunks()).decode("utf-8")
+
     def chunks(self) -> Iterator[bytes]:
         """The part's bytes, a chunk at a time (read at offsets: a map written in a forked copy of
         the process that made it does not move the maker's file position)."""
@@ -73,5 +77,6 @@ def pieces(parts: Iterable[str | Spilled]) -> Iterator[bytes]:
 
 
 def joined(parts: Iterable[str | Spilled]) -> str:
-    """``parts`` joined as one text (a map rendered whole: a notebook's view, ``Map.save``)."""
-    return b"".join(pieces(parts)).decode("utf-8")
+    """``parts`` joined as one text (a map rendered whole: a notebook's view, ``Map.save``); only the
+    parts on disk are read and decoded."""
+    return "".join(p.read() if isinstance(p, Spilled) else p for p in parts)
