@@ -283,3 +283,34 @@ def test_rows_look_their_project_up_as_a_join_on_text_would():
     joined = with_projects(allocation, table)
     expected = allocation.astype({"project_id": "str"}).join(table, on="project_id")
     pd.testing.assert_frame_equal(joined.astype({"project_id": "str"}), expected)
+
+
+def test_footprint_shares_equal_an_overlay_whichever_way_a_pair_is_measured(nst_tambons):
+    """Footprints inside one village (measured whole), covering whole villages (the village's
+    area), crossing edges (GEOS's overlay) and only near a village (its box overlaps, the shape does
+    not): the shares equal geopandas.overlay's, over enough pairs that the work runs in threads."""
+    villages = demo.demo_villages(nst_tambons)
+    areas = pm.village_areas(villages, nst_tambons)
+    rng = np.random.default_rng(7)
+    points = areas.to_crs(32647).geometry.representative_point().to_numpy()
+    centres = points[rng.choice(len(points), 1_500, replace=False)]
+    radius = rng.choice([20.0, 300.0, 3_000.0, 9_000.0], len(centres))  # metres
+    hooks = [shapely.difference(shapely.box(c.x - r, c.y - r, c.x + r, c.y + r),  # an L: box minus a corner
+                                shapely.box(c.x - r / 4, c.y - r / 4, c.x + r, c.y + r))
+             for c, r in zip(centres, radius, strict=True)]
+    shapes = np.where(np.arange(len(centres)) % 2 == 0, shapely.buffer(centres, radius), hooks)
+    p = projects(*({"project_id": f"F{i:04d}", "geometry": g, "budget_thb": 100.0}
+                   for i, g in enumerate(gpd.GeoSeries(shapes, crs=32647).to_crs(4326))))
+
+    a = allocate(p, areas)
+
+    pieces = gpd.overlay(gpd.GeoDataFrame({"project_id": p.project_id}, geometry=p.geometry).to_crs(32647),
+                         areas[["village_code", "geometry"]].to_crs(32647), keep_geom_type=True)
+    pieces = pieces.assign(area=pieces.area)[lambda t: t.area > 0]
+    pieces["expected"] = pieces.area / pieces.groupby("project_id").area.transform("sum")
+    both = a.astype({"project_id": str, "village_code": str}).merge(
+        pieces[["project_id", "village_code", "expected"]], on=["project_id", "village_code"], how="outer")
+    assert len(both) == len(pieces) == len(a)  # the same pairs, none more, none fewer
+    assert (both.share - both.expected).abs().max() < 1e-9
+    whole = a.groupby("project_id", observed=True).village_code.size()
+    assert (whole == 1).sum() > 100 and (whole > 20).sum() > 20  # footprints inside one village, and vast ones
