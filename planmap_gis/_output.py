@@ -36,10 +36,10 @@ import pyarrow.csv as pa_csv
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from planmap_gis._errors import InputFileError, OutputError, PlanmapError, PlanmapWarning
+from planmap_gis._lanes import release_free_pages
 from planmap_gis._xlsx import (EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails,
                                repairs_said)
-
-from planmap_gis._errors import InputFileError, OutputError, PlanmapError, PlanmapWarning
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_file_as_folder", "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
@@ -132,8 +132,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return Path(path)
 
 
-def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
-                format_sheet: Any = None) -> Path:
+def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *, format_sheet: Any = None) -> Path:
     """Tables as sheets of one XLSX file, every text cell inert, written atomically.
 
     Rows are streamed as SpreadsheetML (:class:`~planmap_gis._xlsx.SheetRows`): a national village
@@ -152,6 +151,7 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *,
         for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
             rows.add_columns(frame_tails(rows, frame.iloc[start:start + 20_000], start + 2))
         rows.close()
+        release_free_pages()  # what the sheet's cells were made with (see `release_free_pages`)
     return save_book(book, path, changed=changed)
 
 

@@ -81,8 +81,12 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
                      title=f"เมทริกซ์บูรณาการ อ.{names[code]} ({code}) รายตำบล {years}".strip())
     release_free_pages()
     _gaps_sheet(book.create_sheet("ช่องว่าง"), changed, plan, index)
+    release_free_pages()
     _duplication_sheet(book.create_sheet("ซ้ำซ้อน"), changed, plan, index)
-    for key, table in cross_tabs(plan).items():
+    release_free_pages()
+    tabs = cross_tabs(plan)
+    release_free_pages()  # the summary counts are small; what they were counted with is not
+    for key, table in tabs.items():
         sheet_name, title = TAB_TITLES[key]
         frame_sheet(book.create_sheet(sheet_name), changed, _cross_tab_labels(table, index), title, plan,
                     money=key.endswith("budget"), index_columns=table.index.nlevels)

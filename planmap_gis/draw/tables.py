@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planmap_gis._lanes import release_free_pages
 from planmap_gis._output import write_csv, write_excel
 from planmap_gis._schema import LEVEL_KEYS
 from planmap_gis.plan import Plan
@@ -53,6 +54,7 @@ def save_tables(plan: Plan, folder: str | Path) -> list[Path]:
     tables = plan_tables(plan)
     for name, table in tables.items():
         written.append(write_csv(table, folder / f"{name}.csv"))
+        release_free_pages()  # in a lane, Arrow's pool keeps what a table's text took until told
     written.append(write_excel(tables, folder / "tables.xlsx",
                                format_sheet=lambda sheet, _: setattr(sheet, "freeze_panes", "B2")))
     return written

@@ -43,6 +43,7 @@ import pandas as pd
 
 from planmap_gis import settings
 from planmap_gis._errors import PlanmapError
+from planmap_gis._lanes import release_free_pages
 from planmap_gis._schema import (
     AGENCY,
     BUDGET,
@@ -201,6 +202,7 @@ def webmap(
         yearly_any |= _add_choropleth(fmap, plan, metric, level, show=pos == 0, lang=lang, scheme=scheme, k=k,
                                       popups=popups, simplify_m=simplify_m, thai_digits=thai_digits,
                                       shared=shared, title_tail=tail)
+        release_free_pages()  # what the layer's data was made with (in a lane, Arrow's pool keeps it)
     if outlines:
         _add_amphoe_outlines(fmap, plan, lang)
         outline, labels, name = tambon_layer(plan, lang, QUANTUM, _js)
