@@ -56,17 +56,18 @@ def main() -> None:
     tambons = national_tambons()
     projects = demo.demo_projects(tambons, demo.demo_villages(tambons, per_tambon=1, minimum=1), n=3000)
     plan = pm.analyse(tambons, projects, permutations=0)
-    out = Path(tempfile.mkdtemp())
-    ours_s, _ = timed(lambda: pm.save_webmap(plan, out / "planmap.html", layers=[("n_projects", "tambon")],
-                                              projects=False, popups=False, outlines=False, offline=True))
-    layer = tambons.join(plan.metrics["tambon"]["n_projects"], on="tambon_code")
-    explore_s, _ = timed(lambda: layer.explore(column="n_projects", tiles=None).save(out / "explore.html"))
-    size = {k: (out / f"{k}.html").stat().st_size for k in ("planmap", "explore")}
-    gz = {k: len(gzip.compress((out / f"{k}.html").read_bytes())) for k in size}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        runs = {k: [render_ms(browser, out / f"{k}.html") for _ in range(REPEATS)] for k in size}
-        browser.close()
+    with tempfile.TemporaryDirectory() as tmp:  # removed after: the two pages are 80 MB
+        out = Path(tmp)
+        ours_s, _ = timed(lambda: pm.save_webmap(plan, out / "planmap.html", layers=[("n_projects", "tambon")],
+                                                  projects=False, popups=False, outlines=False, offline=True))
+        layer = tambons.join(plan.metrics["tambon"]["n_projects"], on="tambon_code")
+        explore_s, _ = timed(lambda: layer.explore(column="n_projects", tiles=None).save(out / "explore.html"))
+        size = {k: (out / f"{k}.html").stat().st_size for k in ("planmap", "explore")}
+        gz = {k: len(gzip.compress((out / f"{k}.html").read_bytes())) for k in size}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            runs = {k: [render_ms(browser, out / f"{k}.html") for _ in range(REPEATS)] for k in size}
+            browser.close()
     ms = {k: statistics.median(r[0] for r in v) for k, v in runs.items()}
     paths = {k: v[0][1] for k, v in runs.items()}
     size_ratio, time_ratio = size["planmap"] / size["explore"], ms["planmap"] / ms["explore"]

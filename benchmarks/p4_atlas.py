@@ -42,21 +42,22 @@ def main() -> None:
     areas = pm.village_areas(data.villages, data.tambons)
     plan = pm.analyse(data.tambons, data.projects, villages=areas, indicators=data.indicators,
                       master_plans=data.master_plans, notes=(data.note_th,))
-    out = Path(tempfile.mkdtemp())
-    # As planmap run draws it (one lane per core, lane_count), and in one lane like the baseline.
-    ours_s, path = timed(lambda: pm.atlas(plan, out / "atlas.pdf", progress=False))
-    one_s, _ = timed(lambda: pm.atlas(plan, out / "atlas_one_lane.pdf", progress=False, processes=1))
-    pages = atlas_pages(plan)  # overview, unmet needs, need, each amphoe's map and project sheets
-    lanes = lane_count(len(plan.amphoes) + 1)
-    base_s, _ = timed(lambda: bare_pages(areas, out / "bare.pdf", pages))
-    ratio = ours_s / base_s
-    print(f"P4 atlas: {pages} A3 pages in {ours_s:.1f} s = {pages / ours_s:.2f} pages/s in {lanes} lanes "
-          f"({path.stat().st_size / 1e6:.1f} MB); one lane {one_s:.1f} s = {pages / one_s:.2f} pages/s; bare "
-          f"GeoDataFrame.plot pages (one process): {pages / base_s:.2f} pages/s; ratio atlas/bare time {ratio:.2f}")
-    emit({"id": "P4", "what": f"NST atlas, {pages} A3 pages", "baseline": "bare GeoDataFrame.plot pages",
-          "baseline_s": base_s, "ours_s": ours_s, "ratio": ratio, "goal": "recorded (pages/s)",
-          "met": None, "notes": f"{pages / ours_s:.2f} pages/s in {lanes} lanes ({pages / one_s:.2f} in one, "
-                                f"{one_s:.1f} s) vs {pages / base_s:.2f} bare"})
+    with tempfile.TemporaryDirectory() as tmp:  # removed after: the three PDFs (some 40 MB)
+        out = Path(tmp)
+        # As planmap run draws it (one lane per core, lane_count), and in one lane like the baseline.
+        ours_s, path = timed(lambda: pm.atlas(plan, out / "atlas.pdf", progress=False))
+        one_s, _ = timed(lambda: pm.atlas(plan, out / "atlas_one_lane.pdf", progress=False, processes=1))
+        pages = atlas_pages(plan)  # overview, unmet needs, need, each amphoe's map and project sheets
+        lanes = lane_count(len(plan.amphoes) + 1)
+        base_s, _ = timed(lambda: bare_pages(areas, out / "bare.pdf", pages))
+        ratio = ours_s / base_s
+        print(f"P4 atlas: {pages} A3 pages in {ours_s:.1f} s = {pages / ours_s:.2f} pages/s in {lanes} lanes "
+              f"({path.stat().st_size / 1e6:.1f} MB); one lane {one_s:.1f} s = {pages / one_s:.2f} pages/s; bare "
+              f"GeoDataFrame.plot pages (one process): {pages / base_s:.2f} pages/s; ratio atlas/bare time {ratio:.2f}")
+        emit({"id": "P4", "what": f"NST atlas, {pages} A3 pages", "baseline": "bare GeoDataFrame.plot pages",
+              "baseline_s": base_s, "ours_s": ours_s, "ratio": ratio, "goal": "recorded (pages/s)",
+              "met": None, "notes": f"{pages / ours_s:.2f} pages/s in {lanes} lanes ({pages / one_s:.2f} in one, "
+                                    f"{one_s:.1f} s) vs {pages / base_s:.2f} bare"})
 
 
 if __name__ == "__main__":
