@@ -38,8 +38,8 @@ from openpyxl.styles import Font
 
 from planmap_gis._errors import InputFileError, OutputError, PlanmapError, PlanmapWarning
 from planmap_gis._lanes import release_free_pages
-from planmap_gis._xlsx import (EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, frame_tails,
-                               repairs_said)
+from planmap_gis._xlsx import (EXCEL_CELL_LIMIT, SheetRows, clean_value, close_rows, fast_deflate, fit_cells,
+                               frame_tails, repairs_said)
 
 __all__ = ["EXCEL_CELL_LIMIT", "atomic", "defuse_frame", "defuse_text", "defuse_workbook", "folder_lock",
            "refuse_file_as_folder", "refuse_inputs", "save_book", "write_csv", "write_excel", "write_manifest"]
@@ -112,7 +112,8 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
             risky = values.str.startswith(_TRIGGERS).fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 out[col] = values.where(~risky, "'" + values)
-        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        elif values.dtype == object or isinstance(values.dtype, pd.CategoricalDtype) or \
+                pd.api.types.is_string_dtype(values.dtype):  # a categorical's texts: each once
             out[col] = values.map(defuse_text)
     return out.rename(columns=lambda c: defuse_text(c) if isinstance(c, str) else c)
 
@@ -142,7 +143,7 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *, format_she
     book = Workbook(write_only=True)
     changed: list[str] = []
     for name, frame in sheets.items():
-        frame = _fit_cells(frame, path, name)
+        frame = fit_cells(frame, path, name)
         sheet = book.create_sheet(name[:31])
         if format_sheet is not None:
             format_sheet(sheet, frame)
@@ -153,30 +154,6 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *, format_she
         rows.close()
         release_free_pages()  # what the sheet's cells were made with (see `release_free_pages`)
     return save_book(book, path, changed=changed)
-
-
-def _fit_cells(frame: pd.DataFrame, path: str | Path, sheet: str) -> pd.DataFrame:
-    """Text longer than a cell holds (32,767 characters), cut with a mark and said in our words
-    (openpyxl would cut it silently, with a library warning)."""
-    def too_long(value: object) -> bool:
-        return isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT
-
-    def count(values: pd.Series) -> int:
-        if isinstance(values.dtype, pd.StringDtype):
-            return int(values.str.len().gt(EXCEL_CELL_LIMIT).sum())
-        return sum(map(too_long, values))
-
-    counts = {i: count(frame.iloc[:, i]) for i in range(frame.shape[1])
-              if pd.api.types.is_object_dtype(frame.iloc[:, i]) or pd.api.types.is_string_dtype(frame.iloc[:, i])}
-    if not any(counts.values()):
-        return frame
-    frame = frame.copy()
-    for i in (i for i, n in counts.items() if n):
-        frame.iloc[:, i] = [v[:EXCEL_CELL_LIMIT - 60] + " … [cut: longer than an Excel cell holds]"
-                            if too_long(v) else v for v in frame.iloc[:, i]]
-    log.warning("%s, sheet %s: %d cells longer than Excel's 32,767 characters were cut (the CSV keeps them "
-                "whole) / ข้อความยาวเกินช่อง Excel ถูกตัด", path, sheet, sum(counts.values()))
-    return frame
 
 
 def save_book(book: Any, path: str | Path, *, changed: list[str] | None = None) -> Path:

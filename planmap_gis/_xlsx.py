@@ -13,6 +13,7 @@ set-up) and the workbook's styles. Text is always written as text, so it can nev
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import shutil
@@ -31,7 +32,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from zlib_ng import zlib_ng
 
-__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "fast_deflate", "repairs_said"]
+__all__ = ["EXCEL_CELL_LIMIT", "SheetRows", "clean_value", "fast_deflate", "fit_cells", "repairs_said"]
+
+log = logging.getLogger("planmap_gis")
 
 EXCEL_CELL_LIMIT = 32_767
 #: Characters XML 1.0 (so XLSX) cannot hold: control characters, lone surrogates, U+FFFE/U+FFFF.
@@ -290,3 +293,30 @@ def fast_deflate() -> Iterator[None]:
             _swapped["depth"] -= 1
             if _swapped["depth"] == 0:
                 zipfile.zlib = _swapped["saved"]  # type: ignore[attr-defined]
+
+
+def fit_cells(frame: pd.DataFrame, path: object, sheet: str) -> pd.DataFrame:
+    """Text longer than a cell holds (32,767 characters), cut with a mark and said in our words
+    (openpyxl would cut it silently, with a library warning)."""
+    def too_long(value: object) -> bool:
+        return isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT
+
+    def count(values: pd.Series) -> int:
+        if isinstance(values.dtype, pd.CategoricalDtype):  # each text once; code -1 (blank) takes False
+            return int(np.append(values.cat.categories.map(too_long), False)[values.cat.codes.to_numpy()].sum())
+        if isinstance(values.dtype, pd.StringDtype):
+            return int(values.str.len().gt(EXCEL_CELL_LIMIT).sum())
+        return sum(map(too_long, values))
+
+    counts = {i: count(frame.iloc[:, i]) for i in range(frame.shape[1])
+              if pd.api.types.is_object_dtype(frame.iloc[:, i]) or pd.api.types.is_string_dtype(frame.iloc[:, i])}
+    if not any(counts.values()):
+        return frame
+    frame = frame.copy()
+    for i in (i for i, n in counts.items() if n):
+        frame.isetitem(i, frame.iloc[:, i].astype(object))  # plain values (a categorical's cut texts may meet)
+        frame.iloc[:, i] = [v[:EXCEL_CELL_LIMIT - 60] + " … [cut: longer than an Excel cell holds]"
+                            if too_long(v) else v for v in frame.iloc[:, i]]
+    log.warning("%s, sheet %s: %d cells longer than Excel's 32,767 characters were cut (the CSV keeps them "
+                "whole) / ข้อความยาวเกินช่อง Excel ถูกตัด", path, sheet, sum(counts.values()))
+    return frame

@@ -270,6 +270,21 @@ def test_area_lists_with_warts_are_placed_merged_and_reported(villages):
     assert "some villages have no households" in " ".join(report.problems.message_en)
 
 
+@pytest.mark.parametrize("listed", [["990101", "990101"], ["99", "990101"], ["9901", "99010102"]])
+def test_a_village_listed_twice_in_one_pool_is_reached_once_whatever_else_the_plan_holds(villages, listed):
+    """The only repeat in the whole allocation (the same tambon twice, a tambon inside its province,
+    a village inside its amphoe): each village once, as if its area were listed once."""
+    once = {"99": ["99"], "990101": ["990101"], "9901": ["9901"]}[listed[0]]
+    plain = projects({"project_id": "A", "area_codes": ["990102"], "budget_thb": 5.0},
+                     {"project_id": "B", "area_codes": once, "budget_thb": 10.0})
+    repeated = plain.copy()
+    repeated.at[1, "area_codes"] = listed
+    expected, got = (allocate(p, villages, method="households") for p in (plain, repeated))
+    assert not got.duplicated(["project_id", "village_code"]).any()
+    pd.testing.assert_frame_equal(got.drop(columns="location_precision"),
+                                  expected.drop(columns="location_precision"), check_exact=True)
+
+
 def test_rows_look_their_project_up_as_a_join_on_text_would():
     """per_row and with_projects on categorical ids give what map and join give on text: the same
     values in the table's dtype, missing where an id is not in the table (or a row has none)."""

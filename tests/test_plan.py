@@ -91,10 +91,19 @@ def test_allocation_keeps_its_texts_as_categoricals_and_no_other_table_does(nst_
     assert set(alloc.project_id.astype(str)) <= set(plan.projects.project_id)
     assert set(alloc.method.cat.categories) == {"point", "line", "polygon", "equal", "area", "households",
                                                 "population"}
-    # Every other table (and its index) holds text: the categoricals stay inside the allocation.
+    # Every other table (and its index) holds text: the categoricals stay inside the allocation and
+    # the duplication tables' joined lists (of agencies, of projects: each distinct list once).
     leaks = [hit for f in dataclasses.fields(plan) if f.name != "allocation"
              for hit in _categoricals(f.name, getattr(plan, f.name))]
-    assert leaks == []
+    assert leaks == [(f"duplication.{lv}", c) for lv in ("village", "tambon", "amphoe")
+                     for c in ("agencies", "project_ids")]
+    for table in plan.duplication.values():
+        for col in ("agencies", "project_ids"):
+            categories = table[col].cat.categories
+            assert categories.tolist() == sorted(set(table[col].astype(str))) and categories.dtype == "str"
     # A workspace read back gives the same dtypes.
     back = pm.open_workspace(pm.save_workspace(plan, tmp_path / "ws.gpkg"))
     pd.testing.assert_frame_equal(back.allocation, alloc)
+    for lv, table in plan.duplication.items():
+        pd.testing.assert_frame_equal(back.duplication[lv][["agencies", "project_ids"]],
+                                      table[["agencies", "project_ids"]])

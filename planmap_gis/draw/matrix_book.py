@@ -71,6 +71,10 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
     _readme(book.create_sheet("อ่านก่อน"), changed, plan, values)
     province = plan.tambons["province_th"].iloc[0] if len(plan.tambons) else ""
     years = plan.years_label()  # once: it reads every project's year
+    # The summary tables first (they are small; the whole allocation is grouped for them), before the
+    # matrix's index of cells is made: at 100,000 projects this writer's peak +0.30 → +0.25 GiB.
+    tabs = cross_tabs(plan)
+    release_free_pages()  # what they were counted with
     matrix_sheet(book.create_sheet("จังหวัด"), changed, plan, index, by="amphoe", within=None, values=values,
                  title=f"เมทริกซ์บูรณาการแผนงานโครงการ จ.{province} รายอำเภอ {years}".strip())
     release_free_pages()  # what the index of cells and the label cells were made with
@@ -84,8 +88,6 @@ def write_book(plan: Plan, path: Path, *, values: str) -> Path:
     release_free_pages()
     _duplication_sheet(book.create_sheet("ซ้ำซ้อน"), changed, plan, index)
     release_free_pages()
-    tabs = cross_tabs(plan)
-    release_free_pages()  # the summary counts are small; what they were counted with is not
     for key, table in tabs.items():
         sheet_name, title = TAB_TITLES[key]
         frame_sheet(book.create_sheet(sheet_name), changed, _cross_tab_labels(table, index), title, plan,

@@ -48,6 +48,7 @@ from planmap_gis._schema import AREA_CODES, AREA_SHARES, POINT, VILLAGE_CODE
 from planmap_gis.draw.store import Store, is_database, store
 from planmap_gis.join.pairs import as_allocation
 from planmap_gis.measure.change import Change
+from planmap_gis.measure.duplication import as_duplication
 from planmap_gis.plan import Plan
 from planmap_gis.report import ImportReport
 
@@ -329,7 +330,7 @@ def open_workspace(path: str | Path, *, schema: str = "planmap") -> Plan:
         villages=gpd.GeoDataFrame(villages, geometry="geometry"), projects=projects,
         allocation=as_allocation(_read(source, "allocation")),
         metrics={lv: tables[f"metrics_{lv}"] for lv in LEVELS},
-        duplication={lv: _read(source, f"duplication_{lv}") for lv in LEVELS},
+        duplication={lv: as_duplication(_read(source, f"duplication_{lv}")) for lv in LEVELS},
         equity=tables["equity"], lorenz=_read(source, "lorenz"), hotspots=hotspots,
         priorities=tables.get("priorities", pd.DataFrame(index=villages.index)),
         load={"facilitator": tables["load_facilitator"],

@@ -51,6 +51,7 @@ from planmap_gis._schema import (
 from planmap_gis.join.areas import _allocate_areas
 from planmap_gis.join.footprints import _measured_pairs, _point_pairs
 from planmap_gis.join.pairs import (
+    _COMPACT,
     _EXACT,
     _METHOD_LABELS,
     _PAIRS,
@@ -170,10 +171,16 @@ def _repaired(projects: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFr
 
 def _assemble(parts: list[Pairs], projects: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Allocation rows in project order, then village code, with the canonical columns."""
-    pairs = {k: np.concatenate([part[k] for part in parts]) for k in _PAIRS}
+    # Compact dtypes (positions 32-bit), and each array put in order in place of the unordered one:
+    # a national plan's 3.4 M pairs held each array twice.
+    pairs = {k: np.concatenate([part[k] for part in parts], dtype=_COMPACT[k], casting="same_kind")
+             for k in _PAIRS}
     parts.clear()  # the caller's list too: its arrays (a national plan's 3.4 M pairs) go now, not on return
     order = np.lexsort((table["order"].to_numpy()[pairs["v"]], pairs["p"]))
-    p, v, share = pairs["p"][order], pairs["v"][order], pairs[SHARE][order]
+    for k in _PAIRS:
+        pairs[k] = pairs[k][order]
+    del order
+    p, v, share = pairs["p"], pairs["v"], pairs[SHARE]
     budget = pd.to_numeric(projects[BUDGET], errors="coerce").to_numpy(dtype=float)
     return pd.DataFrame({
         PROJECT_ID: labels(projects[PROJECT_ID].array, p),
@@ -182,8 +189,8 @@ def _assemble(parts: list[Pairs], projects: pd.DataFrame, table: pd.DataFrame) -
         AMPHOE_CODE: labels(table[AMPHOE_CODE].array, v),
         SHARE: share,
         BUDGET: share * budget[p],
-        METHOD: pd.Categorical.from_codes(pairs["m"][order], dtype=_METHOD_LABELS),
-        PRECISION: pd.Categorical.from_codes(pairs["rank"][order], dtype=_PRECISION_LABELS),
+        METHOD: pd.Categorical.from_codes(pairs["m"], dtype=_METHOD_LABELS),
+        PRECISION: pd.Categorical.from_codes(pairs["rank"], dtype=_PRECISION_LABELS),
     })
 
 

@@ -7,6 +7,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from planmap_gis._lanes import release_free_pages
 from planmap_gis._schema import (
     AREA_CODES,
     AREA_SHARES,
@@ -14,6 +15,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
 )
 from planmap_gis.join.pairs import (
+    _COMPACT,
     _METHOD_NAMES,
     _PAIRS,
     _PRECISION_RANK,
@@ -98,34 +100,69 @@ def _allocate_areas(projects: pd.DataFrame, table: pd.DataFrame, method: str,
         return _pairs(*(np.empty(0),) * 5)
     # One integer key per (project, group) and per (project, group, village): hashing one int64
     # column is several times as fast as pandas' multi-column keys on millions of pairs.
-    group_key = pairs["p"].to_numpy(np.int64) * (int(listed["group"].max()) + 2) + pairs["group"].to_numpy() + 1
-    once = ~pd.Series(group_key * len(table) + pairs["v"].to_numpy()).duplicated().to_numpy()
-    pairs = pairs[once].reset_index(drop=True)
-    keys = pd.factorize(group_key[once])[0]
-    del group_key, once  # each per-pair array freed once used (3.4 M pairs nationally: 27 MiB each)
-    pairs["w"] = table[method].to_numpy(dtype=float)[pairs["v"].to_numpy()]
-    groups = pairs["w"].groupby(keys, sort=False)
-    n_nan = pairs["w"].isna().groupby(keys, sort=False).transform("sum")
-    total, mean, size = groups.transform("sum"), groups.transform("mean"), groups.transform("size")
-    equal = (n_nan == size) | (total <= 0)
+    groups = int(listed["group"].max()) + 2
+    group_key = pairs["p"].to_numpy(np.int64) * groups + pairs["group"].to_numpy() + 1
+    # A village reached twice in one group (an area listed twice, or inside another listed area of the
+    # same pool) is kept once. Looked for among the listed areas first: hashing every pair (3.4 M
+    # nationally) for repeats most plans do not have made the allocation's peak.
+    if _overlapping(listed, groups):
+        once = ~pd.Series(group_key * len(table) + pairs["v"].to_numpy()).duplicated().to_numpy()
+        pairs = pairs[once].reset_index(drop=True)
+        group_key = group_key[once]
+        del once
+    keys = pd.factorize(group_key)[0]
+    del group_key  # each per-pair array freed once used (3.4 M pairs nationally: 27 MiB each)
+    # Each figure per group (a project's pool, or one listed area), then taken to each pair by its
+    # group: a transform per figure made a per-pair array of each (27 MiB apiece nationally) and
+    # grouped the 3.4 M keys again each time. The sums are pandas' (compensated), as before.
+    n_groups = int(keys.max()) + 1
+    weight = table[method].to_numpy(dtype=float)[pairs["v"].to_numpy()]
+    blank = np.isnan(weight)
+    by_group = pd.DataFrame({"w": weight, "share": pairs["share"].to_numpy(), "p": pairs["p"].to_numpy()},
+                            copy=False).groupby(keys, sort=False)  # groups 0, 1, … as factorize numbered them
+    first = by_group[["share", "p"]].first()
+    total, mean = by_group["w"].sum().to_numpy(), by_group["w"].mean().to_numpy()
+    n_nan = np.bincount(keys, weights=blank, minlength=n_groups)
+    equal = (n_nan == np.bincount(keys, minlength=n_groups)) | (total <= 0)
+    del by_group, total
     methods = list(_METHOD_NAMES)
-    code = np.where(equal, methods.index("equal"), methods.index(method))
-    pairs["w"] = np.where(equal, 1.0, pairs["w"].fillna(mean))
-    for p in sorted(set(pairs.loc[(n_nan > 0) & ~equal, "p"])):
+    code = np.where(equal, methods.index("equal"), methods.index(method)).astype(np.int8)[keys]
+    for p in sorted(set(first["p"].to_numpy()[(n_nan > 0) & ~equal])):
         report.add("info", f"project {projects[PROJECT_ID].iloc[p]}: some villages have no {method}; "
                    "they weigh as the mean of the others.",
                    f"โครงการ {projects[PROJECT_ID].iloc[p]}: บางหมู่บ้านไม่มีข้อมูล {method} ใช้ค่าเฉลี่ย",
                    **origin(projects, int(p), at=positions[p]), column=method)
-    del groups, n_nan, total, mean, size, equal
-    within = pairs["w"] / pairs["w"].groupby(keys, sort=False).transform("sum")
-    area_share = pairs["share"].groupby(keys, sort=False).transform("first")
-    group_total = pairs[~pd.Series(keys).duplicated().to_numpy()].groupby("p")["share"].sum()
-    share = np.where(pairs["pooled"], within, area_share / pairs["p"].map(group_total) * within)
+    weight = np.where(equal[keys], 1.0, np.where(blank, mean[keys], weight))
+    del blank, mean, equal, n_nan
+    within = weight / pd.Series(weight).groupby(keys, sort=False).sum().to_numpy()[keys]
+    del weight
+    # A listed area's share of its project (1 for a pool): its given share over the project's shares.
+    given = first["share"].to_numpy()
+    ratio = given / pd.Series(given).groupby(first["p"].to_numpy()).sum().reindex(first["p"].to_numpy()).to_numpy()
+    share = np.where(pairs["pooled"].to_numpy(), within, ratio[keys] * within)
     out = _pairs(positions[pairs["p"].to_numpy()], pairs["v"].to_numpy(), share, code, pairs["rank"].to_numpy())
     # The frame and its per-pair columns go before the merge, not after it: nationally 3.4 million
     # pairs, about 0.3 GiB held while the merge made its own copies.
-    del pairs, keys, code, within, area_share, share
+    del pairs, keys, code, within, ratio, share
+    # What the groupings above freed, glibc kept (0.15 GiB nationally): given back before the merge
+    # makes its own arrays, as the allocation's peak is there (40 ms).
+    release_free_pages()
     return _merged(out, len(table))
+
+
+def _overlapping(listed: pd.DataFrame, groups: int) -> bool:
+    """Whether some group of ``listed`` (one row per listed area: ``p``, ``group``, ``code``) reaches
+    a village twice: a code listed twice, or a code inside another (a prefix of it) in the group."""
+    group = pd.Series(listed["p"].to_numpy(np.int64) * groups + listed["group"].to_numpy() + 1).astype(str) + "|"
+    codes = listed["code"].reset_index(drop=True)
+    held = pd.Index(group + codes)
+    if not held.is_unique:
+        return True
+    for n in (2, 4, 6):  # province, amphoe, tambon: the areas a longer code can lie in
+        longer = (codes.str.len() > n).to_numpy()
+        if (held.get_indexer(group[longer] + codes[longer].str[:n]) >= 0).any():
+            return True
+    return False
 
 
 def _merged(pairs: Pairs, villages: int) -> Pairs:
@@ -137,13 +174,20 @@ def _merged(pairs: Pairs, villages: int) -> Pairs:
     """
     key = (pairs["p"] * villages + pairs["v"]) * len(_METHOD_NAMES) + pairs["m"]
     at, unique = pd.factorize(key)  # groups numbered in the order they first appear
-    out = {k: np.empty(len(unique), dtype=values.dtype) for k, values in pairs.items()}
-    for k, values in pairs.items():
-        out[k][at] = values  # a group's rows share p, v and m; share and rank are set again below
-    repeated = np.bincount(at)[at] > 1
-    if repeated.any():
+    n = len(unique)
+    del key, unique
+    added = None
+    if n < len(at):
+        repeated = np.bincount(at, minlength=n)[at] > 1
         added = pd.DataFrame({"at": at[repeated], SHARE: pairs[SHARE][repeated], "rank": pairs["rank"][repeated]}
                              ).groupby("at", sort=False).agg(**{SHARE: (SHARE, "sum"), "rank": ("rank", "min")})
+        del repeated
+    # Each of the caller's arrays goes once taken (nationally 3.4 M pairs, 27 MiB each), into compact dtypes.
+    out: Pairs = {}
+    for k in list(pairs):
+        out[k] = np.empty(n, dtype=_COMPACT[k])
+        out[k][at] = pairs.pop(k)  # a group's rows share p, v and m; share and rank are set again below
+    if added is not None:
         out[SHARE][added.index] = added[SHARE].to_numpy()
         out["rank"][added.index] = added["rank"].to_numpy()
     return out

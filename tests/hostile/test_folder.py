@@ -213,6 +213,15 @@ def test_text_longer_than_a_cell_is_cut_and_said(tmp_path, caplog):
     cell = openpyxl.load_workbook(tmp_path / "long.xlsx")["t"]["A2"].value
     assert len(cell) <= 32_767 and cell.endswith("[cut: longer than an Excel cell holds]")
     assert "longer than Excel's 32,767 characters were cut" in caplog.text
+    # A categorical (a duplication table's lists of agencies and projects): each row's cell, cut
+    # where it is long, blank where the row has none; counted once per row.
+    caplog.clear()
+    listed = pd.Categorical(["ก" * 40_000, "ข; ค", None, "ก" * 40_000], categories=["ก" * 40_000, "ข; ค"])
+    with caplog.at_level("WARNING", logger="planmap_gis"):
+        write_excel({"t": pd.DataFrame({"agencies": listed})}, tmp_path / "cats.xlsx")
+    cells = [r[0] for r in openpyxl.load_workbook(tmp_path / "cats.xlsx")["t"].iter_rows(min_row=2, values_only=True)]
+    assert cells[0] == cells[3] and cells[0].endswith("[cut: longer than an Excel cell holds]")
+    assert cells[1:3] == ["ข; ค", None] and "2 cells longer than Excel's" in caplog.text
 
 
 def test_outputs_never_land_among_the_returns_nor_are_read_as_returns(folder, tmp_path, capsys):
