@@ -35,8 +35,8 @@ def _point_pairs(points: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.nda
     tree = villages.geometry.sindex
     areas = np.asarray(villages.geometry.values)
     # Prepared here, their indexes dropped once the points are placed: the objects are the caller's
-    # villages, which the plan keeps, and the indexes of a national register's villages held 0.35 GiB
-    # for the rest of the run (and in every writer's fork). The caller's own preparations stay.
+    # villages, which the plan keeps, so they are left as they came (a national register's point
+    # indexes are small, 5 MiB, but would live as long as the plan). The caller's own preparations stay.
     ours = ~shapely.is_prepared(areas)
     shapely.prepare(areas)
 
