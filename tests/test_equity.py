@@ -10,6 +10,7 @@ import pytest
 from inequality.theil import TheilD
 
 from planmap_gis import PlanmapError
+from planmap_gis.measure import equity as equity_module
 from planmap_gis.measure.equity import concentration_index, concentration_indices, gini, lorenz, theil
 
 
@@ -113,3 +114,13 @@ def test_several_series_share_their_resamples_and_give_each_series_its_own_index
     assert np.isnan(together[2]["low"]) and "no interval" in together[2]["note"]
     with pytest.raises(PlanmapError):
         concentration_indices([whole, whole[:10]], strength)
+
+
+@pytest.mark.parametrize("at_a_time", [400, 1_200, 7_777])
+def test_resamples_ranked_a_few_at_a_time_give_the_same_interval(monkeypatch, at_a_time):
+    """The bootstrap ranks a bounded number of values at a time (memory): the figures are the same."""
+    rng = np.random.default_rng(3)
+    strength, values = rng.integers(0, 30, 400).astype(float), rng.gamma(0.8, 1000.0, 400)
+    whole = concentration_index(values, strength, n_boot=199, seed=5)
+    monkeypatch.setattr(equity_module, "_CI_VALUES", at_a_time)  # one, three, nineteen resamples
+    assert pd.Series(concentration_index(values, strength, n_boot=199, seed=5)).equals(pd.Series(whole))
