@@ -115,13 +115,12 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
         # way round): the tests run on those pairs only.
         a, b = box[foot], target_box[target]
         inside = np.zeros(len(foot), dtype=bool)
-        may = np.flatnonzero((a[:, :2] > b[:, :2]).all(axis=1) & (a[:, 2:] < b[:, 2:]).all(axis=1))
+        may = _box_within(a, b)
         inside[may] = shapely.contains_properly(area[may], shape[may])
         crossing = np.flatnonzero(~inside)
         crossing = crossing[shapely.intersects(area[crossing], shape[crossing])]
-        a, b = a[crossing], b[crossing]
         covered = np.zeros(len(crossing), dtype=bool)
-        may = np.flatnonzero((b[:, :2] > a[:, :2]).all(axis=1) & (b[:, 2:] < a[:, 2:]).all(axis=1))
+        may = _box_within(b[crossing], a[crossing])
         covered[may] = shapely.contains_properly(shape[crossing[may]], area[crossing[may]])
         measure = np.zeros(len(foot))
         measure[inside] = full[foot[inside]]
@@ -136,3 +135,8 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
     back = np.argsort(at)  # the pairs in the tree's order again, as the rows were before
     left, right, measure = left[back], right[back], measure[back]
     return pd.DataFrame({"p": rows[left], "v": usable[right], "m_len": measure}), full
+
+
+def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Positions where the box ``inner`` (x0, y0, x1, y1) lies strictly inside the box ``outer``."""
+    return np.flatnonzero((inner[:, :2] > outer[:, :2]).all(axis=1) & (inner[:, 2:] < outer[:, 2:]).all(axis=1))

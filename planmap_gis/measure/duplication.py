@@ -25,9 +25,10 @@ LISTS = ("agencies", "project_ids")
 
 
 def as_duplication(frame: pd.DataFrame) -> pd.DataFrame:
-    """A duplication table read back (a workspace) with the dtypes :func:`duplication` gives."""
-    return frame.astype({c: pd.CategoricalDtype(pd.Index(sorted(set(frame[c].dropna())), dtype="str"))
-                         for c in LISTS if c in frame})
+    """A duplication table read back (a workspace) with the dtypes :func:`duplication` gives (as
+    :func:`~planmap_gis.join.pairs.as_allocation` does for an allocation)."""
+    lists = [c for c in LISTS if c in frame]
+    return frame.astype(dict.fromkeys(lists, "str")).astype(dict.fromkeys(lists, "category"))
 
 
 def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
