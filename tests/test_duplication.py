@@ -137,3 +137,31 @@ def test_each_projects_place_per_amphoe_against_pandas_by_hand():
     assert [list(v) for v in got["tambon_codes"]] == [tambons[k] for k in got.index]
     assert got["duplicated"].tolist() == [k in pairs for k in got.index]
     assert 0 < got["duplicated"].sum() < len(got)
+
+
+@pytest.mark.parametrize("level", ["village", "tambon", "amphoe"])
+def test_each_row_flagged_as_the_table_lists_it(level):
+    """The rule row by row: a row is flagged exactly when its unit, sector and year are a row of the
+    table read by hand (and it has a sector and an agency), in any row order and with categoricals."""
+    allocation, projects = _made(seed=11)
+    key = f"{level}_code"
+    expected = _by_hand(allocation, projects, key)
+    listed = set(zip(expected[key], expected["sector"], expected["fiscal_year"].fillna(-1), strict=True))
+    work = allocation.merge(projects, on="project_id", how="left")
+    want = [bool(pd.notna(a) and (u, s, -1 if pd.isna(y) else y) in listed)
+            for u, s, y, a in zip(work[key], work["sector"], work["fiscal_year"], work["agency"], strict=True)]
+    assert 0 < sum(want) < len(want)
+    for rows in (work, work.astype({key: "category", "sector": "category", "agency": "category"})):
+        assert duplicated(rows, key).tolist() == want
+    shuffled = work.sample(frac=1, random_state=5)
+    assert duplicated(shuffled, key).tolist() == [want[i] for i in shuffled.index]
+
+
+def test_numbers_start_afresh_before_they_would_overflow():
+    """Each column is a digit of one number; where the next digit would pass 2**62 the groups so far
+    are numbered 0, 1, … first (the same groups, so the same rule)."""
+    group = np.array([5, 9, 5, 7], dtype=np.int64)
+    near = duplication_module._numbered(group.copy(), 1 << 61, pd.Series(["a", "b", "a", "a"]))
+    assert near[0].tolist() == [0, 3, 0, 4] and near[1:] == (6, 2)
+    far = duplication_module._numbered(group.copy(), 10, pd.Series(["a", "b", "a", "a"]))
+    assert far[0].tolist() == [10, 19, 10, 14] and far[1:] == (20, 2)

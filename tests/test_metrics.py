@@ -114,3 +114,26 @@ def test_equal_values_share_a_class_whatever_the_float_noise():
     values = pd.Series([0.1 + 0.2, 0.3, 0.3, 0.9, 1.5, 2.0, 0.0, 0.6])  # 0.30000000000000004 and 0.3
     classes = classify(values, "budget_per_household", scheme="user", breaks=[0.3, 1.0, 2.0])  # a break at 0.3
     assert len({int(c) for c in classes.yb[:3]}) == 1
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_distinct_values_per_group_as_pandas_counts_them(categorical):
+    rng = np.random.default_rng(4)
+    n = 2_000
+    groups = pd.Series(pd.array(np.where(rng.random(n) < 0.05, None, rng.choice(list("abcdefg"), n)), dtype="str"))
+    values = pd.Series(pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 40, n).astype(str)),
+                                dtype="str"))
+    rows = rng.random(n) < 0.6
+    if categorical:  # a category no row holds is counted 0
+        groups = groups.astype(pd.CategoricalDtype([*"abcdefg", "z"]))
+        values = values.astype("category")
+    for mask in (None, rows):
+        got = metrics._distinct(groups, values, rows=mask)
+        picked = slice(None) if mask is None else mask
+        expected = values[picked].groupby(groups[picked], observed=True).nunique()
+        assert got.reindex(expected.index.astype(str)).tolist() == expected.tolist()
+        assert set(got.index) - set(expected.index.astype(str)) <= {"z"} and got.get("z", 0) == 0
+    # Several columns as one value: numbers given, each ≥ 0 counted.
+    codes = np.array([0, 1, 1, 2, 0])
+    got = metrics._distinct(pd.Series(["x", "x", "x", "y", "y"]), codes)
+    assert got.to_dict() == {"x": 2, "y": 2}

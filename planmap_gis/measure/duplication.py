@@ -39,20 +39,40 @@ def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
     known = (work[key].notna() & work[SECTOR].notna() & work[AGENCY].notna()).to_numpy()
     year = work[FISCAL_YEAR][known]
     year = year.fillna(-1) if pd.api.types.is_numeric_dtype(year) else year.astype(object).where(year.notna(), -1)
-    # Counted on codes (a national allocation has millions of rows): each unit, sector and year one
-    # number, each agency in it once.
-    group = np.zeros(int(known.sum()), dtype=np.int64)
-    for column in (work[key][known], work[SECTOR][known], year):
-        codes, uniques = pd.factorize(column)
-        # Numbered afresh after each column, so the number stays below rows × values (no overflow).
-        group = pd.factorize(group * len(uniques) + codes)[0].astype(np.int64)
-    n_groups = int(group.max()) + 1 if len(group) else 0
-    agency, agencies = pd.factorize(work[AGENCY][known])
-    distinct = pd.unique(group.astype(np.int64) * max(len(agencies), 1) + agency) // max(len(agencies), 1)
-    n_agencies = np.bincount(distinct, minlength=n_groups)[group]
+    # Counted on codes (a national allocation has millions of rows): each (unit, sector, year,
+    # agency) one number, sorted in place; a unit-sector-year is that number // agencies. Hashed
+    # afresh after each column, a village level took +0.165 GiB and 0.63 s; this +0.12 and 0.44.
+    group, size, agencies = np.zeros(int(known.sum()), dtype=np.int64), 1, 1
+    for column in (work[key][known], work[SECTOR][known], year, work[AGENCY][known]):
+        group, size, agencies = _numbered(group, size, column)
+    place = group // agencies
+    group.sort()
+    first = np.empty(len(group), dtype=bool)
+    first[:1] = True
+    np.not_equal(group[1:], group[:-1], out=first[1:])
+    each = group[first] // agencies  # the unit-sector-year of each distinct agency in it, in order
+    del group, first
+    starts = np.flatnonzero(np.r_[True, each[1:] != each[:-1]]) if len(each) else np.zeros(0, dtype=np.int64)
+    busy = each[starts][np.diff(np.r_[starts, len(each)]) >= DUPLICATION_AGENCIES]
     out = np.zeros(len(work), dtype=bool)
-    out[known] = n_agencies >= DUPLICATION_AGENCIES
+    if len(busy):
+        at = np.minimum(np.searchsorted(busy, place), len(busy) - 1)
+        out[known] = busy[at] == place
     return pd.Series(out, index=work.index)
+
+
+def _numbered(group: np.ndarray, size: int, column: pd.Series) -> tuple[np.ndarray, int, int]:
+    """``group`` (numbers below ``size``) with ``column``'s codes as its next digit, in place; the
+    new bound and the column's number of values. Numbered afresh first where the product would pass
+    2**62 (no overflow: a digit of millions of units times sectors, years and agencies fits)."""
+    codes, uniques = pd.factorize(column)
+    n = max(len(uniques), 1)
+    if size * n >= 1 << 62:
+        group, seen = pd.factorize(group)
+        group, size = group.astype(np.int64), max(len(seen), 1)
+    group *= n
+    group += codes
+    return group, size * n, n
 
 
 def duplication(allocation: pd.DataFrame, projects: pd.DataFrame, *, level: str = "tambon") -> pd.DataFrame:

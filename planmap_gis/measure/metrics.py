@@ -96,12 +96,11 @@ def coverage(
     key = level_key(level)
     base = unit_table(villages, level, units)
     joined = _with_projects(allocation, projects)
-    grouped = joined.groupby(key)
     out = pd.DataFrame(index=base.index)
-    out["n_projects"] = grouped[PROJECT_ID].nunique()
-    out["n_agencies"] = grouped[AGENCY].nunique()
-    out["n_sectors"] = grouped[SECTOR].nunique()
-    out[BUDGET] = grouped[BUDGET].sum()
+    out["n_projects"] = _distinct(joined[key], joined[PROJECT_ID])
+    out["n_agencies"] = _distinct(joined[key], joined[AGENCY])
+    out["n_sectors"] = _distinct(joined[key], joined[SECTOR])
+    out[BUDGET] = joined.groupby(key)[BUDGET].sum()
     out = out.fillna({"n_projects": 0, "n_agencies": 0, "n_sectors": 0, BUDGET: 0.0})
     out = out.astype({"n_projects": int, "n_agencies": int, "n_sectors": int})
     out[HOUSEHOLDS] = base[HOUSEHOLDS]
@@ -119,12 +118,48 @@ def coverage(
         col = by_tier[tier] if tier in by_tier else pd.Series(dtype=float)
         out[f"budget_tier_{tier}"] = col.reindex(out.index).fillna(0.0)
     # The sector-years of each unit that the duplication rule flags (:func:`duplicated`).
-    busy = joined.loc[duplicated(joined, key).to_numpy(), [key, SECTOR, FISCAL_YEAR]].drop_duplicates()
-    out["n_duplications"] = busy.groupby(key).size().reindex(out.index).fillna(0).astype(int)
-    aimed = targeted_mask(joined)
-    out[N_TARGETED] = (joined[PROJECT_ID][aimed].groupby(joined[key][aimed]).nunique()
-                       .reindex(out.index).fillna(0).astype(int))
-    return out
+    busy = duplicated(joined, key).to_numpy()
+    sector, sectors = _codes(joined[SECTOR])
+    year = pd.factorize(joined[FISCAL_YEAR], use_na_sentinel=False)[0]  # a blank year is a year of its own
+    year *= max(len(sectors), 1)
+    year += sector
+    out["n_duplications"] = _distinct(joined[key], year, rows=busy)
+    del year, busy
+    out[N_TARGETED] = _distinct(joined[key], joined[PROJECT_ID], rows=targeted_mask(joined).to_numpy())
+    return out.fillna({"n_duplications": 0, N_TARGETED: 0}).astype({"n_duplications": int, N_TARGETED: int})
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Each row's value as a number (−1 where missing) and the values: a categorical's own codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), column.cat.categories
+    codes, uniques = pd.factorize(column)
+    return codes, pd.Index(uniques)
+
+
+def _distinct(groups: pd.Series, values: pd.Series | np.ndarray, rows: np.ndarray | None = None) -> pd.Series:
+    """How many distinct ``values`` each group holds (missing ones not counted), by the groups'
+    labels: ``values[rows].groupby(groups[rows]).nunique()``, with every category of ``groups``.
+
+    ``values`` as numbers (an array, ≥ 0 counted) when several columns make one value; ``rows`` a
+    mask of the rows counted. On codes, each (group, value) pair one integer sorted in place:
+    pandas' ``nunique`` sorted the national allocation's 3.4 million rows with their groups, and
+    each masked column copied its index (+0.21 GiB at village level).
+    """
+    group, labels = _codes(groups)
+    value = values if isinstance(values, np.ndarray) else _codes(values)[0]
+    kept = (group >= 0) & (value >= 0)
+    if rows is not None:
+        kept &= rows
+    span = int(value.max()) + 1 if kept.any() else 1
+    pair = group[kept].astype(np.int64)
+    pair *= span
+    pair += value[kept]
+    pair.sort()
+    first = np.empty(len(pair), dtype=bool)
+    first[:1] = True
+    np.not_equal(pair[1:], pair[:-1], out=first[1:])
+    return pd.Series(np.bincount(pair[first] // span, minlength=len(labels)), index=labels)
 
 
 def no_project(table: pd.DataFrame) -> pd.Series:

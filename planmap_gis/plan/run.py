@@ -241,19 +241,20 @@ def analyse(
             {lv: yearly_units(allocation, projects, table, lv) for lv, table in cover.items()}
 
     def tables() -> tuple[Any, ...]:
-        # The village level last: the largest step here (+590 MiB nationally) then runs once the
-        # other lane's figures are done (4.3 s nationally, these steps 7.2), not on top of them.
         dup = {lv: duplication(allocation, projects, level=lv) for lv in ("tambon", "amphoe")}
-        placed, load = projects_by_amphoe(allocation, dup["tambon"]), facilitator_load(projects, allocation)
-        return {"village": duplication(allocation, projects, level="village"), **dup}, placed, load
+        return dup, projects_by_amphoe(allocation, dup["tambon"]), facilitator_load(projects, allocation)
 
     # The permutations and bootstraps of the equity figures and hot spots and the yearly tables take
-    # a second lane at scale (a forked process; what they return is small); the large tables
-    # (duplication, each project's place in each amphoe) and the facilitators' loads are made here
-    # (at 100,000 projects: 7.1 s in the lane, 6.8 s here).
+    # a second lane at scale (a forked process; what they return is small); the tambon and amphoe
+    # duplication, each project's place in each amphoe and the facilitators' loads are made here
+    # (at 100,000 projects: 7.2 s in the lane, 4.5 s here).
     (equity, curve, spots, yearly), (dup, by_amphoe, load) = side_by_side(
         [Step("equity, hot spots and years", 1, spatial), Step("duplication, placements and loads", 2, tables)],
         None if len(allocation) >= LANES_FROM else 1, say=False)
+    # The village level once the lane has ended, not beside it: the largest step of this part (+0.34
+    # GiB nationally, 2 s) met the lane's last seconds, the analysis's peak (1.62 GiB at 100,000
+    # projects); alone it costs this process the wait of the lane's 2–3 s more than its own steps.
+    dup = {"village": duplication(allocation, projects, level="village"), **dup}
     cover = {lv: table.join(yearly_trend(allocation, projects, table, lv, yearly=yearly[lv]))
              for lv, table in cover.items()}
     islands = spots.attrs.get("islands", [])
