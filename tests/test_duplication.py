@@ -126,7 +126,7 @@ def test_each_projects_place_per_amphoe_against_pandas_by_hand():
     table = duplication(allocation, projects, level="tambon")
     assert len(table)  # the flag is tested on real duplications
 
-    got = projects_by_amphoe(allocation, table).set_index(["amphoe_code", "project_id"])
+    got = projects_by_amphoe(allocation, projects).set_index(["amphoe_code", "project_id"])
     keys = ["amphoe_code", "project_id"]
     budget = allocation.groupby(keys)["budget_thb"].sum()
     tambons = allocation.dropna(subset=["tambon_code"]).groupby(keys)["tambon_code"].agg(lambda s: sorted(set(s)))

@@ -329,22 +329,23 @@ def _reason(r: dict[str, object], lang: str) -> str:
             f"(ความขาดแคลน {v['under_coverage']:.2f}) คะแนน {v['score']:.2f}")
 
 
-def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFrame) -> pd.DataFrame:
+def projects_by_amphoe(allocation: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
     """Every project working in each amphoe: what the atlas's project sheets print.
 
     Parameters
     ----------
     allocation : DataFrame
         Project × village rows with ``amphoe_code`` and ``tambon_code`` (:func:`~planmap_gis.allocate`).
-    tambon_duplication : DataFrame
-        :func:`duplication` at tambon level.
+    projects : DataFrame
+        The project table (``sector``, ``agency``, ``fiscal_year`` of each project).
 
     Returns
     -------
     DataFrame
         One row per (``amphoe_code``, ``project_id``): ``budget_thb`` (THB placed in the amphoe),
         ``tambon_codes`` (sorted list of the tambon it reaches there) and ``duplicated`` (True when
-        it is in a sector-year of two or more agencies in one of those tambon — :func:`duplication`).
+        it is in a sector-year of two or more agencies in one of those tambon: the rows
+        :func:`duplication` at tambon level lists it in).
     """
     columns = [AMPHOE_CODE, PROJECT_ID, BUDGET, "tambon_codes", "duplicated"]
     if allocation.empty:
@@ -367,26 +368,32 @@ def projects_by_amphoe(allocation: pd.DataFrame, tambon_duplication: pd.DataFram
     first[1:] = (pair[1:] != pair[:-1]) | (tambon[1:] != tambon[:-1])
     pair, tambon = pair[first], tambon[first]
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
+    index = pair[starts]
+    flagged = pd.Series(_duplicated_runs(pair % n_ids, tambon, starts, projects, ids), index=index)
     words = np.asarray(tambons.astype(str), dtype=object)[tambon].tolist()  # each text one object, shared
     lists = pd.Series([words[a:b] for a, b in zip(starts, [*starts[1:], len(words)], strict=True)],
-                      index=pair[starts], dtype=object).reindex(budget.index)
+                      index=index, dtype=object).reindex(budget.index)
     where = budget.index.to_numpy()
-    index = pd.MultiIndex.from_arrays([amphoes.take(where // n_ids), ids.take(where % n_ids)],
-                                      names=[AMPHOE_CODE, PROJECT_ID])
     out = pd.DataFrame({BUDGET: budget.to_numpy(), "tambon_codes": lists.to_numpy(),
-                        "duplicated": np.isin(where, _duplicated_pairs(tambon_duplication, amphoes, ids))},
-                       index=index)
+                        "duplicated": flagged.reindex(budget.index, fill_value=False).to_numpy(dtype=bool)},
+                       index=pd.MultiIndex.from_arrays([amphoes.take(where // n_ids), ids.take(where % n_ids)],
+                                                       names=[AMPHOE_CODE, PROJECT_ID]))
     return out.reset_index()[columns]
 
 
-def _duplicated_pairs(tambon_duplication: pd.DataFrame, amphoes: pd.Index, ids: pd.Index) -> np.ndarray:
-    """The (amphoe, project) pairs of :func:`projects_by_amphoe` that are in a duplication at tambon
-    level, as its integers (amphoe position × projects + project position): a national table lists
-    a million project ids, never made into pairs of Python strings (+0.25 GiB)."""
-    listed = tambon_duplication["project_ids"].astype("str").str.split("; ")
-    n = listed.str.len().fillna(0).to_numpy(dtype=np.int64)
-    amphoe = np.repeat(amphoes.get_indexer(tambon_duplication[TAMBON_CODE].astype("str")
-                                           .str[:CODE_LENGTH[AMPHOE_CODE]]), n)
-    project = ids.get_indexer(listed.explode().dropna().astype("str")) if n.sum() else np.zeros(0, dtype=np.int64)
-    kept = (amphoe >= 0) & (project >= 0)
-    return np.unique(amphoe[kept].astype(np.int64) * max(len(ids), 1) + project[kept])
+def _duplicated_runs(project: np.ndarray, tambon: np.ndarray, starts: np.ndarray, projects: pd.DataFrame,
+                     ids: pd.Index) -> np.ndarray:
+    """Per run of rows from ``starts`` (an amphoe's project), whether the duplication rule
+    (:func:`duplicated`) flags the project in one of its tambon: each (project, tambon) once, as
+    :func:`duplication` counts them. Read from the tambon table's lists of project ids instead, a
+    national plan split a million ids into texts (+0.34 GiB, 7.5 s; this +0.17, 3.4 s)."""
+    info = project_columns(projects, [SECTOR, AGENCY, FISCAL_YEAR], ids)
+    sector, agency = sorted_codes(info[SECTOR])[0], sorted_codes(info[AGENCY])[0]
+    year = pd.to_numeric(info[FISCAL_YEAR], errors="coerce").fillna(-1).to_numpy(dtype=np.int32)
+    known = (sector[project] >= 0) & (agency[project] >= 0)  # never duplicated without them
+    mine = project[known]
+    rule = pd.DataFrame({TAMBON_CODE: tambon[known], SECTOR: sector[mine], FISCAL_YEAR: year[mine],
+                         AGENCY: agency[mine]}, copy=False)
+    flag = np.zeros(len(project), dtype=bool)
+    flag[known] = duplicated(rule, TAMBON_CODE).to_numpy()
+    return np.logical_or.reduceat(flag, starts) if len(starts) else np.zeros(0, dtype=bool)

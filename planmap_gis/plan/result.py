@@ -139,7 +139,7 @@ class Plan:
                                                 for lv, table in self.metrics.items()})
         if self.amphoe_projects is None:
             object.__setattr__(self, "amphoe_projects",
-                               projects_by_amphoe(self.allocation, self.duplication["tambon"]))
+                               projects_by_amphoe(self.allocation, self.projects))
         if not self.bivariate:  # the range of each need and budget tercile, for the keys to print
             object.__setattr__(self, "bivariate", {lv: bivariate_breaks(table) for lv, table in self.metrics.items()
                                                    if "need_budget" in table})

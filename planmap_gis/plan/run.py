@@ -242,7 +242,7 @@ def analyse(
 
     def tables() -> tuple[Any, ...]:
         dup = {lv: duplication(allocation, projects, level=lv) for lv in ("tambon", "amphoe")}
-        return dup, projects_by_amphoe(allocation, dup["tambon"]), facilitator_load(projects, allocation)
+        return dup, projects_by_amphoe(allocation, projects), facilitator_load(projects, allocation)
 
     # The permutations and bootstraps of the equity figures and hot spots and the yearly tables take
     # a second lane at scale (a forked process; what they return is small); the tambon and amphoe
