@@ -115,6 +115,18 @@ def joined_texts(frame: pd.DataFrame, by: list[str], column: str, *, unique: boo
 def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Codes of ``values`` (int32, -1 where blank) numbered in the sorted order of their distinct
     values, and those values: what ``groupby(sort=True)`` orders by, as integers."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # A categorical's own codes renumbered over the categories present, in the categories' order
+        # (factorize's order for a categorical; an allocation's are sorted texts): what factorize
+        # gives, without hashing the rows (a national allocation's 3.4 M rows: 27 MiB of codes and a
+        # hash table each time, in each writer and measure that groups the allocation).
+        raw = values.cat.codes.to_numpy()
+        present = np.zeros(len(values.cat.categories) + 1, dtype=bool)
+        present[raw] = True  # a blank (-1) marks the last place, which is no category
+        used = np.flatnonzero(present[:-1])
+        number = np.full(len(present), -1, dtype=np.int32)  # the last place: a blank stays -1
+        number[used] = np.arange(len(used), dtype=np.int32)
+        return number[raw], pd.Index(plain(values.cat.categories.take(used)))
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int32), pd.Index(plain(uniques))
 

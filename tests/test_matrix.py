@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -277,3 +278,21 @@ def test_a_repeated_label_needing_a_repair_is_said_on_each_row(tmp_path, caplog)
     header, rows = _grid(sheet)
     agencies = [sheet.cell(rows[p], header["หน่วยงาน"]).value for p in "ABCD"]
     assert agencies == ["กรมทดสอบ", "กรมทดสอบ", "สาธารณสุขจังหวัด", "สาธารณสุขจังหวัด"]
+
+
+def test_cell_sums_run_by_run_equal_pandas_grouping():
+    """Pairs in runs (an allocation's order) are summed run by run; pairs met again later, or a
+    blank budget, go to pandas: every way the same figures, in order of first appearance."""
+    from planmap_gis.draw.matrix import _cell_sums
+
+    rng = np.random.default_rng(2)
+    runs = np.repeat(rng.permutation(200), rng.integers(1, 6, 200)).astype(np.int64)
+    budget = rng.random(len(runs)) * 1e6 / 7
+    later = np.r_[runs, runs[:3]]  # a pair met again after other pairs
+    blank = budget.copy()
+    blank[[0, 5]] = np.nan
+    for pair, values in ((runs, budget), (later, np.r_[budget, budget[:3]]), (runs, blank), (runs[:0], budget[:0])):
+        expected = pd.Series(values).groupby(pair, sort=False).sum(min_count=1)
+        where, sums = _cell_sums(pair, values)
+        assert where.tolist() == expected.index.tolist()
+        np.testing.assert_array_equal(sums, expected.to_numpy())  # to the bit, NaN where all are blank

@@ -110,3 +110,25 @@ def test_group_texts_are_what_the_per_group_join_gave():
     ids = pd.DataFrame({"project": ["P2", "P1", "P1", "P2"], "tambon": [800102, 800101, 800101, 800101]})
     assert sorted_texts(ids, ["project"], "tambon").to_dict() == {"P1": ["800101"], "P2": ["800101", "800102"]}
     assert joined_texts(ids.iloc[:0], ["project"], "tambon").empty
+
+
+def test_sorted_codes_of_a_categorical_are_what_factorize_gives():
+    """The categorical path (its own codes renumbered over the categories present) against
+    ``pd.factorize(sort=True)``: unused and unsorted categories, blanks, numbers, nothing."""
+    import numpy as np
+    import pandas as pd
+
+    from planmap_gis._text import plain, sorted_codes
+
+    rng = np.random.default_rng(8)
+    texts = np.where(rng.random(500) < 0.1, None, rng.choice(["ข", "ก", "b", "a"], 500))
+    cases = [pd.Series(pd.array(texts, dtype="str")).astype(pd.CategoricalDtype(["ข", "unused", "ก", "b", "a"])),
+             pd.Series(pd.array(texts, dtype="str")).astype("category"),
+             pd.Series([3, None, 1, 3], dtype="Int64").astype("category"),
+             pd.Series([None, None], dtype="str").astype("category"),
+             pd.Series([], dtype="str").astype("category")]
+    for values in cases:
+        codes, uniques = pd.factorize(values, sort=True)
+        got, seen = sorted_codes(values)
+        assert got.dtype == np.int32 and got.tolist() == codes.tolist()
+        pd.testing.assert_index_equal(seen, pd.Index(plain(uniques)))

@@ -160,10 +160,21 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     # and a mask: NumPy 2.4's np.unique hashes integers, 17× slower on millions of pairs.)
     kept = (order >= 0) & (unit >= 0)
     n = max(len(plan.projects), 1)
-    pairs = unit[kept].astype(np.int64) * n + order[kept]
+    pairs = unit[kept].astype(np.int64)
+    pairs *= n
+    pairs += order[kept]
     del unit, order, kept
     pairs.sort()
-    unit_of, index = np.divmod(pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs, n)
+    if len(pairs):
+        first = np.empty(len(pairs), dtype=bool)
+        first[0] = True
+        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+        pairs = pairs[first]
+        del first
+    # Each step in place where it can: 27 MiB an array of a national allocation.
+    unit_of = pairs // n
+    pairs %= n
+    index = pairs
     starts = np.searchsorted(unit_of, np.arange(len(units) + 1)).tolist()
     at = pd.Index(units).get_indexer([str(c) for c in codes]).tolist()
     return json_list("[" + ",".join(map(str, index[starts[u]:starts[u + 1]].tolist())) + "]" if u >= 0 else "[]"
