@@ -133,6 +133,13 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return Path(path)
 
 
+#: Rows made into cells at a time. Each cell is a small string while its slice is written: a national
+#: duplication table's slices of 20,000 rows took +0.165 GiB (in a forked writer, +0.167: its strings
+#: land in the parent's partly used memory pools, whose pages are then copied), of 2,000 +0.10
+#: (+0.12), in the same time.
+_SLICE = 2_000
+
+
 def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *, format_sheet: Any = None) -> Path:
     """Tables as sheets of one XLSX file, every text cell inert, written atomically.
 
@@ -149,8 +156,8 @@ def write_excel(sheets: dict[str, pd.DataFrame], path: str | Path, *, format_she
             format_sheet(sheet, frame)
         rows = SheetRows(sheet, changed)
         rows.append([rows.cell(str(col), ("bold",), lambda: {"font": Font(bold=True)}) for col in frame.columns])
-        for start in range(0, len(frame), 20_000):  # a column at a time, a slice of rows at a time
-            rows.add_columns(frame_tails(rows, frame.iloc[start:start + 20_000], start + 2))
+        for start in range(0, len(frame), _SLICE):  # a column at a time, a slice of rows at a time
+            rows.add_columns(frame_tails(rows, frame.iloc[start:start + _SLICE], start + 2))
         rows.close()
         release_free_pages()  # what the sheet's cells were made with (see `release_free_pages`)
     return save_book(book, path, changed=changed)

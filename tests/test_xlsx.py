@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from python_calamine import CalamineWorkbook
 
+from planmap_gis import _output
 from planmap_gis._output import save_book, write_excel
 from planmap_gis._xlsx import SheetRows
 
@@ -121,3 +122,20 @@ def test_csv_written_by_arrow_reads_back_as_the_table_and_lists_fall_back_to_pan
     lists = pd.DataFrame({"codes": [["80010101", "80010102"], []], "x": ["a", "=b"]})  # Arrow writes no lists
     again = pd.read_csv(write_csv(lists, tmp_path / "l.csv"), encoding="utf-8-sig")
     assert again["codes"].tolist() == ["['80010101', '80010102']", "[]"] and again["x"].tolist() == ["a", "'=b"]
+
+
+def test_rows_go_out_slice_by_slice_in_order_with_their_repairs_at_their_own_rows(tmp_path, caplog):
+    """A table longer than the slice of rows made into cells at a time (``_output._SLICE``): every row
+    in order, and a repair in a later slice said at its sheet row (Arrow text and plain objects)."""
+    n = _output._SLICE * 2 + 37
+    texts = [f"แถว {i}" for i in range(n)]
+    texts[n - 5] = "ควบคุม\x07"  # in the third slice: sheet row n - 5 + 2
+    frame = pd.DataFrame({"arrow": pd.array(texts, dtype="str"), "object": pd.Series(texts, dtype=object),
+                          "number": np.arange(n) / 4})
+    with caplog.at_level(logging.WARNING):
+        write_excel({"t": frame}, tmp_path / "t.xlsx")
+    rows = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_name("t").to_python()[1:]
+    expected = [t.replace("\x07", "") for t in texts]
+    assert [r[0] for r in rows] == expected and [r[1] for r in rows] == expected
+    assert [r[2] for r in rows] == (np.arange(n) / 4).tolist()
+    assert caplog.text.count(f"row {n - 3}: control characters removed") == 2
