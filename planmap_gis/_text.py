@@ -131,6 +131,15 @@ def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int32), pd.Index(plain(uniques))
 
 
+def run_firsts(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it: the first of each run (of each distinct
+    value, in sorted values). One mask, made in place: no temporaries of millions of rows."""
+    first = np.empty(len(values), dtype=bool)
+    first[:1] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
+
+
 def plain(values: object) -> object:
     """A categorical's values in its categories' own dtype (an index of codes, not of categories)."""
     kind = getattr(values, "dtype", None)

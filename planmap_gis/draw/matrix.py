@@ -35,7 +35,7 @@ from planmap_gis._schema import (
     TIER,
     VILLAGE_CODE,
 )
-from planmap_gis._text import plain, sorted_codes
+from planmap_gis._text import plain, run_firsts, sorted_codes
 from planmap_gis.draw.mapdata import values as metric_values
 from planmap_gis.join.pairs import with_projects
 from planmap_gis.measure.duplication import duplicated
@@ -115,11 +115,7 @@ def _cell_sums(pair: np.ndarray, budget: np.ndarray) -> tuple[np.ndarray, np.nda
     sums sorted groups (``np.add.reduceat``, the same figures), without numbering 3.4 million
     rows first; rows in another order, or with a blank budget, are grouped by pandas."""
     if len(pair) and not np.isnan(budget).any():
-        first = np.empty(len(pair), dtype=bool)
-        first[0] = True
-        np.not_equal(pair[1:], pair[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        del first
+        starts = np.flatnonzero(run_firsts(pair))
         if pd.Index(pair[starts]).is_unique:
             return pair[starts], np.add.reduceat(budget, starts)
     sums = pd.Series(budget).groupby(pair, sort=False).sum(min_count=1)

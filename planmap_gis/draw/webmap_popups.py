@@ -18,7 +18,7 @@ from planmap_gis._schema import (
     NO_PROJECT_RULE,
     PROJECT_ID,
 )
-from planmap_gis._text import sorted_codes
+from planmap_gis._text import run_firsts, sorted_codes
 from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import (
     METRICS,
@@ -165,12 +165,7 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     pairs += order[kept]
     del unit, order, kept
     pairs.sort()
-    if len(pairs):
-        first = np.empty(len(pairs), dtype=bool)
-        first[0] = True
-        np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-        pairs = pairs[first]
-        del first
+    pairs = pairs[run_firsts(pairs)]
     # Each step in place where it can: 27 MiB an array of a national allocation.
     unit_of = pairs // n
     pairs %= n

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planmap_gis._schema import AGENCY, BUDGET, FISCAL_YEAR, PROJECT_ID, SECTOR, level_key
-from planmap_gis._text import sorted_codes
+from planmap_gis._text import run_firsts, sorted_codes
 from planmap_gis.join.pairs import project_columns
 
 __all__ = ["DUPLICATION_AGENCIES", "LISTS", "as_duplication", "duplicated", "duplication"]
@@ -47,11 +47,9 @@ def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
         group, size, agencies = _numbered(group, size, column)
     place = group // agencies
     group.sort()
-    first = np.empty(len(group), dtype=bool)
-    first[:1] = True
-    np.not_equal(group[1:], group[:-1], out=first[1:])
-    each = group[first] // agencies  # the unit-sector-year of each distinct agency in it, in order
-    del group, first
+    # The unit-sector-year of each distinct agency in it, in order.
+    each = group[run_firsts(group)] // agencies
+    del group
     starts = np.flatnonzero(np.r_[True, each[1:] != each[:-1]]) if len(each) else np.zeros(0, dtype=np.int64)
     busy = each[starts][np.diff(np.r_[starts, len(each)]) >= DUPLICATION_AGENCIES]
     out = np.zeros(len(work), dtype=bool)

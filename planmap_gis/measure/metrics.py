@@ -36,7 +36,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
     level_key,
 )
-from planmap_gis._text import sorted_codes
+from planmap_gis._text import run_firsts, sorted_codes
 from planmap_gis.join import slivers
 from planmap_gis.join.pairs import project_columns, with_projects
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
@@ -156,10 +156,7 @@ def _distinct(groups: pd.Series, values: pd.Series | np.ndarray, rows: np.ndarra
     pair *= span
     pair += value[kept]
     pair.sort()
-    first = np.empty(len(pair), dtype=bool)
-    first[:1] = True
-    np.not_equal(pair[1:], pair[:-1], out=first[1:])
-    return pd.Series(np.bincount(pair[first] // span, minlength=len(labels)), index=labels)
+    return pd.Series(np.bincount(pair[run_firsts(pair)] // span, minlength=len(labels)), index=labels)
 
 
 def no_project(table: pd.DataFrame) -> pd.Series:
