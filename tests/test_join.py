@@ -329,3 +329,113 @@ def test_footprint_shares_equal_an_overlay_whichever_way_a_pair_is_measured(nst_
     assert (both.share - both.expected).abs().max() < 1e-9
     whole = a.groupby("project_id", observed=True).village_code.size()
     assert (whole == 1).sum() > 100 and (whole > 20).sum() > 20  # footprints inside one village, and vast ones
+
+
+
+def _measures(pieces: np.ndarray, shapes: np.ndarray) -> np.ndarray:
+    return np.where(shapely.get_dimensions(shapes) == 1, shapely.length(pieces), shapely.area(pieces))
+
+
+def test_villages_are_clipped_to_each_footprint_box_before_the_overlay(monkeypatch):
+    """The overlay of a footprint with its village clipped to the footprint's (widened) box equals
+    the overlay with the whole village: a ragged village with a hole, an archipelago, a village
+    that lies in the box (kept whole), a circle, an L and a line; and an overlay GEOS refuses on a
+    clipped village is done again on the villages as they are."""
+    from planmap_gis.join import footprints
+
+    rng = np.random.default_rng(3)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 600))
+    rim = np.c_[np.cos(angles), np.sin(angles)] * rng.uniform(4_000, 6_000, (600, 1))
+    ragged = shapely.Polygon(rim, [shapely.box(-800, -800, 800, 800).exterior.coords])
+    islands = shapely.MultiPolygon([shapely.box(x, y, x + 900, y + 900) for x in range(-4_000, 4_000, 1_000)
+                                    for y in range(-4_000, 4_000, 1_000)])
+    small = shapely.box(1_900, 1_900, 2_100, 2_100)
+    circle = shapely.buffer(shapely.Point(2_000, 2_000), 1_500)
+    hook = shapely.difference(shapely.box(-3_000, -3_000, 1_000, 1_000), shapely.box(-1_000, -1_000, 1_000, 1_000))
+    line = shapely.LineString([(-6_000, 100), (6_000, 300)])
+    shapes = np.array([circle, circle, circle, hook, hook, line, line], dtype=object)
+    areas = np.array([ragged, islands, small, ragged, islands, ragged, islands], dtype=object)
+    boxes = shapely.bounds(shapes)
+    clipped: list[np.ndarray] = []
+    clip = footprints._clip_by_rects
+    monkeypatch.setattr(footprints, "_clip_by_rects", lambda g, b: clipped.append(clip(g, b)) or clipped[-1])
+
+    pieces = footprints._overlay(shapes, areas, boxes)
+
+    whole = shapely.intersection(shapes, areas)
+    assert (_measures(whole, shapes) > 0).all()
+    np.testing.assert_allclose(_measures(pieces, shapes), _measures(whole, shapes), rtol=1e-12, atol=0)
+    # Each village but the small one (its box inside the footprint's) went to the overlay clipped,
+    # with far fewer vertices than it has.
+    (cut,) = clipped
+    assert len(cut) == 6
+    assert (shapely.get_num_coordinates(cut) < shapely.get_num_coordinates(areas[[0, 1, 3, 4, 5, 6]]) / 2).all()
+
+    def bow_ties(geoms: np.ndarray, rects: np.ndarray) -> np.ndarray:
+        return np.array([shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)]) for x0, y0, x1, y1 in rects],
+                        dtype=object)
+
+    monkeypatch.setattr(footprints, "_clip_by_rects", bow_ties)
+    with pytest.raises(shapely.errors.GEOSException):
+        shapely.intersection(shapes[:1], bow_ties(areas[:1], boxes[:1]))
+    assert shapely.equals_identical(footprints._overlay(shapes, areas, boxes), whole).all()
+
+
+def test_each_geometry_is_clipped_to_its_own_rectangle_as_shapely_clips_one(monkeypatch):
+    """shapely's ufunc, a rectangle per geometry (the fast path, present in this shapely), and the
+    public function called once a geometry give the same pieces, blanks and empties included."""
+    from planmap_gis.join import footprints
+
+    assert footprints._RECT_CLIP is not None
+    rng = np.random.default_rng(5)
+    geoms = shapely.buffer(shapely.points(rng.uniform(0, 100, (50, 2))), rng.uniform(1, 30, 50))
+    geoms[3], geoms[7] = None, shapely.Polygon()
+    x, y = rng.uniform(0, 100, (2, 50))
+    rects = np.c_[x, y, x + rng.uniform(0, 40, 50), y + rng.uniform(0, 40, 50)]
+    one_by_one = [shapely.clip_by_rect(g, *r) for g, r in zip(geoms, rects, strict=True)]
+    assert sum(not shapely.is_empty(g) for g in one_by_one if g is not None) > 10
+    for ufunc in (footprints._RECT_CLIP, None):
+        monkeypatch.setattr(footprints, "_RECT_CLIP", ufunc)
+        got = footprints._clip_by_rects(geoms, rects)
+        assert got.dtype == object and len(got) == 50
+        assert all((a is None and b is None) or shapely.equals_identical(a, b)
+                   for a, b in zip(got, one_by_one, strict=True))
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_large_layer_is_projected_on_threads_as_to_crs_projects_it(monkeypatch, threads):
+    """Over ``_THREADED_PROJECTION`` coordinates the layer is projected in slices, a transformer a
+    thread: the same coordinates to the bit as ``to_crs``, the frame's index, columns, geometry
+    name and CRS kept; a GeoSeries keeps its name. One thread, or a layer with z, is ``to_crs``."""
+    from planmap_gis import _geo
+
+    made: list[object] = []
+    from_crs = _geo.Transformer.from_crs
+    monkeypatch.setattr(_geo.Transformer, "from_crs", lambda *a, **k: made.append(a) or from_crs(*a, **k))
+    monkeypatch.setattr(_geo, "thread_count", lambda: threads)
+    rng = np.random.default_rng(11)
+    rings = [np.c_[99 + rng.uniform(0, 1, 2_000), 8 + rng.uniform(0, 1, 2_000)] for _ in range(110)]
+    geoms = shapely.convex_hull(shapely.multipoints(rings)).tolist()
+    geoms = [shapely.Polygon(r) for r in rings[:100]] + geoms[100:] + [None, shapely.Polygon()]
+    frame = gpd.GeoDataFrame({"code": np.arange(len(geoms))}, geometry=gpd.GeoSeries(geoms).rename("outline"),
+                             crs=4326).rename_geometry("outline").set_index(np.arange(len(geoms))[::-1] * 3)
+    assert shapely.get_coordinates(frame.outline.to_numpy()).shape[0] > _geo._THREADED_PROJECTION
+
+    for layer in (frame, frame.geometry.rename("x")):
+        made.clear()
+        got, want = _geo.projected(layer), layer.to_crs(32647)
+        assert len(made) == (threads if threads > 1 else 0)
+        assert type(got) is type(want) and got.crs == want.crs and got.index.equals(want.index)
+        assert getattr(got, "name", None) == getattr(want, "name", None)
+        assert _identical(got.geometry.to_numpy(), want.geometry.to_numpy())
+        if isinstance(got, gpd.GeoDataFrame):
+            assert list(got.columns) == list(want.columns) and got.geometry.name == "outline"
+            assert (got.code == want.code).all()
+    with_z = gpd.GeoSeries(shapely.force_3d(frame.outline.to_numpy()), crs=4326)
+    assert _identical(_geo.projected(with_z).to_numpy(), with_z.to_crs(32647).to_numpy())
+
+
+def _identical(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same geometries coordinate for coordinate, blanks where blanks are."""
+    blank = shapely.is_missing(a)
+    return bool((blank == shapely.is_missing(b)).all() and shapely.equals_identical(a[~blank], b[~blank]).all())

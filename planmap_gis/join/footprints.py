@@ -7,8 +7,6 @@ shapely's bulk STRtree queries and GEOS's tests and overlays on threads.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -91,9 +89,9 @@ def _hilbert_order(xy: np.ndarray, bounds: np.ndarray, level: int = 16) -> np.nd
 def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.ndarray,
                     dim: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """Length (lines) or area (polygons) of each footprint inside each village, and in all (m, m²)."""
-    # The two projections side by side (PROJ releases the GIL): half a second of a national layer.
-    with ThreadPoolExecutor(2) as pool:
-        shapes_m, areas_m = pool.map(projected, [shapes, villages.geometry])
+    # One after the other, each on every thread (see `projected`): side by side in two threads, as
+    # they were, the two national layers took as long as in turn (0.47 s; 0.24 s now).
+    shapes_m, areas_m = projected(shapes), projected(villages.geometry)
     footprints, areas = np.asarray(shapes_m.values), np.asarray(areas_m.values)
     usable = np.flatnonzero(~(shapely.is_missing(areas) | shapely.is_empty(areas)))
     targets = areas[usable]
@@ -126,7 +124,7 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
         measure[inside] = full[foot[inside]]
         measure[crossing[covered]] = shapely.area(area[crossing[covered]])
         cut = crossing[~covered]
-        pieces = shapely.intersection(shape[cut], area[cut])
+        pieces = _overlay(shape[cut], area[cut], a[cut])
         measure[cut] = np.where(dim[foot[cut]] == 1, shapely.length(pieces), shapely.area(pieces))
         keep = measure > 0
         return foot[keep], target[keep], measure[keep], at[keep]
@@ -135,6 +133,54 @@ def _measured_pairs(shapes: gpd.GeoSeries, villages: gpd.GeoDataFrame, rows: np.
     back = np.argsort(at)  # the pairs in the tree's order again, as the rows were before
     left, right, measure = left[back], right[back], measure[back]
     return pd.DataFrame({"p": rows[left], "v": usable[right], "m_len": measure}), full
+
+
+#: How far the box a village is clipped to lies outside its footprint's box: this share of the
+#: footprint's larger side, and at least a metre (the clip's new edges stay off the footprint).
+_CLIP_MARGIN, _CLIP_MARGIN_M = 0.01, 1.0
+
+
+def _overlay(shapes: np.ndarray, areas: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """``shapely.intersection(shapes, areas)``, each village first clipped to its footprint's box
+    (x0, y0, x1, y1), widened by the margin: the same pieces (their areas to 1e-12), faster.
+
+    GEOS's overlay builds a point locator over the whole of each input, so a village of 400
+    vertices cost a footprint 80 µs where the part of it near the footprint costs 45; clipping by a
+    rectangle is linear and takes 2–6 µs. P2's 82,000 overlays: 4.3 → 3.1 s, clips 0.3 s.
+    """
+    grown = boxes + np.outer(np.maximum(_CLIP_MARGIN * np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] -
+                                                                   boxes[:, 1]), _CLIP_MARGIN_M), [-1, -1, 1, 1])
+    # A village whose box lies in the footprint's is kept whole: clipping would copy it for nothing.
+    clip = ~_box_inside(shapely.bounds(areas), grown)
+    clipped = areas.copy()
+    clipped[clip] = _clip_by_rects(areas[clip], grown[clip])
+    try:
+        return shapely.intersection(shapes, clipped)
+    except shapely.errors.GEOSException:
+        # A rectangle clip may leave a "dirty" ring (shapely's word) where it meets the box's edge,
+        # away from the footprint; an overlay that fails on one is done on the villages as they are.
+        return shapely.intersection(shapes, areas)
+
+
+#: shapely's ufunc beneath ``shapely.clip_by_rect``: a rectangle per geometry, where the public
+#: function takes one rectangle for all (82,000 calls of it: 0.6 s, the ufunc 0.3). Not part of
+#: shapely's API, so only used while it is a ufunc of (geometry, x0, y0, x1, y1).
+_RECT_CLIP = getattr(shapely.lib, "clip_by_rect", None)
+_RECT_CLIP = _RECT_CLIP if isinstance(_RECT_CLIP, np.ufunc) and _RECT_CLIP.nin == 5 else None
+
+
+def _clip_by_rects(geoms: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Each geometry clipped to its own rectangle (x0, y0, x1, y1), as ``shapely.clip_by_rect``."""
+    if _RECT_CLIP is not None:
+        return _RECT_CLIP(geoms, *boxes.T)
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [shapely.clip_by_rect(g, *b) for g, b in zip(geoms, boxes, strict=True)]
+    return out
+
+
+def _box_inside(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Whether each box ``inner`` (x0, y0, x1, y1) lies within ``outer`` (edges may meet)."""
+    return (inner[:, :2] >= outer[:, :2]).all(axis=1) & (inner[:, 2:] <= outer[:, 2:]).all(axis=1)
 
 
 def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
