@@ -30,17 +30,19 @@ def output_steps(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: s
     """The writers of :func:`save_outputs`, each a :class:`~planmap_gis._lanes.Step` (label, cost, writer)."""
     out = Path(folder)
     steps: list[Step] = []
-    # Costs are relative (seconds at 100,000 projects / 6: workspace 9.5, web map 12, matrix 18.5, tables
-    # 14.5; an A3 page about half a second): they only share the writers out over the lanes, longest first.
+    # Costs are relative (seconds at 100,000 projects / 6: workspace 11.3, web map 9.8, matrix 16.5,
+    # tables 15.7; an A3 page about half a second): they only share the writers out over the lanes,
+    # longest first. In two lanes: web map then matrix, workspace then tables (27.0 s, where workspace
+    # then matrix, web map then tables, as the costs of 2026-11 shared them, took 27.8).
     if database:
-        steps.append(Step(f"Workspace (PostGIS, schema {schema})", 1.5,
+        steps.append(Step(f"Workspace (PostGIS, schema {schema})", 1.9,
                           lambda: store(save_workspace(plan, database, schema=schema), schema=schema).name,
                           here=True))  # the database connection stays in this process
     else:
-        steps.append(Step("Workspace (GeoPackage, opens in QGIS)", 1.5,
+        steps.append(Step("Workspace (GeoPackage, opens in QGIS)", 1.9,
                           lambda: save_workspace(plan, out / "workspace.gpkg")))
     steps.append(Step("Web map (HTML, " + ("works offline)" if offline else "loads Leaflet from the internet)"),
-                      2, lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
+                      1.6, lambda: save_webmap(plan, out / "webmap.html", offline=offline)))
     if atlas:
         pages = atlas_pages(plan, paper=paper, project_sheets=project_sheets, screening=screening)
         # Here: the atlas draws its pages in lanes of its own, and its progress bar is the one shown.
@@ -48,8 +50,8 @@ def output_steps(plan: Plan, folder: str | Path, *, atlas: bool = True, paper: s
                           lambda: write_atlas(plan, out / "atlas.pdf", metric=metric, paper=paper,
                                               project_sheets=project_sheets, progress=progress,
                                               screening=screening, processes=processes), here=True))
-    steps.append(Step("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", 3, lambda: save_matrix(plan, out / "matrix.xlsx")))
-    steps.append(Step("Tables (CSV and XLSX)", 2.4, lambda: save_tables(plan, out / "tables")))
+    steps.append(Step("Integration matrix (XLSX, เมทริกซ์บูรณาการ)", 2.75, lambda: save_matrix(plan, out / "matrix.xlsx")))
+    steps.append(Step("Tables (CSV and XLSX)", 2.6, lambda: save_tables(plan, out / "tables")))
     return steps
 
 
