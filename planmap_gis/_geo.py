@@ -247,11 +247,10 @@ def projected(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
 
     with ThreadPoolExecutor(threads) as pool:
         moved = np.concatenate(list(pool.map(part, range(threads))))
+    # Named as the geometry column (a GeoSeries is its own): it replaces that column of a frame.
     series = gpd.GeoSeries(shapely.set_coordinates(geoms.copy(), moved), index=gdf.index, crs=target,
                            name=gdf.geometry.name)
-    if isinstance(gdf, gpd.GeoSeries):
-        return series.rename(gdf.name)
-    return gdf.set_geometry(series.rename(gdf.geometry.name), crs=target)
+    return series if isinstance(gdf, gpd.GeoSeries) else gdf.set_geometry(series)
 
 
 def thread_count() -> int:

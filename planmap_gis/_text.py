@@ -131,6 +131,15 @@ def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes.astype(np.int32), pd.Index(plain(uniques))
 
 
+def pair_codes(high: np.ndarray, span: int, low: np.ndarray) -> np.ndarray:
+    """``high * span + low`` as int64, one integer per (high, low) pair (``low`` < ``span``), made in
+    place: one array where the expression makes three (27 MiB each for a national allocation)."""
+    pair = high.astype(np.int64)
+    pair *= span
+    pair += low
+    return pair
+
+
 def run_firsts(values: np.ndarray) -> np.ndarray:
     """True where a value differs from the one before it: the first of each run (of each distinct
     value, in sorted values). One mask, made in place: no temporaries of millions of rows."""

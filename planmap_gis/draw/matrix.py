@@ -35,7 +35,7 @@ from planmap_gis._schema import (
     TIER,
     VILLAGE_CODE,
 )
-from planmap_gis._text import plain, run_firsts, sorted_codes
+from planmap_gis._text import pair_codes, plain, run_firsts, sorted_codes
 from planmap_gis.draw.mapdata import values as metric_values
 from planmap_gis.join.pairs import with_projects
 from planmap_gis.measure.duplication import duplicated
@@ -88,9 +88,7 @@ def _long(plan: Plan, by: str) -> pd.DataFrame:
         kept = (project >= 0) & (unit >= 0)
         kept[kept] &= (row_of[project[kept]] >= 0) & (column_of[unit[kept]] >= 0)  # in the tables
         n_units = max(len(seen), 1)
-        pair = project[kept].astype(np.int64)  # in place from here: 27 MiB an array nationally
-        pair *= n_units
-        pair += unit[kept]
+        pair = pair_codes(project[kept], n_units, unit[kept])
         del project, unit
         # One cell per (project, unit): its budget summed (blank when all its rows are blank).
         where, budget = _cell_sums(pair, plan.allocation[BUDGET].to_numpy(dtype=float)[kept])

@@ -18,7 +18,7 @@ from planmap_gis._schema import (
     NO_PROJECT_RULE,
     PROJECT_ID,
 )
-from planmap_gis._text import run_firsts, sorted_codes
+from planmap_gis._text import pair_codes, run_firsts, sorted_codes
 from planmap_gis.draw import mapdata as _mapdata
 from planmap_gis.draw.classify import (
     METRICS,
@@ -160,9 +160,7 @@ def _project_lists(plan: Plan, level: str, codes: Sequence[str]) -> Encoded:
     # and a mask: NumPy 2.4's np.unique hashes integers, 17× slower on millions of pairs.)
     kept = (order >= 0) & (unit >= 0)
     n = max(len(plan.projects), 1)
-    pairs = unit[kept].astype(np.int64)
-    pairs *= n
-    pairs += order[kept]
+    pairs = pair_codes(unit[kept], n, order[kept])
     del unit, order, kept
     pairs.sort()
     pairs = pairs[run_firsts(pairs)]

@@ -50,7 +50,7 @@ def duplicated(work: pd.DataFrame, key: str) -> pd.Series:
     # The unit-sector-year of each distinct agency in it, in order.
     each = group[run_firsts(group)] // agencies
     del group
-    starts = np.flatnonzero(np.r_[True, each[1:] != each[:-1]]) if len(each) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(run_firsts(each))
     busy = each[starts][np.diff(np.r_[starts, len(each)]) >= DUPLICATION_AGENCIES]
     out = np.zeros(len(work), dtype=bool)
     if len(busy):

@@ -36,7 +36,7 @@ from planmap_gis._schema import (
     VILLAGE_CODE,
     level_key,
 )
-from planmap_gis._text import run_firsts, sorted_codes
+from planmap_gis._text import pair_codes, run_firsts, sorted_codes
 from planmap_gis.join import slivers
 from planmap_gis.join.pairs import project_columns, with_projects
 from planmap_gis.measure.duplication import DUPLICATION_AGENCIES, duplicated, duplication
@@ -152,9 +152,7 @@ def _distinct(groups: pd.Series, values: pd.Series | np.ndarray, rows: np.ndarra
     if rows is not None:
         kept &= rows
     span = int(value.max()) + 1 if kept.any() else 1
-    pair = group[kept].astype(np.int64)
-    pair *= span
-    pair += value[kept]
+    pair = pair_codes(group[kept], span, value[kept])
     pair.sort()
     return pd.Series(np.bincount(pair[run_firsts(pair)] // span, minlength=len(labels)), index=labels)
 
@@ -364,7 +362,7 @@ def projects_by_amphoe(allocation: pd.DataFrame, projects: pd.DataFrame) -> pd.D
     first = np.ones(len(pair), dtype=bool)
     first[1:] = (pair[1:] != pair[:-1]) | (tambon[1:] != tambon[:-1])
     pair, tambon = pair[first], tambon[first]
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(run_firsts(pair))
     index = pair[starts]
     flagged = pd.Series(_duplicated_runs(pair % n_ids, tambon, starts, projects, ids), index=index)
     words = np.asarray(tambons.astype(str), dtype=object)[tambon].tolist()  # each text one object, shared
